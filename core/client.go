@@ -190,22 +190,23 @@ func (c *Client) post(ctx context.Context, body []byte) (*Response, error) {
 	defer drainClose(resp.Body)
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		msg, _ := readBody(resp, maxErrorBody)
+		msg, _ := readBody(resp, maxErrorBody, true)
 		return nil, &StatusError{
 			StatusCode: resp.StatusCode,
 			Message:    c.cleanMessage(msg),
 			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.now()),
 		}
 	}
-	data, err := readBody(resp, c.cfg.MaxResponseBytes)
+	data, err := readBody(resp, c.cfg.MaxResponseBytes, false)
 	if err != nil {
 		return nil, err
 	}
 	return DecodeResponse(data)
 }
 
-// readBody reads at most limit decoded bytes, undoing gzip; more is ErrResponseTooLarge.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
+// readBody reads at most limit decoded bytes, undoing gzip; more is ErrResponseTooLarge, or
+// just cut off when truncate is set (error bodies only feed a bounded message).
+func readBody(resp *http.Response, limit int64, truncate bool) ([]byte, error) {
 	var r io.Reader = resp.Body
 	if strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") {
 		zr, err := gzip.NewReader(resp.Body)
@@ -220,6 +221,9 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if int64(len(data)) > limit {
+		if truncate {
+			return data[:limit], nil
+		}
 		return nil, fmt.Errorf("%w: over %d bytes", ErrResponseTooLarge, limit)
 	}
 	if err != nil {

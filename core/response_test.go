@@ -13,46 +13,46 @@ func TestDecodeResponseTolerant(t *testing.T) {
 	tests := []struct {
 		name string
 		body string
-		want Response // only exported fields compared
+		want *Response // only exported fields compared
 		data map[int64]map[string]string
 	}{
 		{
 			name: "full answer",
 			body: `{"session_id":"1700000000 abc","cache_version":123,"conditions":[{"id":5},{"id":"6"}],` +
 				`"actions":[{"id":10,"data":{"data":"{\"internal_id\":\"P1\"}"}}],"dismiss_conditions":[1],"dismiss_actions":["2"]}`,
-			want: Response{SessionID: "1700000000 abc", CacheVersion: 123, Conditions: []int64{5, 6},
+			want: &Response{SessionID: "1700000000 abc", CacheVersion: 123, Conditions: []int64{5, 6},
 				Actions: []*Action{{ID: 10}}, DismissConditions: []int64{1}, DismissActions: []int64{2}},
 			data: map[int64]map[string]string{10: {"data": `{"internal_id":"P1"}`}},
 		},
 		{
 			name: "only session id: missing arrays are empty",
 			body: `{"session_id":"s"}`,
-			want: Response{SessionID: "s", Conditions: []int64{}, DismissConditions: []int64{}, DismissActions: []int64{}},
+			want: &Response{SessionID: "s", Conditions: []int64{}, DismissConditions: []int64{}, DismissActions: []int64{}},
 		},
 		{
 			name: "nulls everywhere",
 			body: `{"session_id":null,"cache_version":null,"conditions":null,"actions":[{"id":1,"data":null}],"dismiss_conditions":null,"dismiss_actions":null}`,
-			want: Response{Conditions: []int64{}, Actions: []*Action{{ID: 1}}, DismissConditions: []int64{}, DismissActions: []int64{}},
+			want: &Response{Conditions: []int64{}, Actions: []*Action{{ID: 1}}, DismissConditions: []int64{}, DismissActions: []int64{}},
 			data: map[int64]map[string]string{1: nil},
 		},
 		{
 			name: "scalars in data are stringified, null dropped, objects kept as JSON",
 			body: `{"actions":[{"id":"7","data":{"n":1.50,"b":true,"f":false,"s":"x","z":null,"o":{"a": 1},"l":[1, 2]}}]}`,
-			want: Response{Conditions: []int64{}, Actions: []*Action{{ID: 7}}, DismissConditions: []int64{}, DismissActions: []int64{}},
+			want: &Response{Conditions: []int64{}, Actions: []*Action{{ID: 7}}, DismissConditions: []int64{}, DismissActions: []int64{}},
 			data: map[int64]map[string]string{7: {"n": "1.50", "b": "true", "f": "false", "s": "x", "o": `{"a":1}`, "l": "[1,2]"}},
 		},
 		{
 			name: "unusable ids skipped, unknown fields ignored, wrong types empty",
 			body: `{"extra":{"deep":[1]},"cache_version":"42","conditions":[{"id":"x"},{"id":3.5},{"id":4},"8",null,true],` +
 				`"actions":[1,"a",{"id":null},{"id":" 12 "},{"data":{}}],"dismiss_conditions":"oops","dismiss_actions":{"id":1}}`,
-			want: Response{CacheVersion: 42, Conditions: []int64{4, 8}, Actions: []*Action{{ID: 12}},
+			want: &Response{CacheVersion: 42, Conditions: []int64{4, 8}, Actions: []*Action{{ID: 12}},
 				DismissConditions: []int64{}, DismissActions: []int64{}},
 			data: map[int64]map[string]string{12: nil},
 		},
 		{
 			name: "float cache version truncated, session id number stringified",
 			body: ` {"session_id":1700000000,"cache_version":7.9} `,
-			want: Response{SessionID: "1700000000", CacheVersion: 7, Conditions: []int64{}, DismissConditions: []int64{}, DismissActions: []int64{}},
+			want: &Response{SessionID: "1700000000", CacheVersion: 7, Conditions: []int64{}, DismissConditions: []int64{}, DismissActions: []int64{}},
 		},
 	}
 	for _, tt := range tests {
@@ -65,7 +65,7 @@ func TestDecodeResponseTolerant(t *testing.T) {
 				!reflect.DeepEqual(got.Conditions, tt.want.Conditions) ||
 				!reflect.DeepEqual(got.DismissConditions, tt.want.DismissConditions) ||
 				!reflect.DeepEqual(got.DismissActions, tt.want.DismissActions) {
-				t.Errorf("got %+v\nwant %+v", *got, tt.want)
+				t.Errorf("got session=%q cv=%d cond=%v dc=%v da=%v", got.SessionID, got.CacheVersion, got.Conditions, got.DismissConditions, got.DismissActions)
 			}
 			if len(got.Actions) != len(tt.want.Actions) {
 				t.Fatalf("actions = %d, want %d", len(got.Actions), len(tt.want.Actions))
