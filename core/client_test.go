@@ -339,17 +339,22 @@ func TestSendRejectsOversizedCommand(t *testing.T) {
 
 func TestSendReusesConnections(t *testing.T) {
 	var conns atomic.Int32
-	c, srv := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Query().Get("x") == "" {
-			w.WriteHeader(500)
-			_, _ = w.Write(bytes.Repeat([]byte("e"), 20000)) // more than the message bound: must be drained
-		}
-	})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(500)
+		_, _ = w.Write(bytes.Repeat([]byte("e"), 20000)) // more than the message bound: must be drained
+	}))
 	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
 		if st == http.StateNew {
 			conns.Add(1)
 		}
 	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c, err := NewClient(Config{APIKey: testKey, BaseURL: srv.URL, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.CloseIdleConnections)
 	for range 5 {
 		if _, err := c.Send(context.Background(), benchRequest()); !errors.Is(err, ErrServer) {
 			t.Fatal(err)
