@@ -55,7 +55,7 @@ type wireAction struct {
 // scalar, and unknown fields are ignored. An empty body is ErrEmptyResponse; a body that is not
 // a JSON object is ErrMalformedResponse.
 func DecodeResponse(body []byte) (*Response, error) {
-	body = bytes.TrimSpace(body)
+	body = bytes.Trim(body, " \t\r\n") // JSON whitespace only: bytes.TrimSpace would accept "\v{}"
 	if len(body) == 0 {
 		return nil, ErrEmptyResponse
 	}
