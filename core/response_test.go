@@ -284,7 +284,7 @@ func benchBody() []byte {
 	for i := range 10 {
 		n := strconv.Itoa(i)
 		items = append(items, `{"internal_id":"SKU-`+n+`","title":"Product `+n+`","guide_url":"https://shop.example/p/`+n+
-			`","image_big_url":"https://cdn.example/`+n+`.jpg","price":`+n+`9.90,"is_in_stock":"yes"}`)
+			`","image_big_url":"https://cdn.example/`+n+`.jpg","price":1`+n+`.90,"is_in_stock":"yes"}`)
 	}
 	data, _ := json.Marshal(strings.Join(items, ","))
 	return []byte(`{"session_id":"1700000000 9f86d081884c7d65","cache_version":0,"conditions":[{"id":5}],` +
