@@ -11,6 +11,12 @@ import (
 // abuse, and we refuse to spend more than a few microseconds on it.
 const langMaxHeader = 4 << 10
 
+// langMaxEntry bounds one comma-separated entry. The longest tags browsers
+// send ("de-DE-u-co-phonebk;q=0.9") are well under it, and x/text's
+// handling of long variant lists is superlinear, so a longer entry makes
+// the header malformed rather than slow.
+const langMaxEntry = 64
+
 // langMaxCodes is how many codes Personyze respects ("only the first 3
 // count; the first is the main language").
 const langMaxCodes = 3
@@ -25,8 +31,9 @@ const langMaxCodes = 3
 //
 // A malformed header (bad syntax, bad weight, or a well-formed but unknown
 // language, as decided by golang.org/x/text/language.ParseAcceptLanguage)
-// gives "". Only the first 4 KiB of the header are considered, cut back to
-// the last complete entry, so huge headers cost a bounded amount of work.
+// gives "", and so does an entry longer than 64 bytes. Only the first
+// 4 KiB of the header are considered, cut back to the last complete entry,
+// so huge headers cost a bounded amount of work.
 func ParseLanguages(acceptLanguage string) string {
 	s := acceptLanguage
 	if len(s) > langMaxHeader {
@@ -39,6 +46,13 @@ func ParseLanguages(acceptLanguage string) string {
 	}
 	if strings.TrimSpace(s) == "" {
 		return ""
+	}
+	for rest := s; rest != ""; {
+		entry, tail, _ := strings.Cut(rest, ",")
+		if len(entry) > langMaxEntry && len(strings.TrimSpace(entry)) > langMaxEntry {
+			return ""
+		}
+		rest = tail
 	}
 	tags, _, err := language.ParseAcceptLanguage(s)
 	if err != nil {

@@ -34,6 +34,8 @@ func TestParseLanguages(t *testing.T) {
 		{"malformed tag", "en_US_!!", ""},
 		{"garbage", "\x00\xff;;;==", ""},
 		{"unknown language", "zz, en", ""},
+		{"long extension tag", "de-DE-u-co-phonebk-ca-gregory, en;q=0.5", "de, en"},
+		{"over-long entry", "en-" + strings.Repeat("1994-", 20) + "1994, fr", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,7 +71,17 @@ func TestParseLanguagesHugeHeader(t *testing.T) {
 	if got := ParseLanguages(strings.Repeat("a", 64<<10)); got != "" {
 		t.Errorf("got %q", got)
 	}
-	// 1,000 distinct well-formed tags in 4 KiB still finish quickly.
+	// Long variant lists are superlinear in x/text; the entry bound keeps
+	// the worst 4 KiB header cheap.
+	start = time.Now()
+	for range 100 {
+		ParseLanguages("en-" + strings.Repeat("1994-", 800))
+		ParseLanguages(strings.Repeat("sl-rozaj-biske-1994,", 200))
+	}
+	if el := time.Since(start); el > time.Second {
+		t.Errorf("200 pathological headers took %v", el)
+	}
+	// 1,000 well-formed tags in 4 KiB still finish quickly.
 	b.Reset()
 	for i := 0; i < 1000; i++ {
 		b.WriteString("en,")
