@@ -104,21 +104,42 @@ func (s *Server) takeFault() (Fault, bool) {
 	return f, true
 }
 
-// wait blocks for d of real time, or until the request is abandoned or the server closes.
-// It reports whether the full delay passed.
-func (s *Server) wait(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return true
+// waitResult tells why a wait ended.
+type waitResult uint8
+
+const (
+	waitElapsed   waitResult = iota // the full delay passed
+	waitAbandoned                   // the client went away
+	waitClosed                      // the server is closing
+)
+
+// wait blocks for d of real time (forever when d < 0), or until the request is abandoned
+// or the server closes.
+func (s *Server) wait(ctx context.Context, d time.Duration) waitResult {
+	if d == 0 {
+		return waitElapsed
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
+	var elapsed <-chan time.Time
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		elapsed = t.C
+	}
 	select {
-	case <-t.C:
-		return true
+	case <-elapsed:
+		return waitElapsed
 	case <-ctx.Done():
+		return waitAbandoned
 	case <-s.done:
+		return waitClosed
 	}
-	return false
+}
+
+// closedAnswer ends a request cut short by Close. On the Server's own listener the
+// connection is already gone, so this only reaches clients of a mounted Handler.
+func closedAnswer(w http.ResponseWriter) int {
+	http.Error(w, "simulator closed", http.StatusServiceUnavailable)
+	return http.StatusServiceUnavailable
 }
 
 // garbageBody is what FaultGarbage answers: the kind of HTML a proxy sends.
@@ -162,9 +183,8 @@ func (s *Server) writeFault(w http.ResponseWriter, r *http.Request, f Fault) int
 		resetConnection(w)
 		return 0
 	case FaultHang:
-		select {
-		case <-r.Context().Done():
-		case <-s.done:
+		if s.wait(r.Context(), -1) == waitClosed {
+			return closedAnswer(w)
 		}
 		return 0
 	}

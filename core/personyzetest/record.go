@@ -26,7 +26,9 @@ func (s *Server) record(rec *Request) {
 	s.reqNext = (s.reqNext + 1) % len(s.reqs)
 }
 
-// Requests returns the recorded tracker-v1 requests, oldest first: every request to a
+// Requests returns the recorded tracker-v1 requests in the order their handling ended
+// (which is arrival order unless faults delay some of them; Request.Time is the arrival):
+// every request to a
 // tracker-v1 path, valid or not, up to Options.MaxRequests (DefaultMaxRequests) of the
 // most recent. The returned Requests share their Header, RawBody and Commands with the
 // server's record; don't modify them.

@@ -129,11 +129,13 @@ func (s *Server) Close() {
 		return
 	}
 	s.closed = true
-	close(s.done)
 	s.mu.Unlock()
+	// Connections go first, so that a handler released by done below cannot get an
+	// answer to its client any more: a hanging request ends in a network error.
 	if s.httpSrv != nil {
 		_ = s.httpSrv.Close()
 	}
+	close(s.done)
 	s.handlers.Wait()
 }
 
@@ -156,22 +158,30 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	rec := Request{Header: r.Header.Clone(), Time: s.clock.Now()}
 	defer func() { s.record(&rec) }()
 
-	fault, faulted := s.takeFault()
-	rec.Fault = fault.Kind
-	if faulted && !s.wait(r.Context(), fault.Latency) {
-		return
-	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		rec.Status, rec.Error = http.StatusMethodNotAllowed, "tracker-v1 accepts only POST"
 		http.Error(w, rec.Error, rec.Status)
 		return
 	}
+	// The body is read before any injected delay: net/http notices a client that gives
+	// up only once the body has been consumed, and a delayed handler must notice.
 	body, readErr := readBody(r)
 	rec.RawBody = body
 	decodeErr := readErr
 	if decodeErr == nil {
 		decodeErr = decodeRequest(body, &rec)
+	}
+	fault, faulted := s.takeFault()
+	rec.Fault = fault.Kind
+	if faulted {
+		switch s.wait(r.Context(), fault.Latency) {
+		case waitAbandoned:
+			return
+		case waitClosed:
+			rec.Status = closedAnswer(w)
+			return
+		}
 	}
 	if faulted && fault.Kind != FaultLatency && fault.Kind != FaultTruncated {
 		rec.Status = s.writeFault(w, r, fault)
@@ -221,6 +231,9 @@ func readBody(r *http.Request) ([]byte, error) {
 		src = zr
 	}
 	body, err := io.ReadAll(io.LimitReader(src, MaxRequestBytes+1))
+	// Drain a little more so that net/http sees the end of the body and starts watching
+	// the connection (that is what cancels the request context when the client leaves).
+	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 4*MaxRequestBytes))
 	if err != nil {
 		return body, fmt.Errorf("cannot read the request body: %v", err)
 	}
