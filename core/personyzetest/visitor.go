@@ -25,15 +25,15 @@ type VisitorState struct {
 	// Sessions counts the sessions the simulator started for this visitor.
 	Sessions int
 
-	Viewed    []string
-	Cart      []string
-	Liked     []string
-	Purchased []string
+	Viewed    []string // products viewed
+	Cart      []string // products in the cart now
+	Liked     []string // products liked and not unliked
+	Purchased []string // products purchased, including whole carts
 
-	ArticlesViewed    []string
-	ArticlesLiked     []string
-	ArticlesCommented []string
-	ArticleGoals      []string
+	ArticlesViewed    []string // articles viewed
+	ArticlesLiked     []string // articles liked and not unliked
+	ArticlesCommented []string // articles commented on
+	ArticleGoals      []string // articles that reached their goal
 
 	// Profile holds "User Profile" fields; numbers and booleans are kept as their JSON text.
 	Profile map[string]string
