@@ -137,7 +137,8 @@ func (d *delivery) send(j *job) {
 // settle decides what happens to a job after an attempt that returned err.
 func (d *delivery) settle(j *job, err error) {
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, ErrMalformedResponse), errors.Is(err, ErrResponseTooLarge):
+		// A garbled or oversized answer still means Personyze received the request.
 		d.t.counters.delivered.Add(1)
 		d.done()
 	case d.ctx.Err() != nil:

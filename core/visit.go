@@ -269,11 +269,13 @@ func (v *Visit) End() {
 		return
 	}
 	v.ended = true
-	late := v.late
-	v.late = nil
-	req := v.request(late, false)
+	var req *Request
+	if len(v.late) > 0 {
+		req = v.request(v.late, false)
+		v.late = nil
+	}
 	v.mu.Unlock()
-	if len(late) > 0 {
+	if req != nil {
 		v.t.delivery.enqueue(req)
 	}
 }
