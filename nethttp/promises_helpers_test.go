@@ -37,6 +37,14 @@ func promApp() http.Handler {
 		_ = core.FromContext(r.Context()).Track(core.ProductAddedToCart(r.PathValue("id")))
 		report(w, r)
 	})
+	mux.HandleFunc("GET /big", func(w http.ResponseWriter, r *http.Request) {
+		v := core.FromContext(r.Context())
+		_ = v.Track(core.ProductViewed("p1"))
+		if err := v.Track(core.UserProfile("bio", strings.Repeat("x", 60000))); err != nil {
+			w.Header().Set("X-Track-Error", err.Error())
+		}
+		report(w, r)
+	})
 	mux.HandleFunc("GET /static/x.css", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("body{}")) })
 	return mux
 }
@@ -69,6 +77,7 @@ type page struct {
 	visitor string
 	err     string
 	cookies []*http.Cookie
+	hdr     http.Header
 	body    string
 }
 
@@ -116,7 +125,9 @@ func (e *env) visit(c *http.Client, method, path string, hdr ...string) page {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return parsePage(resp.StatusCode, time.Since(start), string(b), resp.Cookies())
+	p := parsePage(resp.StatusCode, time.Since(start), string(b), resp.Cookies())
+	p.hdr = resp.Header
+	return p
 }
 
 // newPromEnv starts the promise app on a simulator with opts and the tracker config mut.
