@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -60,7 +61,7 @@ func report(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	fmt.Fprintf(w, "outcome=%s items=%d stale=%t waited=%d uid=%d sid=%s visitor=%s err=%s",
-		v.Outcome(), items, v.Stale(), call.Duration.Microseconds(), v.UserID(), v.SessionID(),
+		v.Outcome(), items, v.Stale(), call.Duration.Microseconds(), v.UserID(), url.QueryEscape(v.SessionID()),
 		r.Header.Get("X-Visitor"), errText)
 }
 
@@ -101,7 +102,7 @@ func parsePage(status int, took time.Duration, body string, cookies []*http.Cook
 			u, _ := strconv.ParseUint(v, 10, 32)
 			p.uid = uint32(u)
 		case "sid":
-			p.sid = v
+			p.sid, _ = url.QueryUnescape(v)
 		case "visitor":
 			p.visitor = v
 		}
