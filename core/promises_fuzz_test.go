@@ -73,6 +73,10 @@ func realCookie(tb testing.TB, tr *Tracker, sid string) (string, uint32) {
 	r.Header.Set("User-Agent", fuzzUA)
 	v, _ := tr.Begin(w, r)
 	v.mu.Lock()
+	// Fixed identity: fuzz workers are separate processes that redo this setup, and the
+	// seeds made in one must mean the same visitor in all.
+	v.state.VisitorKey = "fuzz-owner"
+	v.facts.UserID = userID(v.state.VisitorKey)
 	v.state.SessionID = sid
 	v.dirty = true
 	v.mu.Unlock()
