@@ -138,7 +138,13 @@ func (v *Visit) Track(cmds ...Command) error {
 		return nil
 	}
 	v.mu.Lock()
-	defer v.mu.Unlock()
+	var afterEnd *Request
+	defer func() {
+		v.mu.Unlock()
+		if afterEnd != nil {
+			v.t.delivery.enqueue(afterEnd)
+		}
+	}()
 	for _, c := range cmds {
 		if err := v.fits(c); err != nil {
 			// Refused here, alone: queued, it would make Send refuse the whole call and
@@ -158,6 +164,12 @@ func (v *Visit) Track(cmds ...Command) error {
 		} else {
 			v.queued = append(v.queued, c)
 		}
+	}
+	if v.ended && len(v.late) > 0 {
+		// Tracked after End (e.g. in a framework's error handler): nothing else will send
+		// it, so it goes to background delivery right away.
+		afterEnd = v.request(v.late, false)
+		v.late = nil
 	}
 	return nil
 }

@@ -66,6 +66,9 @@ func TestPromiseOutageLosesNoEvent(t *testing.T) {
 		c.BreakerFailures = 3
 		c.BreakerCooldown = 300 * time.Millisecond
 		c.RetryBackoff = 100 * time.Millisecond
+		// Sized for the traffic of the outage (visitors browse nonstop, ~500 pages/s on a fast
+		// machine); TestPromiseFullQueueNeverBlocks covers what happens past the bound.
+		c.QueueSize = 1 << 14
 	})
 	const visitors = 8
 	browsers := make([]*http.Client, visitors)
