@@ -64,6 +64,11 @@ func conformanceApp(tr *core.Tracker, routes adaptertest.Routes) *echo.Echo {
 		w.Flush()
 		return c.Echo().Renderer.Render(w, adaptertest.PageTemplate, adaptertest.PageData("Stream", echoadapter.Visit(c)), c)
 	})
+	e.GET("/flush-first", func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+		c.Response().Flush()
+		return c.Echo().Renderer.Render(c.Response(), adaptertest.PageTemplate, adaptertest.PageData("Flushed", echoadapter.Visit(c)), c)
+	})
 	e.GET("/hijack", func(c echo.Context) error {
 		conn, buf, err := c.Response().Hijack()
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/gopersonyze/personyze/core"
+	"github.com/gopersonyze/personyze/nethttp"
 )
 
 // Config configures MiddlewareWithConfig, in the style of Echo's own middleware.
@@ -30,7 +31,9 @@ func Middleware(tr *core.Tracker) echo.MiddlewareFunc {
 //
 // Read the Visit with Visit(c) or core.FromContext(c.Request().Context()); it is also
 // stored under core.ContextKey with c.Set. The Visit commits (makes the page's call and
-// writes the cookie) in a Response.Before hook. When a handler returns an error, the Visit
+// writes the cookie) in a Response.Before hook, and at a flush or hijack before the first
+// write, which Echo's Response passes to the underlying writer without running its Before
+// hooks. When a handler returns an error, the Visit
 // ends before Echo's HTTPErrorHandler runs (Echo calls it after the middleware chain has
 // returned): the cookie is then already in the response header the error handler writes,
 // and the error handler can still read recommendations; commands it tracks are dropped.
@@ -47,7 +50,14 @@ func MiddlewareWithConfig(tr *core.Tracker, cfg Config) echo.MiddlewareFunc {
 				return next(c)
 			}
 			defer v.End()
-			c.Response().Before(v.BeforeHeader)
+			res := c.Response()
+			res.Before(v.BeforeHeader)
+			// Response.Flush and Hijack bypass the Before hooks: a handler that flushes
+			// before writing would send the header without the cookie. The writer under
+			// Response commits on those too.
+			orig := res.Writer
+			res.Writer = nethttp.Wrap(orig, v)
+			defer func() { res.Writer = orig }()
 			return next(c)
 		}
 	}

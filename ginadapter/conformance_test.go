@@ -79,6 +79,11 @@ func conformanceApp(tr *core.Tracker, routes adaptertest.Routes, fallback bool) 
 			return false
 		})
 	})
+	r.GET("/flush-first", func(c *gin.Context) {
+		c.Header("Content-Type", "text/html; charset=utf-8")
+		c.Writer.Flush()
+		page(c, "Flushed")
+	})
 	r.GET("/hijack", func(c *gin.Context) {
 		conn, buf, err := http.NewResponseController(c.Writer).Hijack()
 		if err != nil {

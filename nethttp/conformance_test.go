@@ -47,6 +47,11 @@ func conformanceApp(tr *core.Tracker, routes adaptertest.Routes) http.Handler {
 		_ = http.NewResponseController(w).Flush()
 		render(w, r, "Stream")
 	})
+	mux.HandleFunc("GET /flush-first", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = http.NewResponseController(w).Flush()
+		render(w, r, "Flushed")
+	})
 	mux.HandleFunc("GET /hijack", func(w http.ResponseWriter, r *http.Request) {
 		conn, buf, err := http.NewResponseController(w).Hijack()
 		if err != nil {

@@ -33,6 +33,8 @@ type Adapter struct {
 //	GET  /stream           write StreamPrefix and flush it before anything reads
 //	                       recommendations, then execute PageTemplate into the same response
 //	                       (through the framework's streaming API where it has one)
+//	GET  /flush-first      flush the response (the framework's flush API) before writing
+//	                       anything, then render PageData("Flushed", visit)
 //	GET  /hijack           hijack the connection, write HijackResponse, close it
 //	GET  /static/app.css   the framework's static file handler serving StaticDir
 //

@@ -26,6 +26,7 @@ func scenarios() []scenario {
 		{"NoBodyWritten", noBody},
 		{"LateEventsDelivered", lateEvents},
 		{"Streaming", streaming},
+		{"FlushBeforeBody", flushFirst},
 		{"Hijack", hijack},
 		{"SkippedStaticAndBots", skipped},
 		{"Faults", faults},

@@ -235,6 +235,19 @@ func streaming(t *testing.T, a Adapter) {
 	}
 }
 
+// flushFirst: flushing before any byte sends the header, so the Visit must commit at the
+// flush: the cookie and headers go out with it and the page still gets recommendations.
+func flushFirst(t *testing.T, a Adapter) {
+	e := shop(t, a)
+	resp, body := e.get(e.browser(), "/flush-first")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "<h1>Flushed</h1>") || !outcomeIn(body, core.OutcomeOK) {
+		t.Fatalf("status %d body %q", resp.StatusCode, body)
+	}
+	if sessionCookie(resp) == nil || !slices.Contains(resp.Header.Values("Vary"), "Cookie") {
+		t.Errorf("flushed header lacks the cookie or Vary: %v", resp.Header)
+	}
+}
+
 // hijack: hijacking works through the adapter, and the page's call is still made.
 func hijack(t *testing.T, a Adapter) {
 	e := shop(t, a)

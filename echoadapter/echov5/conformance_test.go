@@ -58,6 +58,14 @@ func conformanceApp(tr *core.Tracker, routes adaptertest.Routes) *echo.Echo {
 		}
 		return c.Echo().Renderer.Render(c, w, adaptertest.PageTemplate, adaptertest.PageData("Stream", echov5.Visit(c)))
 	})
+	e.GET("/flush-first", func(c *echo.Context) error {
+		w := c.Response()
+		w.Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+		if err := http.NewResponseController(w).Flush(); err != nil {
+			return err
+		}
+		return c.Echo().Renderer.Render(c, w, adaptertest.PageTemplate, adaptertest.PageData("Flushed", echov5.Visit(c)))
+	})
 	e.GET("/hijack", func(c *echo.Context) error {
 		conn, buf, err := http.NewResponseController(c.Response()).Hijack()
 		if err != nil {

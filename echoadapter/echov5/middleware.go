@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/gopersonyze/personyze/core"
+	"github.com/gopersonyze/personyze/nethttp"
 )
 
 // Config configures MiddlewareWithConfig, in the style of Echo's own middleware.
@@ -31,7 +32,9 @@ func Middleware(tr *core.Tracker) echo.MiddlewareFunc {
 //
 // Read the Visit with Visit(c) or core.FromContext(c.Request().Context()); it is also
 // stored under core.ContextKey with c.Set. The Visit commits (makes the page's call and
-// writes the cookie) in a Before hook of the context's *echo.Response. When a handler
+// writes the cookie) in a Before hook of the context's *echo.Response, and at a flush or
+// hijack before the first write, which Echo's Response passes to the underlying writer
+// without running its Before hooks. When a handler
 // returns an error, the Visit ends before Echo's HTTPErrorHandler runs (Echo calls it
 // after the middleware chain has returned): the cookie is then already in the response
 // header the error handler writes, and the error handler can still read
@@ -52,8 +55,14 @@ func MiddlewareWithConfig(tr *core.Tracker, cfg Config) echo.MiddlewareFunc {
 			// A writer installed by an earlier middleware that does not unwrap to
 			// *echo.Response leaves no hook: then only End commits, in time for a handler
 			// that writes nothing or returns an error.
-			if resp, err := echo.UnwrapResponse(c.Response()); err == nil {
-				resp.Before(v.BeforeHeader)
+			if res, err := echo.UnwrapResponse(c.Response()); err == nil {
+				res.Before(v.BeforeHeader)
+				// Response.Flush and Hijack bypass the Before hooks: a handler that flushes
+				// before writing would send the header without the cookie. The writer under
+				// Response commits on those too.
+				orig := res.ResponseWriter
+				res.ResponseWriter = nethttp.Wrap(orig, v)
+				defer func() { res.ResponseWriter = orig }()
 			}
 			return next(c)
 		}
