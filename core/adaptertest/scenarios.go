@@ -329,8 +329,15 @@ func faults(t *testing.T, a Adapter) {
 			c := e.browser()
 			// Warm up: the browser's keep-alive connection, the tracker's connection to the
 			// simulator and the app's first-request work, so the page is timed, not a dial.
-			if _, body := e.get(c, "/"); !outcomeIn(body, core.OutcomeOK) {
-				t.Fatalf("warm-up page: %s", body)
+			// The first page also pays one-time costs, so allow a few tries.
+			for try := 1; ; try++ {
+				_, body := e.get(c, "/")
+				if outcomeIn(body, core.OutcomeOK) {
+					break
+				}
+				if try == 5 {
+					t.Fatalf("warm-up page never within budget (machine overloaded?): %s", body)
+				}
 			}
 			e.sim.SetFault(tc.fault)
 			start := time.Now()
@@ -396,7 +403,8 @@ func concurrent(t *testing.T, a Adapter) {
 		}
 		for i, r := range e.sim.RequestsFor(u) {
 			if (r.SessionID == nil) != (i == 0) {
-				t.Errorf("user %d call %d: session id %v (only the first call may lack one)", u, i, r.SessionID)
+				t.Errorf("user %d call %d: session id %v (only the first call may lack one); tracker stats %+v",
+					u, i, r.SessionID, e.tr.Stats())
 			}
 			if got := names(r); len(got) != 2 || got[0] != "Product Viewed" {
 				t.Errorf("user %d call %d sent %v", u, i, got)
