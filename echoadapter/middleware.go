@@ -6,7 +6,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/gopersonyze/personyze/core"
-	"github.com/gopersonyze/personyze/nethttp"
 )
 
 // Config configures MiddlewareWithConfig, in the style of Echo's own middleware.
@@ -33,10 +32,10 @@ func Middleware(tr *core.Tracker) echo.MiddlewareFunc {
 // stored under core.ContextKey with c.Set. The Visit commits (makes the page's call and
 // writes the cookie) in a Response.Before hook, and at a flush or hijack before the first
 // write, which Echo's Response passes to the underlying writer without running its Before
-// hooks. When a handler returns an error, the Visit
-// ends before Echo's HTTPErrorHandler runs (Echo calls it after the middleware chain has
+// hooks. When a handler returns an error, the Visit ends before Echo's HTTPErrorHandler runs (Echo calls it after the middleware chain has
 // returned): the cookie is then already in the response header the error handler writes,
-// and the error handler can still read recommendations; commands it tracks are dropped.
+// and the error handler can still read recommendations; commands it tracks go to background
+// delivery.
 func MiddlewareWithConfig(tr *core.Tracker, cfg Config) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -56,7 +55,7 @@ func MiddlewareWithConfig(tr *core.Tracker, cfg Config) echo.MiddlewareFunc {
 			// before writing would send the header without the cookie. The writer under
 			// Response commits on those too.
 			orig := res.Writer
-			res.Writer = nethttp.Wrap(orig, v)
+			res.Writer = v.Wrap(orig)
 			defer func() { res.Writer = orig }()
 			return next(c)
 		}
