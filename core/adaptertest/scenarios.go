@@ -307,7 +307,7 @@ func faults(t *testing.T, a Adapter) {
 		{personyzetest.Fault{Kind: personyzetest.FaultHang}, core.OutcomeTimeout},
 		{personyzetest.Fault{Kind: personyzetest.FaultStatus, Status: 500, Message: "Internal error"}, core.OutcomeServerError},
 		{personyzetest.Fault{Kind: personyzetest.FaultStatus, Status: 503, RetryAfter: time.Second}, core.OutcomeUnavailable},
-		{personyzetest.Fault{Kind: personyzetest.FaultStatus, Status: 429}, core.OutcomeServerError},
+		{personyzetest.Fault{Kind: personyzetest.FaultStatus, Status: 429}, core.OutcomeRateLimited},
 		{personyzetest.Fault{Kind: personyzetest.FaultStatus, Status: 401}, core.OutcomeUnauthorized},
 		{personyzetest.Fault{Kind: personyzetest.FaultGarbage}, core.OutcomeBadResponse},
 		{personyzetest.Fault{Kind: personyzetest.FaultTruncated}, core.OutcomeBadResponse},
