@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -167,15 +166,21 @@ func Browser(t *testing.T, newHandler NewHandler, opts BrowserOptions) {
 	cs := calls(sim)
 	checkSessionChain(t, cs)
 
-	// The script helper's cookie brought time_zone and screen along.
-	last := cs[len(cs)-1]
-	if last.TimeZone == nil || *last.TimeZone < -12 || *last.TimeZone > 14 {
-		t.Errorf("last call's time_zone = %v, want the browser's offset", last.TimeZone)
+	// The script helper's cookie brought the browser's time_zone and screen.
+	type env struct {
+		Zone   float64 `json:"zone"`
+		Screen string  `json:"screen"`
 	}
-	if !screenFormat.MatchString(last.Screen) {
-		t.Errorf("last call's screen = %q, want WIDTHxHEIGHT", last.Screen)
+	want, err := chromedp.Run(bctx, chromedp.Evaluate[env](
+		`({zone: Math.round(-new Date().getTimezoneOffset()/60*100)/100, screen: screen.width + "x" + screen.height})`))
+	if err != nil {
+		t.Fatalf("read the browser's time zone and screen: %v", err)
+	}
+	last := cs[len(cs)-1]
+	if last.TimeZone == nil || *last.TimeZone != want.Zone {
+		t.Errorf("last call's time_zone = %v, want the browser's %v", last.TimeZone, want.Zone)
+	}
+	if last.Screen != want.Screen {
+		t.Errorf("last call's screen = %q, want the browser's %q", last.Screen, want.Screen)
 	}
 }
-
-// screenFormat is what the script helper writes for the screen size.
-var screenFormat = regexp.MustCompile(`^[0-9]+x[0-9]+$`)
