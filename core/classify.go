@@ -1,0 +1,217 @@
+package core
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// RequestKind says what a request means to Personyze.
+type RequestKind uint8
+
+const (
+	// KindPage is a page view: the visit sends Navigate plus any tracked
+	// commands.
+	KindPage RequestKind = iota
+	// KindEvent is a request that may track events (a form POST, an API
+	// call) but is not a page view: no Navigate is sent.
+	KindEvent
+	// KindIgnore is a request Personyze must not see at all (bots,
+	// static assets, prefetches, HEAD): the Visit does nothing.
+	KindIgnore
+)
+
+// String returns "page", "event" or "ignore".
+func (k RequestKind) String() string {
+	switch k {
+	case KindPage:
+		return "page"
+	case KindEvent:
+		return "event"
+	case KindIgnore:
+		return "ignore"
+	}
+	return "RequestKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Classifier decides what kind of request r is, given the device facts
+// already derived from it, and returns a short reason for logs and stats.
+type Classifier func(r *http.Request, d Device) (RequestKind, string)
+
+// Reasons returned by DefaultClassifier and IgnorePaths. They are stable so
+// that they can be counted and alerted on.
+const (
+	reasonPageView    = "page view"    // KindPage
+	reasonStatic      = "static asset" // KindIgnore: file extension or well-known file
+	reasonPrefetch    = "prefetch"     // KindIgnore: Sec-Purpose/Purpose/X-Moz/X-Purpose
+	reasonIgnoredPath = "ignored path" // KindIgnore: IgnorePaths matched
+	// Bots give "bot: " + Device.BotReason ("bot: curl"); methods give
+	// "method " + the method ("method POST", "method HEAD").
+)
+
+// DefaultClassifier is the classifier used when Config.Classify is nil.
+// In order:
+//
+//   - bots (d.Bot) → KindIgnore, "bot: <Device.BotReason>" ("bot: curl")
+//   - HEAD, OPTIONS, CONNECT, TRACE → KindIgnore, "method HEAD" ...
+//   - other non-GET methods (POST, PUT, PATCH, DELETE, ...) → KindEvent,
+//     "method POST" ...
+//   - GET prefetch or prerender (Sec-Purpose containing "prefetch" or
+//     "prerender", Purpose: prefetch, X-Moz: prefetch, X-Purpose: preview)
+//     → KindIgnore, "prefetch"
+//   - GET of a static asset (.css .js .mjs .map .png .jpg .jpeg .gif .svg
+//     .webp .avif .ico .woff .woff2 .ttf .eot .otf .mp4 .webm .mp3 .pdf .zip
+//     .txt .xml .json .wasm .webmanifest, hence /favicon.ico and
+//     /robots.txt) → KindIgnore, "static asset"
+//   - any other GET → KindPage, "page view"
+func DefaultClassifier(r *http.Request, d Device) (RequestKind, string) {
+	if d.Bot {
+		if d.BotReason == "" {
+			return KindIgnore, "bot"
+		}
+		return KindIgnore, "bot: " + d.BotReason
+	}
+	switch r.Method {
+	case http.MethodGet, "":
+		// "" is GET for client requests; servers always set it.
+	case http.MethodHead:
+		return KindIgnore, "method HEAD"
+	case http.MethodOptions:
+		return KindIgnore, "method OPTIONS"
+	case http.MethodConnect:
+		return KindIgnore, "method CONNECT"
+	case http.MethodTrace:
+		return KindIgnore, "method TRACE"
+	case http.MethodPost:
+		return KindEvent, "method POST"
+	case http.MethodPut:
+		return KindEvent, "method PUT"
+	case http.MethodPatch:
+		return KindEvent, "method PATCH"
+	case http.MethodDelete:
+		return KindEvent, "method DELETE"
+	default:
+		m := r.Method
+		if len(m) > 16 {
+			m = m[:16] // a log line, not a copy of hostile input
+		}
+		return KindEvent, "method " + m
+	}
+	if classifyIsPrefetch(r.Header) {
+		return KindIgnore, reasonPrefetch
+	}
+	if r.URL != nil && classifyIsStatic(r.URL.Path) {
+		return KindIgnore, reasonStatic
+	}
+	return KindPage, reasonPageView
+}
+
+// Classifiers combines classifiers: each one runs (nil ones are skipped)
+// and the most restrictive kind wins (KindIgnore > KindEvent > KindPage),
+// with the reason of the first classifier that gave it. With no non-nil
+// classifier it behaves as DefaultClassifier, so that combining never
+// silently turns bots into page views.
+func Classifiers(cs ...Classifier) Classifier {
+	list := make([]Classifier, 0, len(cs))
+	for _, c := range cs {
+		if c != nil {
+			list = append(list, c)
+		}
+	}
+	if len(list) == 0 {
+		return DefaultClassifier
+	}
+	return func(r *http.Request, d Device) (RequestKind, string) {
+		kind, reason := KindPage, reasonPageView
+		for i, c := range list {
+			k, why := c(r, d)
+			if k > KindIgnore {
+				k = KindIgnore // unknown kinds are treated as the safest one
+			}
+			if i == 0 || k > kind {
+				kind, reason = k, why
+			}
+			if kind == KindIgnore {
+				break // nothing is more restrictive
+			}
+		}
+		return kind, reason
+	}
+}
+
+// IgnorePaths returns a classifier that gives KindIgnore, "ignored path"
+// for requests under any of the path prefixes, and KindPage, "page view"
+// (no opinion) otherwise; combine it with DefaultClassifier through
+// Classifiers. A prefix matches whole path segments: "/admin" matches
+// "/admin" and "/admin/users" but not "/administrators"; a prefix ending
+// in "/" matches anything below it.
+func IgnorePaths(prefixes ...string) Classifier {
+	ps := make([]string, 0, len(prefixes))
+	for _, p := range prefixes {
+		if p != "" {
+			ps = append(ps, p)
+		}
+	}
+	return func(r *http.Request, _ Device) (RequestKind, string) {
+		if r.URL == nil {
+			return KindPage, reasonPageView
+		}
+		path := r.URL.Path
+		for _, p := range ps {
+			if !strings.HasPrefix(path, p) {
+				continue
+			}
+			if len(path) == len(p) || p[len(p)-1] == '/' || path[len(p)] == '/' {
+				return KindIgnore, reasonIgnoredPath
+			}
+		}
+		return KindPage, reasonPageView
+	}
+}
+
+// classifyIsPrefetch reports a speculative load the visitor may never see.
+func classifyIsPrefetch(h http.Header) bool {
+	if sp := h.Get("Sec-Purpose"); sp != "" &&
+		(botContainsFold(sp, "prefetch") || botContainsFold(sp, "prerender")) {
+		return true
+	}
+	if botContainsFold(h.Get("Purpose"), "prefetch") || botContainsFold(h.Get("X-Moz"), "prefetch") {
+		return true
+	}
+	// Safari's Top Sites thumbnails.
+	return botContainsFold(h.Get("X-Purpose"), "preview")
+}
+
+// classifyIsStatic reports whether path names a static file by its
+// extension. It does not allocate.
+func classifyIsStatic(path string) bool {
+	dot := -1
+	for i := len(path) - 1; i >= 0 && path[i] != '/'; i-- {
+		if path[i] == '.' {
+			dot = i
+			break
+		}
+	}
+	if dot < 0 || len(path)-dot > 12 {
+		return false
+	}
+	var buf [12]byte
+	ext := buf[:0]
+	for i := dot + 1; i < len(path); i++ {
+		c := path[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		ext = append(ext, c)
+	}
+	switch string(ext) {
+	case "css", "js", "mjs", "map",
+		"png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico", "bmp",
+		"woff", "woff2", "ttf", "eot", "otf",
+		"mp4", "webm", "mp3", "ogg",
+		"pdf", "zip", "gz",
+		"txt", "xml", "json", "wasm", "webmanifest":
+		return true
+	}
+	return false
+}

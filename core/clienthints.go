@@ -1,0 +1,219 @@
+package core
+
+import (
+	"net/http"
+	"strings"
+)
+
+// chMaxValue bounds a client-hint value we are willing to read. Real values
+// are a few bytes ("?1", "\"Windows\"", "\"15.0.0\"").
+const chMaxValue = 64
+
+// chMaxBrands bounds the Sec-CH-UA brand list we scan for a headless brand.
+const chMaxBrands = 512
+
+// chApply returns the device of f corrected by the User-Agent Client Hints
+// in h. Hints beat the User-Agent because Chromium freezes the User-Agent
+// (Windows 11 says "Windows NT 10.0", Android says "Android 10; K"), while
+// the hints carry the real values.
+func chApply(f uaFacts, h http.Header) Device {
+	dev := f.dev
+
+	// Sec-CH-UA-Mobile: "?1" phone, "?0" not a phone. Tablets keep their
+	// type: Chrome on an Android tablet may send either.
+	if mobile, ok := chParseBool(h.Get("Sec-Ch-Ua-Mobile")); ok && !f.tablet {
+		if mobile {
+			dev.Type = devicePhone
+		} else if dev.Type == devicePhone {
+			dev.Type = deviceRegular
+		}
+	}
+
+	// Headless Chrome may drop "HeadlessChrome" from a spoofed User-Agent
+	// but still lists it among its brands.
+	if !dev.Bot {
+		if brands := h.Get("Sec-Ch-Ua"); len(brands) <= chMaxBrands && strings.Contains(brands, "HeadlessChrome") {
+			dev.Bot, dev.BotReason = true, "HeadlessChrome"
+		}
+	}
+
+	name, ok := chParseString(h.Get("Sec-Ch-Ua-Platform"))
+	if !ok {
+		return dev
+	}
+	name = chPlatformName(name)
+	if name == "" {
+		return dev
+	}
+	version, _ := chParseString(h.Get("Sec-Ch-Ua-Platform-Version"))
+	if !chValidVersion(version) {
+		version = ""
+	}
+	if dev.Platform == "" {
+		dev.Platform = name
+	}
+	dev.OS = chOS(name, version, f)
+	return dev
+}
+
+// chOS combines the platform hint with its version hint into "Name/Version".
+func chOS(name, version string, f uaFacts) string {
+	switch name {
+	case "Windows":
+		// Sec-CH-UA-Platform-Version on Windows is the UniversalApiContract
+		// version: 13 and above is Windows 11, 1..10 is Windows 10, 0 is
+		// Windows 7, 8 or 8.1, which only the User-Agent tells apart.
+		major, ok := chMajor(version)
+		switch {
+		case ok && major >= 13:
+			return "Windows/11"
+		case ok && major >= 1:
+			return "Windows/10"
+		}
+		if f.osName == "Windows" {
+			return f.dev.OS
+		}
+		return "Windows"
+	case "Linux":
+		// The "version" is a kernel release at best; the PHP tracker and
+		// the spec show plain "Linux".
+		return "Linux"
+	}
+	if version != "" {
+		return name + "/" + chTrimZeros(version)
+	}
+	if f.osName == name {
+		return f.dev.OS // same OS: keep the User-Agent's version
+	}
+	return name
+}
+
+// chPlatformName maps Sec-CH-UA-Platform values to our OS names. Unknown
+// values are kept when they look like a plain name, so a new platform still
+// shows up; "Unknown" and junk are dropped.
+func chPlatformName(v string) string {
+	switch v {
+	case "Windows", "Android", "Linux", "iOS":
+		return v
+	case "macOS":
+		return "macOS"
+	case "Chrome OS", "Chromium OS", "ChromeOS":
+		return "ChromeOS"
+	case "", "Unknown":
+		return ""
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c == ' ' || c == '-' || c == '.' || c == '_' ||
+			'0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return ""
+		}
+	}
+	return v
+}
+
+// chParseBool reads a structured-header boolean ("?1"/"?0"), tolerating
+// whitespace, quotes, a missing "?" and parameters.
+func chParseBool(v string) (value, ok bool) {
+	if v == "" || len(v) > chMaxValue {
+		return false, false
+	}
+	if i := strings.IndexByte(v, ';'); i >= 0 {
+		v = v[:i]
+	}
+	v = strings.Trim(v, " \t\"")
+	v = strings.TrimPrefix(v, "?")
+	switch v {
+	case "1":
+		return true, true
+	case "0":
+		return false, true
+	}
+	return false, false
+}
+
+// chParseString reads a structured-header string (`"Windows"`), tolerating
+// whitespace, parameters, escapes and a missing pair of quotes. It does not
+// allocate unless the value contains escapes.
+func chParseString(v string) (string, bool) {
+	if len(v) > chMaxValue {
+		return "", false
+	}
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", false
+	}
+	if v[0] != '"' {
+		// Unquoted: tolerate a bare token, drop parameters.
+		if i := strings.IndexByte(v, ';'); i >= 0 {
+			v = strings.TrimSpace(v[:i])
+		}
+		return v, v != ""
+	}
+	v = v[1:]
+	end := -1
+	escaped := false
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case '\\':
+			escaped = true
+			i++ // skip the escaped byte
+		case '"':
+			end = i
+		}
+		if end >= 0 {
+			break
+		}
+	}
+	if end < 0 {
+		return "", false // unterminated string
+	}
+	v = v[:end]
+	if !escaped {
+		return v, true
+	}
+	var b strings.Builder
+	b.Grow(len(v))
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' && i+1 < len(v) {
+			i++
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String(), true
+}
+
+// chValidVersion accepts "15.0.0"-style versions only: digits and dots.
+func chValidVersion(v string) bool {
+	if v == "" || len(v) > 32 || v[0] == '.' {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if (v[i] < '0' || v[i] > '9') && v[i] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// chMajor returns the leading number of a version.
+func chMajor(v string) (int, bool) {
+	n, digits := 0, 0
+	for i := 0; i < len(v) && v[i] != '.'; i++ {
+		if v[i] < '0' || v[i] > '9' || digits >= 6 {
+			return 0, false
+		}
+		n = n*10 + int(v[i]-'0')
+		digits++
+	}
+	return n, digits > 0
+}
+
+// chTrimZeros drops trailing ".0" components ("14.0.0" → "14"), so hint
+// versions read like User-Agent ones, keeping at least the major.
+func chTrimZeros(v string) string {
+	for strings.HasSuffix(v, ".0") {
+		v = v[:len(v)-2]
+	}
+	return strings.TrimSuffix(v, ".")
+}

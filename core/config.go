@@ -1,0 +1,312 @@
+// Package core is the framework-independent heart of the Personyze middleware: configuration,
+// the tracker-v1 wire protocol, visitor facts and the visit lifecycle that adapters drive.
+package core
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/sessions"
+)
+
+// Version is the library version; it is part of DefaultUserAgent so Personyze's Live Visits
+// dashboard shows which build sent a call.
+const Version = "0.1.0"
+
+// DefaultBaseURL is Personyze's REST base; the tracker call is POST DefaultBaseURL+"tracker-v1".
+const DefaultBaseURL = "https://app.personyze.com/rest/"
+
+// DefaultTimeout is the latency budget of the page-blocking tracker call. It is short on purpose:
+// a page must never wait noticeably for recommendations.
+const DefaultTimeout = 300 * time.Millisecond
+
+// DefaultUserAgent identifies the library to Personyze (the header is shown in its dashboard).
+const DefaultUserAgent = "gopersonyze/" + Version + " (+https://github.com/gopersonyze/personyze)"
+
+// MaxRequestBytes is the largest encoded request body sent in one call. Personyze's own SDKs
+// refuse bigger bodies, so Client.Send splits larger requests into several calls.
+const MaxRequestBytes = 50000
+
+// DefaultMaxResponseBytes bounds the decoded size of a tracker response so that a broken or
+// hostile server cannot make the application buffer unbounded data.
+const DefaultMaxResponseBytes = 1 << 20
+
+// Defaults of the visit lifecycle fields; Config documents each one on its field.
+const (
+	DefaultSessionName      = "personyze"
+	DefaultCookiePath       = "/"
+	DefaultCookieMaxAge     = 400 * 24 * 60 * 60 // 400 days, the longest lifetime browsers honour
+	DefaultQueueSize        = 1024
+	DefaultMaxRetries       = 3
+	DefaultRetryBackoff     = 200 * time.Millisecond
+	DefaultBreakerFailures  = 5
+	DefaultBreakerCooldown  = 10 * time.Second
+	DefaultStaleCacheSize   = 10000
+	DefaultUACacheSize      = 4096
+	DefaultAttributionParam = "pz"
+	DefaultLogInterval      = 10 * time.Second
+)
+
+// Config configures the library. The zero value of every field means its documented default,
+// so a Config with only APIKey set is a working production configuration (plus SessionKeys).
+//
+// Config implements fmt.Stringer, fmt.GoStringer and slog.LogValuer so that printing or
+// logging it never reveals the API key.
+type Config struct {
+	// --- wire ---
+
+	// APIKey is the "Full-featured API" key from Personyze Settings → Integrations. Required;
+	// it must be exactly 40 characters. It is never printed, logged or put in an error.
+	APIKey string
+	// BaseURL is Personyze's REST base URL. Default DefaultBaseURL. It must be absolute; plain
+	// http is accepted only for loopback hosts (localhost, 127.0.0.0/8, ::1), because Personyze
+	// answers plain HTTP with 401 and the key would travel in clear text. A missing trailing
+	// slash is added.
+	BaseURL string
+	// UserAgent is sent with every call and shown in Personyze's dashboard. Default DefaultUserAgent.
+	UserAgent string
+	// Timeout is the latency budget of the page-blocking call. Default DefaultTimeout (300ms).
+	// Client.Send applies it only when the caller's context carries no deadline of its own.
+	Timeout time.Duration
+	// HTTPClient, when set, is used as is (its Transport may be wrapped by the user, e.g. for
+	// tracing). Default nil: the library builds its own client with a tuned transport.
+	HTTPClient *http.Client
+	// Transport, when set and HTTPClient is nil, is used by the library's own http.Client.
+	// Default nil: a dedicated http.Transport with enough idle connections per host.
+	Transport http.RoundTripper
+	// MaxResponseBytes bounds the decoded (after gzip) response size. Default
+	// DefaultMaxResponseBytes (1 MiB); bigger responses fail with ErrResponseTooLarge.
+	MaxResponseBytes int64
+	// Logger receives the library's log lines. Default slog.Default().
+	Logger *slog.Logger
+
+	// --- visit lifecycle (validated by the tracker, not by NewClient) ---
+
+	// SessionStore is the application's own gorilla sessions store. Default nil: a built-in
+	// signed and encrypted cookie store keyed by SessionKeys.
+	SessionStore sessions.Store
+	// SessionKeys are pairs of (hash key, block key) for the built-in cookie store, newest pair
+	// first; older pairs after it allow key rotation. Default none, which is an error unless
+	// Development is set.
+	SessionKeys [][]byte
+	// SessionName is the cookie session name. Default DefaultSessionName ("personyze").
+	SessionName string
+	// CookiePath is the cookie path. Default DefaultCookiePath ("/").
+	CookiePath string
+	// CookieMaxAge is the cookie lifetime in seconds. Default DefaultCookieMaxAge (400 days).
+	CookieMaxAge int
+	// CookieDomain is the cookie domain. Default "" (host-only cookie).
+	CookieDomain string
+	// Development allows missing SessionKeys (random keys per process) and logs a warning.
+	// Default false.
+	Development bool
+	// UserKey returns the application's own identity of the visitor; "" means anonymous.
+	// Default nil: every visitor is anonymous.
+	UserKey func(*http.Request) string
+	// DocumentName names the page in the Navigate command. Default: r.URL.Path.
+	DocumentName func(*http.Request) string
+	// Consent reports whether the visitor consented to tracking. Default nil: consent assumed.
+	Consent func(*http.Request) bool
+	// HonorGPC treats "Sec-GPC: 1" as no consent. Default false.
+	HonorGPC bool
+	// QueueSize is the capacity of the asynchronous delivery queue. Default DefaultQueueSize (1024).
+	QueueSize int
+	// MaxRetries is how often a failed asynchronous delivery is retried. Default
+	// DefaultMaxRetries (3); a negative value disables retries.
+	MaxRetries int
+	// RetryBackoff is the base backoff between retries. Default DefaultRetryBackoff (200ms).
+	RetryBackoff time.Duration
+	// BreakerFailures is the number of consecutive failures that open the circuit breaker.
+	// Default DefaultBreakerFailures (5).
+	BreakerFailures int
+	// BreakerCooldown is how long an open breaker waits before probing. Default
+	// DefaultBreakerCooldown (10s).
+	BreakerCooldown time.Duration
+	// StaleCacheSize is the number of visitors whose last good recommendations are kept (LRU).
+	// Default DefaultStaleCacheSize (10000); a negative value disables the cache.
+	StaleCacheSize int
+	// UACacheSize is the number of parsed User-Agent entries cached. Default DefaultUACacheSize (4096).
+	UACacheSize int
+	// AttributionParam is the query parameter carrying the action id of a recommendation link.
+	// Default DefaultAttributionParam ("pz").
+	AttributionParam string
+	// LogInterval is the minimum interval between repeated failure log lines. Default
+	// DefaultLogInterval (10s).
+	LogInterval time.Duration
+}
+
+// defaultDocumentName is the documented DocumentName default.
+func defaultDocumentName(r *http.Request) string { return r.URL.Path }
+
+// withDefaults returns cfg with every zero field replaced by its documented default.
+// Negative values that carry a meaning (MaxRetries, StaleCacheSize) are kept.
+func (cfg Config) withDefaults() Config {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = DefaultUserAgent
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxResponseBytes == 0 {
+		cfg.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.SessionName == "" {
+		cfg.SessionName = DefaultSessionName
+	}
+	if cfg.CookiePath == "" {
+		cfg.CookiePath = DefaultCookiePath
+	}
+	if cfg.CookieMaxAge == 0 {
+		cfg.CookieMaxAge = DefaultCookieMaxAge
+	}
+	if cfg.DocumentName == nil {
+		cfg.DocumentName = defaultDocumentName
+	}
+	if cfg.QueueSize == 0 {
+		cfg.QueueSize = DefaultQueueSize
+	}
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = DefaultMaxRetries
+	}
+	if cfg.RetryBackoff == 0 {
+		cfg.RetryBackoff = DefaultRetryBackoff
+	}
+	if cfg.BreakerFailures == 0 {
+		cfg.BreakerFailures = DefaultBreakerFailures
+	}
+	if cfg.BreakerCooldown == 0 {
+		cfg.BreakerCooldown = DefaultBreakerCooldown
+	}
+	if cfg.StaleCacheSize == 0 {
+		cfg.StaleCacheSize = DefaultStaleCacheSize
+	}
+	if cfg.UACacheSize == 0 {
+		cfg.UACacheSize = DefaultUACacheSize
+	}
+	if cfg.AttributionParam == "" {
+		cfg.AttributionParam = DefaultAttributionParam
+	}
+	if cfg.LogInterval == 0 {
+		cfg.LogInterval = DefaultLogInterval
+	}
+	return cfg
+}
+
+// redactedKey describes the key without revealing any part of it: not even a prefix, because a
+// prefix plus the length narrows a 40-hex key for nobody's benefit.
+func (cfg Config) redactedKey() string {
+	if cfg.APIKey == "" {
+		return "[unset]"
+	}
+	return "[REDACTED]"
+}
+
+// String implements fmt.Stringer (used by %v and %+v) without the API key.
+func (cfg Config) String() string {
+	return fmt.Sprintf("core.Config{APIKey:%s BaseURL:%q UserAgent:%q Timeout:%v MaxResponseBytes:%d "+
+		"HTTPClient:%t Transport:%t SessionStore:%t SessionKeys:%d SessionName:%q Development:%t}",
+		cfg.redactedKey(), cfg.BaseURL, cfg.UserAgent, cfg.Timeout, cfg.MaxResponseBytes,
+		cfg.HTTPClient != nil, cfg.Transport != nil, cfg.SessionStore != nil, len(cfg.SessionKeys),
+		cfg.SessionName, cfg.Development)
+}
+
+// GoString implements fmt.GoStringer (used by %#v) without the API key or the session keys.
+func (cfg Config) GoString() string { return cfg.String() }
+
+// LogValue implements slog.LogValuer so that logging a Config shows its settings but never the
+// API key or the session keys.
+func (cfg Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("api_key", cfg.redactedKey()),
+		slog.String("base_url", cfg.BaseURL),
+		slog.String("user_agent", cfg.UserAgent),
+		slog.Duration("timeout", cfg.Timeout),
+		slog.Int64("max_response_bytes", cfg.MaxResponseBytes),
+		slog.Bool("custom_http_client", cfg.HTTPClient != nil),
+		slog.Bool("custom_transport", cfg.Transport != nil),
+		slog.Int("session_keys", len(cfg.SessionKeys)),
+		slog.String("session_name", cfg.SessionName),
+		slog.Bool("development", cfg.Development),
+	)
+}
+
+// apiKeyLength is the length of every Personyze API key; both official SDKs check it.
+const apiKeyLength = 40
+
+// validateWire checks the wire fields of an effective Config and normalizes BaseURL (trailing
+// slash). Its errors say how to fix the problem and never contain the key.
+func (cfg *Config) validateWire() error {
+	if n := utf8.RuneCountInString(cfg.APIKey); n != apiKeyLength || len(cfg.APIKey) != apiKeyLength {
+		return &ConfigError{Field: "APIKey",
+			Problem: fmt.Sprintf("has %d characters, a Personyze API key has %d", n, apiKeyLength),
+			Fix:     `copy the key from the "Full-featured API" section of Personyze Settings → Integrations`}
+	}
+	for i := 0; i < len(cfg.APIKey); i++ {
+		if b := cfg.APIKey[i]; b <= ' ' || b > '~' {
+			return &ConfigError{Field: "APIKey",
+				Problem: fmt.Sprintf("character %d is a space, control or non-ASCII character", i+1),
+				Fix:     "check for stray whitespace or quotes around the key where it is loaded"}
+		}
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return &ConfigError{Field: "BaseURL", Problem: fmt.Sprintf("%q is not an absolute URL", cfg.BaseURL),
+			Fix: "use an absolute URL such as " + DefaultBaseURL + ", or leave it empty for the default"}
+	}
+	switch {
+	case u.User != nil:
+		return &ConfigError{Field: "BaseURL", Problem: "contains user information",
+			Fix: "remove it from the URL; the key goes in Config.APIKey"}
+	case u.RawQuery != "" || u.Fragment != "":
+		return &ConfigError{Field: "BaseURL", Problem: "has a query or fragment",
+			Fix: "use the REST base only, such as " + DefaultBaseURL}
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return &ConfigError{Field: "BaseURL", Problem: fmt.Sprintf("uses plain http to non-loopback host %q", u.Hostname()),
+			Fix: "use https (Personyze answers plain HTTP with 401 and the key would travel in clear text); http is only for localhost test servers"}
+	case u.Scheme != "http" && u.Scheme != "https":
+		return &ConfigError{Field: "BaseURL", Problem: fmt.Sprintf("scheme %q is not http or https", u.Scheme),
+			Fix: "use an https URL such as " + DefaultBaseURL}
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+		if u.RawPath != "" {
+			u.RawPath += "/"
+		}
+	}
+	cfg.BaseURL = u.String()
+	if strings.ContainsAny(cfg.UserAgent, "\r\n\x00") {
+		return &ConfigError{Field: "UserAgent", Problem: "contains a line break or NUL",
+			Fix: "use a single-line User-Agent, or leave it empty for the default"}
+	}
+	if cfg.Timeout < 0 {
+		return &ConfigError{Field: "Timeout", Problem: fmt.Sprintf("is negative (%v)", cfg.Timeout),
+			Fix: "use a positive duration, or 0 for the default " + DefaultTimeout.String()}
+	}
+	if cfg.MaxResponseBytes < 0 {
+		return &ConfigError{Field: "MaxResponseBytes", Problem: fmt.Sprintf("is negative (%d)", cfg.MaxResponseBytes),
+			Fix: "use a positive size, or 0 for the default 1 MiB"}
+	}
+	return nil
+}
+
+// isLoopback reports whether host is localhost or a loopback IP (127.0.0.0/8, ::1), the only
+// hosts plain http may reach: nothing leaves the machine there.
+func isLoopback(host string) bool {
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}

@@ -1,0 +1,64 @@
+package core_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/gopersonyze/personyze/core"
+)
+
+func ExampleParseLanguages() {
+	fmt.Println(core.ParseLanguages("fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7, *;q=0.5"))
+	fmt.Printf("%q\n", core.ParseLanguages("en;q=oops"))
+	// Output:
+	// fr, en, de
+	// ""
+}
+
+func ExampleDeviceDetector_Detect() {
+	d := core.NewDeviceDetector(4096, nil)
+
+	h := http.Header{}
+	h.Set("User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36")
+	fmt.Printf("%+v\n", d.Detect(h))
+
+	// Chrome's client hints reveal Windows 11 behind the frozen User-Agent.
+	h.Set("Sec-CH-UA-Platform", `"Windows"`)
+	h.Set("Sec-CH-UA-Platform-Version", `"15.0.0"`)
+	fmt.Printf("%+v\n", d.Detect(h))
+
+	h = http.Header{}
+	h.Set("User-Agent", "Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1")
+	fmt.Printf("%+v\n", d.Detect(h))
+
+	h.Set("User-Agent", "curl/8.5.0")
+	fmt.Printf("%+v\n", d.Detect(h))
+	// Output:
+	// {Type:regular OS:Windows/10 Platform:Windows Bot:false BotReason:}
+	// {Type:regular OS:Windows/11 Platform:Windows Bot:false BotReason:}
+	// {Type:tablet OS:iOS/17.4 Platform:iPad Bot:false BotReason:}
+	// {Type:regular OS: Platform: Bot:true BotReason:curl}
+}
+
+func ExampleClassifiers() {
+	classify := core.Classifiers(core.DefaultClassifier, core.IgnorePaths("/admin", "/healthz"))
+	human := core.Device{Type: "regular"}
+	for _, r := range []*http.Request{
+		httptest.NewRequest("GET", "/products/42", nil),
+		httptest.NewRequest("GET", "/static/site.css", nil),
+		httptest.NewRequest("POST", "/cart", nil),
+		httptest.NewRequest("GET", "/admin/orders", nil),
+	} {
+		kind, reason := classify(r, human)
+		fmt.Println(r.Method, r.URL.Path, "→", kind, reason)
+	}
+	kind, reason := classify(httptest.NewRequest("GET", "/", nil), core.Device{Bot: true, BotReason: "curl"})
+	fmt.Println("curl →", kind, reason)
+	// Output:
+	// GET /products/42 → page page view
+	// GET /static/site.css → ignore static asset
+	// POST /cart → event method POST
+	// GET /admin/orders → ignore ignored path
+	// curl → ignore bot: curl
+}

@@ -1,0 +1,81 @@
+package personyzetest
+
+import (
+	"log/slog"
+	"strings"
+)
+
+// record stores rec in the ring of recorded requests and logs it.
+func (s *Server) record(rec *Request) {
+	s.logger.Debug("personyzetest: tracker-v1",
+		slog.Int("status", rec.Status),
+		slog.Any("user_id", rec.UserID),
+		slog.Int("commands", len(rec.Commands)),
+		slog.String("fault", rec.Fault.String()),
+		slog.String("error", rec.Error))
+	if s.maxRequests < 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.reqs) < s.maxRequests {
+		s.reqs = append(s.reqs, *rec)
+		return
+	}
+	s.reqs[s.reqNext] = *rec
+	s.reqNext = (s.reqNext + 1) % len(s.reqs)
+}
+
+// Requests returns the recorded tracker-v1 requests in the order their handling ended
+// (which is arrival order unless faults delay some of them; Request.Time is the arrival):
+// every request to a
+// tracker-v1 path, valid or not, up to Options.MaxRequests (DefaultMaxRequests) of the
+// most recent. The returned Requests share their Header, RawBody and Commands with the
+// server's record; don't modify them.
+func (s *Server) Requests() []Request {
+	return s.filter(func(*Request) bool { return true })
+}
+
+// RequestsFor returns the recorded requests whose valid body carried userID, oldest
+// first, whatever their outcome (see Request.Status and Request.ResponseSessionID).
+func (s *Server) RequestsFor(userID uint32) []Request {
+	return s.filter(func(r *Request) bool { return r.Decoded && r.UserID == userID })
+}
+
+// Commands returns, oldest first, every command named name (matched case-insensitively)
+// in the requests of userID that the simulator processed, i.e. whose events it applied.
+func (s *Server) Commands(userID uint32, name string) []Command {
+	var out []Command
+	for _, r := range s.RequestsFor(userID) {
+		if r.ResponseSessionID == "" {
+			continue
+		}
+		for _, c := range r.Commands {
+			if strings.EqualFold(c.Name, name) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// Reset forgets the recorded requests. Visitor state and the fault are kept.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reqs = nil
+	s.reqNext = 0
+}
+
+func (s *Server) filter(keep func(*Request) bool) []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Request, 0, len(s.reqs))
+	for i := range s.reqs {
+		r := &s.reqs[(s.reqNext+i)%len(s.reqs)]
+		if keep(r) {
+			out = append(out, *r)
+		}
+	}
+	return out
+}

@@ -1,0 +1,176 @@
+package personyzetest
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRecordedRequests(t *testing.T) {
+	srv, clock, c := newTestServer(t, Options{})
+	tz := -4.0
+	body := map[string]any{
+		"user_id": 4294967295, "session_id": nil, "new_session": true, "past_sessions": "1700000000",
+		"platform": "Linux x86_64", "time_zone": tz, "languages": "en, es", "screen": "1920x1080",
+		"os": "Ubuntu/18.04", "device_type": "regular",
+		"commands": [][]any{viewed("p1"), {"Product Viewed", "p2", "action_id", 101}, nav("Product%20page")},
+	}
+	r := call(t, srv, c, body)
+	clock.Advance(time.Second)
+	postAs(t, srv, c, visit(5, nil), "api", "wrong")
+	post(t, srv, c, `{"user_id":5,"commands":[["Nope"]]}`)
+	call(t, srv, c, visit(5, nil, []any{"User Profile", "email", "x@y.z"}))
+	call(t, srv, c, `{"user_id":-1,"commands":[["Product Viewed","p3"]]}`) // int32 -1 is uint32 4294967295
+
+	recs := srv.Requests()
+	if len(recs) != 5 {
+		t.Fatalf("recorded %d requests, want 5", len(recs))
+	}
+	got := recs[0]
+	checks := []struct {
+		name string
+		ok   bool
+	}{
+		{"UserID", got.UserID == 4294967295},
+		{"SessionID nil", got.SessionID == nil},
+		{"NewSession", got.NewSession},
+		{"PastSessions", got.PastSessions == "1700000000"},
+		{"Platform", got.Platform == "Linux x86_64"},
+		{"TimeZone", got.TimeZone != nil && *got.TimeZone == -4},
+		{"Languages", got.Languages == "en, es"},
+		{"Screen", got.Screen == "1920x1080"},
+		{"OS", got.OS == "Ubuntu/18.04"},
+		{"DeviceType", got.DeviceType == "regular"},
+		{"Commands", len(got.Commands) == 3 && got.Commands[1].ItemID() == "p2" && got.Commands[1].ActionID() == 101},
+		{"Document", got.Commands[2].Document() == "Product page"},
+		{"Header", strings.HasPrefix(got.Header.Get("Authorization"), "Basic ")},
+		{"RawBody", json.Valid(got.RawBody) && strings.Contains(string(got.RawBody), `"p2"`)},
+		{"Time", got.Time.Equal(t0)},
+		{"Status", got.Status == 200 && got.Error == "" && got.Decoded},
+		{"ResponseSessionID", got.ResponseSessionID == *r.SessionID},
+		{"401 recorded", recs[1].Status == http.StatusUnauthorized && recs[1].Error == "Invalid API key" && recs[1].Time.Equal(t0.Add(time.Second))},
+		{"500 recorded", recs[2].Status == 500 && strings.Contains(recs[2].Error, "unknown command") && !recs[2].Decoded},
+	}
+	for _, ch := range checks {
+		if !ch.ok {
+			t.Errorf("%s: recorded %+v", ch.name, got)
+		}
+	}
+
+	if n := len(srv.RequestsFor(5)); n != 2 { // the 401 (valid body) and the profile update
+		t.Errorf("RequestsFor(5) has %d requests, want 2", n)
+	}
+	if n := len(srv.RequestsFor(4294967295)); n != 2 {
+		t.Errorf("RequestsFor(4294967295) has %d requests, want 2", n)
+	}
+	views := srv.Commands(4294967295, "product viewed")
+	var viewIDs []string
+	for _, v := range views {
+		viewIDs = append(viewIDs, v.ItemID())
+	}
+	if !slices.Equal(viewIDs, []string{"p1", "p2", "p3"}) {
+		t.Errorf("Commands(…, Product Viewed) = %v, want [p1 p2 p3]", viewIDs)
+	}
+	if n := len(srv.Commands(5, "User Profile")); n != 1 {
+		t.Errorf("Commands(5, User Profile) = %d, want 1 (the 401 was not processed)", n)
+	}
+
+	srv.Reset()
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("after Reset %d requests", n)
+	}
+	if v := srv.Visitor(5); v.Profile["email"] != "x@y.z" {
+		t.Errorf("Reset must keep visitor state, got %+v", v)
+	}
+}
+
+func TestRecordingCap(t *testing.T) {
+	srv, _, c := newTestServer(t, Options{MaxRequests: 3})
+	for u := uint32(1); u <= 5; u++ {
+		call(t, srv, c, visit(u, nil))
+	}
+	var users []uint32
+	for _, r := range srv.Requests() {
+		users = append(users, r.UserID)
+	}
+	if !slices.Equal(users, []uint32{3, 4, 5}) {
+		t.Errorf("kept %v, want the last three [3 4 5]", users)
+	}
+	off, _, c2 := newTestServer(t, Options{MaxRequests: -1})
+	call(t, off, c2, visit(1, nil))
+	if n := len(off.Requests()); n != 0 {
+		t.Errorf("MaxRequests -1 recorded %d", n)
+	}
+}
+
+func TestVisitorHistory(t *testing.T) {
+	srv, _, c := newTestServer(t, Options{})
+	steps := []struct {
+		cmds  [][]any
+		check func(v VisitorState) bool
+	}{
+		{[][]any{viewed("p1"), viewed("p2"), viewed("p1")}, func(v VisitorState) bool { return slices.Equal(v.Viewed, []string{"p1", "p2"}) }},
+		{[][]any{{"Product Added to cart", "p1"}, {"Product Added to cart", "p2"}, {"Product Removed from cart", "p2"}},
+			func(v VisitorState) bool { return slices.Equal(v.Cart, []string{"p1"}) }},
+		{[][]any{{"Product Added to cart", "p3"}, {"Products Purchased"}},
+			func(v VisitorState) bool { return len(v.Cart) == 0 && slices.Equal(v.Purchased, []string{"p1", "p3"}) }},
+		{[][]any{{"Product Added to cart", "p4"}, {"Products Removed from cart"}}, func(v VisitorState) bool { return len(v.Cart) == 0 }},
+		{[][]any{{"Product Added to cart", "p5"}, {"Product Purchased", "p5"}},
+			func(v VisitorState) bool { return len(v.Cart) == 0 && slices.Contains(v.Purchased, "p5") }},
+		{[][]any{{"Product Liked", "p1"}, {"Product Liked", "p2"}, {"Product Unliked", "p1"}}, func(v VisitorState) bool { return slices.Equal(v.Liked, []string{"p2"}) }},
+		{[][]any{{"Products Unliked"}}, func(v VisitorState) bool { return len(v.Liked) == 0 }},
+		{[][]any{{"Article Viewed", "a1"}, {"Article Liked", "a1"}, {"Article Liked", "a2"}, {"Article Unliked", "a2"}, {"Article Commented", "a1"}, {"Article Goal", "a1", "action_id", 201}},
+			func(v VisitorState) bool {
+				return slices.Equal(v.ArticlesViewed, []string{"a1"}) && slices.Equal(v.ArticlesLiked, []string{"a1"}) &&
+					slices.Equal(v.ArticlesCommented, []string{"a1"}) && slices.Equal(v.ArticleGoals, []string{"a1"}) && v.Attributions[201] == 1
+			}},
+		{[][]any{{"Articles Unliked"}}, func(v VisitorState) bool { return len(v.ArticlesLiked) == 0 }},
+		{[][]any{{"User Profile", "first_name", "John", "industry", "e-commerce"}, {"User profile", "age", 42}},
+			func(v VisitorState) bool {
+				return v.Profile["first_name"] == "John" && v.Profile["industry"] == "e-commerce" && v.Profile["age"] == "42"
+			}},
+		{[][]any{nav("Product%20page")}, func(v VisitorState) bool { return slices.Equal(v.Documents, []string{"Product page"}) }},
+	}
+	for i, st := range steps {
+		call(t, srv, c, visit(77, nil, st.cmds...))
+		if v := srv.Visitor(77); !st.check(v) {
+			t.Fatalf("step %d (%v): state %+v", i, st.cmds, v)
+		}
+	}
+	if v := srv.Visitor(77); v.Requests != len(steps) {
+		t.Errorf("Requests = %d, want %d", v.Requests, len(steps))
+	}
+	if v := srv.Visitor(78); v.Requests != 0 || v.UserID != 78 {
+		t.Errorf("unknown visitor = %+v", v)
+	}
+	// Snapshots are copies.
+	v := srv.Visitor(77)
+	v.Viewed[0] = "changed"
+	if srv.Visitor(77).Viewed[0] != "p1" {
+		t.Error("Visitor returned shared state")
+	}
+}
+
+func TestFakeClock(t *testing.T) {
+	c := NewFakeClock(t0)
+	c.Advance(time.Hour)
+	if !c.Now().Equal(t0.Add(time.Hour)) {
+		t.Errorf("Advance: %v", c.Now())
+	}
+	c.Set(t0)
+	if !c.Now().Equal(t0) {
+		t.Errorf("Set: %v", c.Now())
+	}
+	if d := time.Since(realClock{}.Now()); d < 0 || d > time.Minute {
+		t.Errorf("realClock off by %v", d)
+	}
+}
+
+func TestFaultKindString(t *testing.T) {
+	if FaultHang.String() != "FaultHang" || FaultKind(99).String() != "FaultKind(99)" {
+		t.Errorf("String: %s %s", FaultHang, FaultKind(99))
+	}
+}

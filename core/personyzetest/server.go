@@ -1,0 +1,329 @@
+package personyzetest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Server is a running Personyze simulator. Create it with NewServer and stop it with
+// Close. All methods are safe for concurrent use.
+type Server struct {
+	url    string
+	apiKey string
+	clock  Clock
+	logger *slog.Logger
+
+	itemsPerAction int
+	maxRequests    int
+	cat            catalog
+	hugeChunk      []byte // read-only filler for FaultHuge
+
+	httpSrv  *http.Server
+	done     chan struct{} // closed by Close: ends hanging and delayed handlers
+	handlers sync.WaitGroup
+
+	faultMu sync.Mutex
+	fault   *Fault
+
+	mu       sync.Mutex // guards everything below
+	closed   bool
+	rng      *rand.Rand
+	visitors map[uint32]*visitor
+	lru      *list.List // of uint32 user ids, most recently seen first
+	pop      popularity
+	reqs     []Request // ring buffer of recorded requests
+	reqNext  int       // index the next record goes to once reqs is full
+}
+
+// NewServer starts a simulator on a random port of 127.0.0.1 (falling back to [::1]) and
+// returns it. Like httptest.NewServer it panics when it cannot listen, because a test
+// cannot go on without it.
+func NewServer(opts Options) *Server {
+	s := newServer(opts)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		if ln, err = net.Listen("tcp6", "[::1]:0"); err != nil {
+			panic(fmt.Sprintf("personyzetest: failed to listen on a port: %v", err))
+		}
+	}
+	s.url = "http://" + ln.Addr().String() + "/rest/"
+	s.httpSrv = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		// net/http logs hijacked-connection and client-abort noise that fault modes cause
+		// on purpose; send it to the debug log instead of stderr.
+		ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelDebug),
+	}
+	go func() { _ = s.httpSrv.Serve(ln) }()
+	return s
+}
+
+// newServer builds a Server that is not listening; Handler works on it.
+func newServer(opts Options) *Server {
+	s := &Server{
+		apiKey:         opts.APIKey,
+		clock:          opts.Clock,
+		logger:         opts.Logger,
+		itemsPerAction: opts.ItemsPerAction,
+		maxRequests:    opts.MaxRequests,
+		hugeChunk:      bytes.Repeat([]byte("x"), 32<<10),
+		done:           make(chan struct{}),
+		rng:            rand.New(rand.NewPCG(uint64(opts.Seed), 0x5e5510)),
+		visitors:       make(map[uint32]*visitor),
+		lru:            list.New(),
+		pop:            newPopularity(),
+	}
+	if s.apiKey == "" {
+		s.apiKey = DefaultAPIKey
+	}
+	if s.clock == nil {
+		s.clock = realClock{}
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.itemsPerAction <= 0 {
+		s.itemsPerAction = DefaultItemsPerAction
+	}
+	if s.maxRequests == 0 {
+		s.maxRequests = DefaultMaxRequests
+	}
+	products, articles := opts.Products, opts.Articles
+	if products == nil && articles == nil {
+		products, articles = DefaultCatalog()
+	}
+	s.cat = newCatalog(products, articles, opts.Seed)
+	return s
+}
+
+// URL returns the REST base URL, e.g. "http://127.0.0.1:41234/rest/"; the tracker
+// endpoint is URL()+"tracker-v1". It is "" for a Server whose Handler is mounted elsewhere.
+func (s *Server) URL() string { return s.url }
+
+// APIKey returns the key the server accepts.
+func (s *Server) APIKey() string { return s.apiKey }
+
+// Handler returns the simulator as an http.Handler, for mounting in another server.
+// It answers any path ending in "/tracker-v1" and 404 for others.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
+
+// Close stops the server: it ends hanging and delayed handlers, closes every connection
+// and waits for the handlers to return. It is safe to call more than once.
+func (s *Server) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	s.mu.Unlock()
+	// Connections go first, so that a handler released by done below cannot get an
+	// answer to its client any more: a hanging request ends in a network error.
+	if s.httpSrv != nil {
+		_ = s.httpSrv.Close()
+	}
+	close(s.done)
+	s.handlers.Wait()
+}
+
+// serve is the tracker-v1 handler.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		http.Error(w, "simulator closed", http.StatusServiceUnavailable)
+		return
+	}
+	s.handlers.Add(1)
+	s.mu.Unlock()
+	defer s.handlers.Done()
+
+	if !strings.HasSuffix(r.URL.Path, "/tracker-v1") {
+		http.NotFound(w, r)
+		return
+	}
+	rec := Request{Header: r.Header.Clone(), Time: s.clock.Now()}
+	defer func() { s.record(&rec) }()
+
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		rec.Status, rec.Error = http.StatusMethodNotAllowed, "tracker-v1 accepts only POST"
+		http.Error(w, rec.Error, rec.Status)
+		return
+	}
+	// The body is read before any injected delay: net/http notices a client that gives
+	// up only once the body has been consumed, and a delayed handler must notice.
+	body, readErr := readBody(r)
+	rec.RawBody = body
+	decodeErr := readErr
+	if decodeErr == nil {
+		decodeErr = decodeRequest(body, &rec)
+	}
+	fault, faulted := s.takeFault()
+	rec.Fault = fault.Kind
+	if faulted {
+		switch s.wait(r.Context(), fault.Latency) {
+		case waitAbandoned:
+			return
+		case waitClosed:
+			rec.Status = closedAnswer(w)
+			return
+		}
+	}
+	if faulted && fault.Kind != FaultLatency && fault.Kind != FaultTruncated {
+		rec.Status = s.writeFault(w, r, fault)
+		return
+	}
+	if !s.authorized(r) {
+		rec.Status, rec.Error = http.StatusUnauthorized, "Invalid API key"
+		http.Error(w, rec.Error, rec.Status)
+		return
+	}
+	if decodeErr != nil {
+		rec.Status, rec.Error = http.StatusInternalServerError, decodeErr.Error()
+		http.Error(w, rec.Error, rec.Status)
+		return
+	}
+	resp := s.process(&rec)
+	rec.Status = http.StatusOK
+	w.Header().Set("Content-Type", "application/json")
+	if faulted && fault.Kind == FaultTruncated {
+		resp = truncate(resp)
+		w.Header().Set("Content-Length", strconv.Itoa(len(resp)))
+		_, _ = w.Write(resp)
+		return
+	}
+	writeMaybeGzip(w, r, resp)
+}
+
+// authorized checks Basic auth: user "api", password the key.
+func (s *Server) authorized(r *http.Request) bool {
+	user, pass, ok := r.BasicAuth()
+	return ok && user == "api" && subtle.ConstantTimeCompare([]byte(pass), []byte(s.apiKey)) == 1
+}
+
+// errTooBig is the 500 message for bodies over the protocol limit.
+var errTooBig = fmt.Errorf("request too big: the body exceeds %d bytes", MaxRequestBytes)
+
+// readBody reads at most MaxRequestBytes+1 bytes of the (gunzipped) body, so a client
+// cannot make the simulator hold more than that.
+func readBody(r *http.Request) ([]byte, error) {
+	var src io.Reader = r.Body
+	if strings.EqualFold(strings.TrimSpace(r.Header.Get("Content-Encoding")), "gzip") {
+		zr, err := gzip.NewReader(io.LimitReader(r.Body, 4*MaxRequestBytes))
+		if err != nil {
+			return nil, fmt.Errorf("invalid gzip request body: %v", err)
+		}
+		defer zr.Close()
+		src = zr
+	}
+	body, err := io.ReadAll(io.LimitReader(src, MaxRequestBytes+1))
+	// Drain a little more so that net/http sees the end of the body and starts watching
+	// the connection (that is what cancels the request context when the client leaves).
+	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 4*MaxRequestBytes))
+	if err != nil {
+		return body, fmt.Errorf("cannot read the request body: %v", err)
+	}
+	if len(body) > MaxRequestBytes {
+		return body, errTooBig
+	}
+	return body, nil
+}
+
+// wireResponse is the answer body, fields in the protocol's order.
+type wireResponse struct {
+	SessionID         string              `json:"session_id"`
+	CacheVersion      int64               `json:"cache_version"`
+	Conditions        []responseCondition `json:"conditions"`
+	Actions           []responseAction    `json:"actions"`
+	DismissConditions []int64             `json:"dismiss_conditions"`
+	DismissActions    []int64             `json:"dismiss_actions"`
+}
+
+// responseCondition is one entry of "conditions", an object as the protocol shows.
+type responseCondition struct {
+	ID int64 `json:"id"`
+}
+
+// process applies a valid request to the visitor's state and returns the answer body.
+func (s *Server) process(rec *Request) []byte {
+	navigate := false
+	for _, c := range rec.Commands {
+		if spec, _ := lookupCommand(c.Name); spec.kind == kindNavigate {
+			navigate = true
+		}
+	}
+	resp := wireResponse{
+		CacheVersion:      CacheVersion,
+		Conditions:        []responseCondition{},
+		Actions:           []responseAction{},
+		DismissConditions: []int64{},
+		DismissActions:    []int64{},
+	}
+	s.mu.Lock()
+	v := s.visitorFor(rec.UserID)
+	v.requests++
+	resp.SessionID = s.session(v, rec, rec.Time)
+	v.apply(rec.Commands, &s.pop)
+	if navigate {
+		if acts := s.recommend(v); len(acts) > 0 {
+			resp.Actions = acts
+			resp.Conditions = []responseCondition{{ID: ConditionRecommendations}}
+		}
+	}
+	s.mu.Unlock()
+	rec.ResponseSessionID = resp.SessionID
+	b, err := json.Marshal(resp)
+	if err != nil {
+		panic(err) // strings, ints and string maps only: cannot happen
+	}
+	return b
+}
+
+// writeMaybeGzip answers 200 with body, gzipped when the client accepts gzip (Go's
+// transport asks for it by default and decodes it transparently).
+func writeMaybeGzip(w http.ResponseWriter, r *http.Request, body []byte) {
+	w.Header().Add("Vary", "Accept-Encoding")
+	if !acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = w.Write(body)
+		return
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, _ = zw.Write(body)
+	_ = zw.Close()
+	w.Header().Set("Content-Encoding", "gzip")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	_, _ = w.Write(buf.Bytes())
+}
+
+// acceptsGzip reports whether an Accept-Encoding value lists gzip without q=0.
+func acceptsGzip(v string) bool {
+	for part := range strings.SplitSeq(v, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		q, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q=")
+		if !ok {
+			return true
+		}
+		f, err := strconv.ParseFloat(q, 64)
+		return err == nil && f > 0
+	}
+	return false
+}

@@ -1,0 +1,260 @@
+package personyzetest
+
+import (
+	"container/list"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+)
+
+// maxItemsPerList bounds each per-visitor history list; the oldest entry goes first.
+const maxItemsPerList = 1000
+
+// VisitorState is a snapshot of what the simulator remembers about one visitor.
+// Item lists are in the order the items first entered them.
+type VisitorState struct {
+	UserID uint32
+	// Requests counts the valid requests seen from this visitor; 0 means the simulator
+	// does not know (or has forgotten) the visitor.
+	Requests int
+	// SessionID is the visitor's current session id and SessionStart its start.
+	SessionID    string
+	SessionStart time.Time
+	// Sessions counts the sessions the simulator started for this visitor.
+	Sessions int
+
+	Viewed    []string
+	Cart      []string
+	Liked     []string
+	Purchased []string
+
+	ArticlesViewed    []string
+	ArticlesLiked     []string
+	ArticlesCommented []string
+	ArticleGoals      []string
+
+	// Profile holds "User Profile" fields; numbers and booleans are kept as their JSON text.
+	Profile map[string]string
+	// Documents lists the decoded Navigate document names, oldest first (at most 1000).
+	Documents []string
+	// Attributions counts `"action_id", N` suffixes per action id.
+	Attributions map[int64]int
+}
+
+// orderedSet is an insertion-ordered set of bounded size.
+type orderedSet struct {
+	order []string
+	index map[string]struct{}
+}
+
+// add inserts id and reports whether it was new.
+func (s *orderedSet) add(id string) bool {
+	if s.index == nil {
+		s.index = make(map[string]struct{})
+	}
+	if _, ok := s.index[id]; ok {
+		return false
+	}
+	if len(s.order) >= maxItemsPerList {
+		delete(s.index, s.order[0])
+		s.order = slices.Delete(s.order, 0, 1)
+	}
+	s.index[id] = struct{}{}
+	s.order = append(s.order, id)
+	return true
+}
+
+func (s *orderedSet) remove(id string) {
+	if _, ok := s.index[id]; !ok {
+		return
+	}
+	delete(s.index, id)
+	s.order = slices.DeleteFunc(s.order, func(x string) bool { return x == id })
+}
+
+func (s *orderedSet) has(id string) bool {
+	_, ok := s.index[id]
+	return ok
+}
+
+func (s *orderedSet) clear() {
+	s.order = nil
+	s.index = nil
+}
+
+func (s *orderedSet) list() []string { return slices.Clone(s.order) }
+
+// visitor is the simulator's memory of one user_id.
+type visitor struct {
+	id           uint32
+	requests     int
+	sessionID    string
+	sessionStart time.Time
+	sessions     int
+
+	viewed, cart, liked, purchased              orderedSet
+	artViewed, artLiked, artCommented, artGoals orderedSet
+	profile                                     map[string]string
+	documents                                   []string
+	attributions                                map[int64]int
+	lru                                         *list.Element
+}
+
+// visitorFor returns the visitor for id, creating it and forgetting the least recently
+// seen one when over the cap. The caller holds s.mu.
+func (s *Server) visitorFor(id uint32) *visitor {
+	if v, ok := s.visitors[id]; ok {
+		s.lru.MoveToFront(v.lru)
+		return v
+	}
+	if len(s.visitors) >= DefaultMaxVisitors {
+		oldest := s.lru.Back()
+		s.lru.Remove(oldest)
+		delete(s.visitors, oldest.Value.(uint32))
+	}
+	v := &visitor{id: id}
+	v.lru = s.lru.PushFront(id)
+	s.visitors[id] = v
+	return v
+}
+
+// session applies the session rules to a request and returns the id to answer with:
+// a new session when the request has none, an unknown one, asks for a new one, or the
+// current one is SessionDuration old. The caller holds s.mu.
+func (s *Server) session(v *visitor, req *Request, now time.Time) string {
+	fresh := req.SessionID == nil || *req.SessionID != v.sessionID || v.sessionID == "" ||
+		req.NewSession || now.Sub(v.sessionStart) >= SessionDuration
+	if fresh {
+		v.sessionStart = time.Unix(now.Unix(), 0)
+		v.sessionID = fmt.Sprintf("%d %016x", now.Unix(), s.rng.Uint64())
+		v.sessions++
+	}
+	return v.sessionID
+}
+
+// apply records the effect of each command on the visitor and on the popularity counts.
+// The caller holds s.mu.
+func (v *visitor) apply(cmds []Command, pop *popularity) {
+	for _, c := range cmds {
+		spec, _ := lookupCommand(c.Name)
+		id := c.ItemID()
+		if a := c.ActionID(); a > 0 {
+			if v.attributions == nil {
+				v.attributions = make(map[int64]int)
+			}
+			v.attributions[a]++
+		}
+		switch spec.canonical {
+		case "Product Viewed":
+			if v.viewed.add(id) {
+				pop.productViews[id]++
+			}
+		case "Product Added to cart":
+			v.cart.add(id)
+		case "Product Liked":
+			v.liked.add(id)
+		case "Product Purchased":
+			if v.purchased.add(id) {
+				pop.productPurchases[id]++
+			}
+			v.cart.remove(id)
+		case "Product Unliked":
+			v.liked.remove(id)
+		case "Product Removed from cart":
+			v.cart.remove(id)
+		case "Products Purchased":
+			for _, p := range v.cart.order {
+				if v.purchased.add(p) {
+					pop.productPurchases[p]++
+				}
+			}
+			v.cart.clear()
+		case "Products Unliked":
+			v.liked.clear()
+		case "Products Removed from cart":
+			v.cart.clear()
+		case "Article Viewed":
+			if v.artViewed.add(id) {
+				pop.articleViews[id]++
+			}
+		case "Article Liked":
+			v.artLiked.add(id)
+		case "Article Commented":
+			v.artCommented.add(id)
+		case "Article Goal":
+			v.artGoals.add(id)
+		case "Article Unliked":
+			v.artLiked.remove(id)
+		case "Articles Unliked":
+			v.artLiked.clear()
+		case "Navigate":
+			if len(v.documents) >= maxItemsPerList {
+				v.documents = slices.Delete(v.documents, 0, 1)
+			}
+			v.documents = append(v.documents, c.Document())
+		case "User Profile":
+			if v.profile == nil {
+				v.profile = make(map[string]string)
+			}
+			for i := 0; i+1 < len(c.Args); i += 2 {
+				f, _ := c.Args[i].(string)
+				if len(v.profile) >= maxItemsPerList {
+					if _, ok := v.profile[f]; !ok {
+						continue
+					}
+				}
+				v.profile[f] = scalarString(c.Args[i+1])
+			}
+		}
+	}
+}
+
+func scalarString(x any) string {
+	switch t := x.(type) {
+	case string:
+		return t
+	case json.Number:
+		return t.String()
+	case bool:
+		if t {
+			return "true"
+		}
+		return "false"
+	}
+	return ""
+}
+
+func (v *visitor) snapshot() VisitorState {
+	return VisitorState{
+		UserID:            v.id,
+		Requests:          v.requests,
+		SessionID:         v.sessionID,
+		SessionStart:      v.sessionStart,
+		Sessions:          v.sessions,
+		Viewed:            v.viewed.list(),
+		Cart:              v.cart.list(),
+		Liked:             v.liked.list(),
+		Purchased:         v.purchased.list(),
+		ArticlesViewed:    v.artViewed.list(),
+		ArticlesLiked:     v.artLiked.list(),
+		ArticlesCommented: v.artCommented.list(),
+		ArticleGoals:      v.artGoals.list(),
+		Profile:           maps.Clone(v.profile),
+		Documents:         slices.Clone(v.documents),
+		Attributions:      maps.Clone(v.attributions),
+	}
+}
+
+// Visitor returns a snapshot of what the server remembers about userID. A visitor the
+// server has not seen (or has forgotten, see DefaultMaxVisitors) has Requests == 0.
+func (s *Server) Visitor(userID uint32) VisitorState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.visitors[userID]
+	if !ok {
+		return VisitorState{UserID: userID}
+	}
+	return v.snapshot()
+}

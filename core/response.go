@@ -1,0 +1,287 @@
+package core
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Response is a decoded tracker-v1 answer.
+type Response struct {
+	SessionID         string    // "" when Personyze sent null (keep the previous id)
+	CacheVersion      int64     // 0 means unchanged
+	Conditions        []int64   // matched campaign (condition) ids
+	Actions           []*Action // matched actions, in Personyze's order
+	DismissConditions []int64   // conditions to drop from a merged result
+	DismissActions    []int64   // actions to drop from a merged result
+
+	itemsOnce sync.Once
+	items     []Item
+}
+
+// Action is one matched action. Data maps each data key to its value as text: strings as they
+// are, other scalars as their JSON text.
+type Action struct {
+	ID   int64
+	Data map[string]string
+
+	once   sync.Once
+	items  []Item
+	isJSON bool
+}
+
+// wireResponse holds the raw parts; each is interpreted leniently afterwards so one odd field
+// does not cost the whole answer.
+type wireResponse struct {
+	SessionID         json.RawMessage `json:"session_id"`
+	CacheVersion      json.RawMessage `json:"cache_version"`
+	Conditions        json.RawMessage `json:"conditions"`
+	Actions           json.RawMessage `json:"actions"`
+	DismissConditions json.RawMessage `json:"dismiss_conditions"`
+	DismissActions    json.RawMessage `json:"dismiss_actions"`
+}
+
+type wireAction struct {
+	ID   json.RawMessage `json:"id"`
+	Data json.RawMessage `json:"data"`
+}
+
+// DecodeResponse decodes a tracker-v1 body tolerantly: missing or null arrays are empty, ids may
+// be numbers or numeric strings (elements with unusable ids are skipped), data values may be any
+// scalar, and unknown fields are ignored. An empty body is ErrEmptyResponse; a body that is not
+// a JSON object is ErrMalformedResponse.
+func DecodeResponse(body []byte) (*Response, error) {
+	body = bytes.Trim(body, " \t\r\n") // JSON whitespace only: bytes.TrimSpace would accept "\v{}"
+	if len(body) == 0 {
+		return nil, ErrEmptyResponse
+	}
+	if body[0] != '{' {
+		return nil, fmt.Errorf("%w: body is not a JSON object", ErrMalformedResponse)
+	}
+	var w wireResponse
+	if err := json.Unmarshal(body, &w); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformedResponse, err)
+	}
+	r := &Response{
+		CacheVersion:      parseInt(w.CacheVersion),
+		Conditions:        parseIDs(w.Conditions),
+		DismissConditions: parseIDs(w.DismissConditions),
+		DismissActions:    parseIDs(w.DismissActions),
+	}
+	r.SessionID, _ = scalarText(w.SessionID)
+	for _, raw := range rawArray(w.Actions) {
+		var wa wireAction
+		if json.Unmarshal(raw, &wa) != nil {
+			continue // not an object
+		}
+		id, ok := parseID(wa.ID)
+		if !ok {
+			continue
+		}
+		r.Actions = append(r.Actions, &Action{ID: id, Data: parseData(wa.Data)})
+	}
+	return r, nil
+}
+
+// Action returns the action with the given id, or nil.
+func (r *Response) Action(id int64) *Action {
+	for _, a := range r.Actions {
+		if a.ID == id {
+			return a
+		}
+	}
+	return nil
+}
+
+// Items returns the items of all JSON actions, in action order. Computed once.
+func (r *Response) Items() []Item {
+	r.itemsOnce.Do(func() {
+		for _, a := range r.Actions {
+			r.items = append(r.items, a.Items()...)
+		}
+	})
+	return r.items
+}
+
+// IsJSON reports whether the action carries JSON items: data["data"] parses as the body of a
+// JSON array (possibly empty).
+func (a *Action) IsJSON() bool {
+	a.parse()
+	return a.isJSON
+}
+
+// Items returns the action's items, parsed from "[" + Data["data"] + "]" on first use (once per
+// action; actions nobody reads are never parsed). Elements that are not objects are skipped.
+// Nil if the action has no JSON data.
+func (a *Action) Items() []Item {
+	a.parse()
+	return a.items
+}
+
+// Decode unmarshals the action's items into dst, typically a *[]MyItem with json tags, for
+// applications that want their own types. ErrNotJSONAction if there is no data["data"].
+func (a *Action) Decode(dst any) error {
+	data, ok := a.Data["data"]
+	if !ok {
+		return fmt.Errorf("action %d: %w", a.ID, ErrNotJSONAction)
+	}
+	if err := json.Unmarshal(wrapArray(data), dst); err != nil {
+		return fmt.Errorf("action %d: %w: %v", a.ID, ErrMalformedResponse, err)
+	}
+	return nil
+}
+
+func wrapArray(data string) []byte {
+	b := make([]byte, 0, len(data)+2)
+	b = append(b, '[')
+	b = append(b, data...)
+	return append(b, ']')
+}
+
+func (a *Action) parse() {
+	a.once.Do(func() {
+		data, ok := a.Data["data"]
+		if !ok {
+			return
+		}
+		var elems []json.RawMessage
+		if json.Unmarshal(wrapArray(data), &elems) != nil {
+			return
+		}
+		a.isJSON = true
+		for _, e := range elems {
+			if f, ok := parseObject(e); ok {
+				a.items = append(a.items, Item{ActionID: a.ID, fields: f})
+			}
+		}
+	})
+}
+
+// parseObject turns a JSON object into item fields: strings as they are, numbers as their JSON
+// text, booleans "true"/"false"; null, objects and arrays are skipped.
+func parseObject(raw json.RawMessage) (map[string]string, bool) {
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, false
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return nil, false
+	}
+	f := make(map[string]string, len(m))
+	for k, v := range m {
+		if s, ok := scalarText(v); ok {
+			f[k] = s
+		}
+	}
+	return f, true
+}
+
+// parseData reads an action's data object. Scalars become text as in items; objects and arrays
+// keep their compact JSON text (Android's getString does the same); null values are dropped.
+func parseData(raw json.RawMessage) map[string]string {
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	d := make(map[string]string, len(m))
+	for k, v := range m {
+		if s, ok := scalarText(v); ok {
+			d[k] = s
+		} else if len(v) > 0 && (v[0] == '{' || v[0] == '[') {
+			var buf bytes.Buffer
+			if json.Compact(&buf, v) == nil {
+				d[k] = buf.String()
+			}
+		}
+	}
+	return d
+}
+
+// scalarText returns a JSON scalar as text; ok is false for null, objects, arrays and nothing.
+func scalarText(v json.RawMessage) (string, bool) {
+	if len(v) == 0 {
+		return "", false
+	}
+	switch v[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			return "", false
+		}
+		return s, true
+	case 't', 'f':
+		return string(v), true // encoding/json already checked it is true/false
+	case 'n', '{', '[':
+		return "", false
+	default:
+		return string(v), true // a number: keep Personyze's exact text
+	}
+}
+
+// rawArray splits a JSON array into its elements; anything else (missing, null, wrong type) is
+// treated as empty.
+func rawArray(v json.RawMessage) []json.RawMessage {
+	if len(v) == 0 || v[0] != '[' {
+		return nil
+	}
+	var elems []json.RawMessage
+	if json.Unmarshal(v, &elems) != nil {
+		return nil
+	}
+	return elems
+}
+
+// parseIDs reads an id list whose elements are numbers, numeric strings or {"id": ...} objects,
+// skipping unusable elements. Never nil, so callers can range and compare without checks.
+func parseIDs(v json.RawMessage) []int64 {
+	elems := rawArray(v)
+	ids := make([]int64, 0, len(elems))
+	for _, e := range elems {
+		if len(e) > 0 && e[0] == '{' {
+			var o struct {
+				ID json.RawMessage `json:"id"`
+			}
+			if json.Unmarshal(e, &o) != nil {
+				continue
+			}
+			e = o.ID
+		}
+		if id, ok := parseID(e); ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// parseID reads an id given as a JSON integer or a numeric string.
+func parseID(v json.RawMessage) (int64, bool) {
+	s, ok := scalarText(v)
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	return id, err == nil
+}
+
+// parseInt reads an integer leniently (number, numeric string, float truncated); 0 otherwise.
+func parseInt(v json.RawMessage) int64 {
+	s, ok := scalarText(v)
+	if !ok {
+		return 0
+	}
+	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(f) && math.Abs(f) < math.MaxInt64 {
+		return int64(f)
+	}
+	return 0
+}

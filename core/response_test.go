@@ -1,0 +1,308 @@
+package core
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestDecodeResponseTolerant(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want *Response // only exported fields compared
+		data map[int64]map[string]string
+	}{
+		{
+			name: "full answer",
+			body: `{"session_id":"1700000000 abc","cache_version":123,"conditions":[{"id":5},{"id":"6"}],` +
+				`"actions":[{"id":10,"data":{"data":"{\"internal_id\":\"P1\"}"}}],"dismiss_conditions":[1],"dismiss_actions":["2"]}`,
+			want: &Response{SessionID: "1700000000 abc", CacheVersion: 123, Conditions: []int64{5, 6},
+				Actions: []*Action{{ID: 10}}, DismissConditions: []int64{1}, DismissActions: []int64{2}},
+			data: map[int64]map[string]string{10: {"data": `{"internal_id":"P1"}`}},
+		},
+		{
+			name: "only session id: missing arrays are empty",
+			body: `{"session_id":"s"}`,
+			want: &Response{SessionID: "s", Conditions: []int64{}, DismissConditions: []int64{}, DismissActions: []int64{}},
+		},
+		{
+			name: "nulls everywhere",
+			body: `{"session_id":null,"cache_version":null,"conditions":null,"actions":[{"id":1,"data":null}],"dismiss_conditions":null,"dismiss_actions":null}`,
+			want: &Response{Conditions: []int64{}, Actions: []*Action{{ID: 1}}, DismissConditions: []int64{}, DismissActions: []int64{}},
+			data: map[int64]map[string]string{1: nil},
+		},
+		{
+			name: "scalars in data are stringified, null dropped, objects kept as JSON",
+			body: `{"actions":[{"id":"7","data":{"n":1.50,"b":true,"f":false,"s":"x","z":null,"o":{"a": 1},"l":[1, 2]}}]}`,
+			want: &Response{Conditions: []int64{}, Actions: []*Action{{ID: 7}}, DismissConditions: []int64{}, DismissActions: []int64{}},
+			data: map[int64]map[string]string{7: {"n": "1.50", "b": "true", "f": "false", "s": "x", "o": `{"a":1}`, "l": "[1,2]"}},
+		},
+		{
+			name: "unusable ids skipped, unknown fields ignored, wrong types empty",
+			body: `{"extra":{"deep":[1]},"cache_version":"42","conditions":[{"id":"x"},{"id":3.5},{"id":4},"8",null,true],` +
+				`"actions":[1,"a",{"id":null},{"id":" 12 "},{"data":{}}],"dismiss_conditions":"oops","dismiss_actions":{"id":1}}`,
+			want: &Response{CacheVersion: 42, Conditions: []int64{4, 8}, Actions: []*Action{{ID: 12}},
+				DismissConditions: []int64{}, DismissActions: []int64{}},
+			data: map[int64]map[string]string{12: nil},
+		},
+		{
+			name: "float cache version truncated, session id number stringified",
+			body: ` {"session_id":1700000000,"cache_version":7.9} `,
+			want: &Response{SessionID: "1700000000", CacheVersion: 7, Conditions: []int64{}, DismissConditions: []int64{}, DismissActions: []int64{}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := DecodeResponse([]byte(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.SessionID != tt.want.SessionID || got.CacheVersion != tt.want.CacheVersion ||
+				!reflect.DeepEqual(got.Conditions, tt.want.Conditions) ||
+				!reflect.DeepEqual(got.DismissConditions, tt.want.DismissConditions) ||
+				!reflect.DeepEqual(got.DismissActions, tt.want.DismissActions) {
+				t.Errorf("got session=%q cv=%d cond=%v dc=%v da=%v", got.SessionID, got.CacheVersion, got.Conditions, got.DismissConditions, got.DismissActions)
+			}
+			if len(got.Actions) != len(tt.want.Actions) {
+				t.Fatalf("actions = %d, want %d", len(got.Actions), len(tt.want.Actions))
+			}
+			for i, a := range got.Actions {
+				if a.ID != tt.want.Actions[i].ID {
+					t.Errorf("action %d id = %d, want %d", i, a.ID, tt.want.Actions[i].ID)
+				}
+				if want := tt.data[a.ID]; len(want) > 0 && !reflect.DeepEqual(a.Data, want) {
+					t.Errorf("action %d data = %v, want %v", a.ID, a.Data, want)
+				}
+			}
+		})
+	}
+}
+
+func TestDecodeResponseErrors(t *testing.T) {
+	tests := []struct {
+		body string
+		want error
+	}{
+		{"", ErrEmptyResponse},
+		{" \n\t", ErrEmptyResponse},
+		{"null", ErrMalformedResponse},
+		{"[]", ErrMalformedResponse},
+		{`"x"`, ErrMalformedResponse},
+		{`{"session_id":`, ErrMalformedResponse},
+		{`{} trailing`, ErrMalformedResponse},
+		{`<html>Internal error</html>`, ErrMalformedResponse},
+	}
+	for _, tt := range tests {
+		r, err := DecodeResponse([]byte(tt.body))
+		if !errors.Is(err, tt.want) || r != nil {
+			t.Errorf("DecodeResponse(%q) = %v, %v; want %v", tt.body, r, err, tt.want)
+		}
+	}
+}
+
+func TestActionItems(t *testing.T) {
+	tests := []struct {
+		name   string
+		data   map[string]string
+		isJSON bool
+		want   []map[string]string
+	}{
+		{"no data key", map[string]string{"html": "<b>x</b>"}, false, nil},
+		{"nil data", nil, false, nil},
+		{"html in data", map[string]string{"data": "<div>hi</div>"}, false, nil},
+		{"empty list", map[string]string{"data": ""}, true, nil},
+		{"bracket injection rejected", map[string]string{"data": `{"a":"1"}],[{"b":"2"}`}, false, nil},
+		{"typical items", map[string]string{"data": `{"internal_id":"P1","title":"Chair","price":19.90},{"internal_id":2,"in_stock":true}`}, true,
+			[]map[string]string{{"internal_id": "P1", "title": "Chair", "price": "19.90"}, {"internal_id": "2", "in_stock": "true"}}},
+		{"non-objects skipped, nested values skipped", map[string]string{"data": `1,"x",null,[{"a":"b"}],{"k":"v","n":null,"o":{},"l":[]}`}, true,
+			[]map[string]string{{"k": "v"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := &Action{ID: 9, Data: tt.data}
+			if got := a.IsJSON(); got != tt.isJSON {
+				t.Errorf("IsJSON = %v, want %v", got, tt.isJSON)
+			}
+			items := a.Items()
+			if len(items) != len(tt.want) {
+				t.Fatalf("items = %d, want %d", len(items), len(tt.want))
+			}
+			for i, it := range items {
+				if it.ActionID != 9 {
+					t.Errorf("item %d ActionID = %d", i, it.ActionID)
+				}
+				if !reflect.DeepEqual(it.Fields(), tt.want[i]) {
+					t.Errorf("item %d = %v, want %v", i, it.Fields(), tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestActionItemsParsedOnceAndLazily(t *testing.T) {
+	r, err := DecodeResponse([]byte(`{"actions":[{"id":1,"data":{"data":"{\"internal_id\":\"A\"}"}},{"id":2,"data":{"data":"{\"internal_id\":\"B\"}"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a1 := r.Action(1)
+	if r.Action(2).items != nil || a1.items != nil {
+		t.Fatal("items parsed before anyone asked")
+	}
+	first := a1.Items()
+	a1.Data["data"] = `{"internal_id":"changed"}` // must not be parsed again
+	if got := a1.Items(); got[0].ID() != "A" || &got[0] != &first[0] {
+		t.Errorf("Items parsed twice: %v", got)
+	}
+	if r.Action(2).items != nil {
+		t.Error("reading action 1 parsed action 2")
+	}
+	if r.Action(3) != nil {
+		t.Error("Action(3) found a missing action")
+	}
+	all := r.Items()
+	if len(all) != 2 || all[0].ID() != "A" || all[1].ID() != "B" || all[1].ActionID != 2 {
+		t.Errorf("Response.Items = %v", all)
+	}
+}
+
+func TestActionDecode(t *testing.T) {
+	type product struct {
+		ID    string  `json:"internal_id"`
+		Price float64 `json:"price"`
+	}
+	a := &Action{ID: 3, Data: map[string]string{"data": `{"internal_id":"P1","price":2.5},{"internal_id":"P2","price":3}`}}
+	var ps []product
+	if err := a.Decode(&ps); err != nil {
+		t.Fatal(err)
+	}
+	if want := []product{{"P1", 2.5}, {"P2", 3}}; !reflect.DeepEqual(ps, want) {
+		t.Errorf("Decode = %v, want %v", ps, want)
+	}
+	if err := (&Action{ID: 4}).Decode(&ps); !errors.Is(err, ErrNotJSONAction) {
+		t.Errorf("Decode without data = %v", err)
+	}
+	if err := (&Action{ID: 5, Data: map[string]string{"data": "<p>"}}).Decode(&ps); !errors.Is(err, ErrMalformedResponse) {
+		t.Errorf("Decode of HTML = %v", err)
+	}
+}
+
+func FuzzDecodeResponse(f *testing.F) {
+	f.Add([]byte(`{"session_id":"1700000000 abc","cache_version":1,"conditions":[{"id":5}],"actions":[{"id":10,"data":{"data":"{\"internal_id\":\"P1\"}"}}],"dismiss_conditions":[],"dismiss_actions":[]}`))
+	f.Add([]byte(`{"actions":[{"id":"7","data":{"n":1,"b":true,"o":{}}}],"conditions":["1",{"id":"2"}]}`))
+	f.Add([]byte(`{"actions":[{"id":1,"data":{"data":"1,{\"a\":[1]},null"}}]}`))
+	f.Add([]byte(``))
+	f.Add([]byte(`null`))
+	f.Add([]byte(`{"cache_version":1e400}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		r, err := DecodeResponse(body)
+		if err != nil {
+			if r != nil || !errors.Is(err, ErrEmptyResponse) && !errors.Is(err, ErrMalformedResponse) {
+				t.Fatalf("unexpected result %v, %v", r, err)
+			}
+			return
+		}
+		if !json.Valid(body) {
+			t.Fatalf("accepted invalid JSON %q", body)
+		}
+		n := 0
+		for _, a := range r.Actions {
+			items := a.Items()
+			if !a.IsJSON() && items != nil {
+				t.Fatal("items from a non-JSON action")
+			}
+			for _, it := range items {
+				if it.ActionID != a.ID {
+					t.Fatalf("item ActionID %d in action %d", it.ActionID, a.ID)
+				}
+			}
+			n += len(items)
+		}
+		if len(r.Items()) != n {
+			t.Fatalf("Response.Items = %d, actions hold %d", len(r.Items()), n)
+		}
+	})
+}
+
+func FuzzActionItems(f *testing.F) {
+	f.Add(`{"internal_id":"P1","title":"Chair","price":19.9},{"internal_id":2}`)
+	f.Add(``)
+	f.Add(`1,"x",null,[],{"k":{"n":1}}`)
+	f.Add(`{"a":"1"}],[{"b":"2"}`)
+	f.Add(`{"\u00e9":"\ud83d\ude00","t":true,"f":false,"e":1e3}`)
+	f.Fuzz(func(t *testing.T, data string) {
+		a := &Action{ID: 1, Data: map[string]string{"data": data}}
+		items := a.Items()
+		// Reference: encoding/json on the same wrapped text (json.Valid rejects trailing data).
+		var ref []any
+		wrapped := "[" + data + "]"
+		refErr := errors.New("invalid")
+		if json.Valid([]byte(wrapped)) {
+			dec := json.NewDecoder(strings.NewReader(wrapped))
+			dec.UseNumber()
+			refErr = dec.Decode(&ref)
+		}
+		if a.IsJSON() != (refErr == nil) {
+			t.Fatalf("IsJSON = %v, encoding/json error %v for %q", a.IsJSON(), refErr, data)
+		}
+		var want []map[string]string
+		for _, e := range ref {
+			obj, ok := e.(map[string]any)
+			if !ok {
+				continue
+			}
+			m := map[string]string{}
+			for k, v := range obj {
+				switch v := v.(type) {
+				case string:
+					m[k] = v
+				case json.Number:
+					m[k] = string(v)
+				case bool:
+					m[k] = strconv.FormatBool(v)
+				}
+			}
+			want = append(want, m)
+		}
+		if len(items) != len(want) {
+			t.Fatalf("items = %d, want %d for %q", len(items), len(want), data)
+		}
+		for i := range items {
+			if !reflect.DeepEqual(items[i].Fields(), want[i]) {
+				t.Fatalf("item %d = %v, want %v", i, items[i].Fields(), want[i])
+			}
+		}
+	})
+}
+
+// benchBody is a response with one JSON action of 10 items plus an HTML action.
+func benchBody() []byte {
+	var items []string
+	for i := range 10 {
+		n := strconv.Itoa(i)
+		items = append(items, `{"internal_id":"SKU-`+n+`","title":"Product `+n+`","guide_url":"https://shop.example/p/`+n+
+			`","image_big_url":"https://cdn.example/`+n+`.jpg","price":1`+n+`.90,"is_in_stock":"yes"}`)
+	}
+	data, _ := json.Marshal(strings.Join(items, ","))
+	return []byte(`{"session_id":"1700000000 9f86d081884c7d65","cache_version":0,"conditions":[{"id":5}],` +
+		`"actions":[{"id":10,"data":{"data":` + string(data) + `}}],"dismiss_conditions":[],"dismiss_actions":[]}`)
+}
+
+func BenchmarkDecodeResponse10Items(b *testing.B) {
+	body := benchBody()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		r, err := DecodeResponse(body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		items := r.Items()
+		if len(items) != 10 || items[9].Title() != "Product 9" {
+			b.Fatalf("items %v", items)
+		}
+	}
+}
