@@ -1,7 +1,6 @@
 package shop
 
 import (
-	"bytes"
 	"encoding/json"
 	"time"
 
@@ -29,14 +28,11 @@ func debugInfo(v *core.Visit) DebugInfo {
 		d.Err = err.Error()
 	}
 	if c.Request != nil {
-		var buf bytes.Buffer
-		if json.Indent(&buf, c.Request.AppendJSON(nil), "", "  ") == nil {
-			d.Sent = buf.String()
-		}
+		d.Sent = prettyJSON(c.Request.AppendJSON(nil))
 	}
 	if c.Response != nil {
-		if b, err := json.MarshalIndent(responseView(c.Response), "", "  "); err == nil {
-			d.Received = string(b)
+		if b, err := json.Marshal(responseView(c.Response)); err == nil {
+			d.Received = prettyJSON(b)
 		}
 	}
 	return d
