@@ -43,8 +43,8 @@ const (
 	DefaultCookiePath       = "/"
 	DefaultCookieMaxAge     = 400 * 24 * 60 * 60 // 400 days, the longest lifetime browsers honour
 	DefaultQueueSize        = 1024
-	DefaultMaxRetries       = 3
-	DefaultRetryBackoff     = 200 * time.Millisecond
+	DefaultMaxRetries       = 6
+	DefaultRetryBackoff     = 250 * time.Millisecond
 	DefaultBreakerFailures  = 5
 	DefaultBreakerCooldown  = 10 * time.Second
 	DefaultStaleCacheSize   = 10000
@@ -109,6 +109,14 @@ type Config struct {
 	// UserKey returns the application's own identity of the visitor; "" means anonymous.
 	// Default nil: every visitor is anonymous.
 	UserKey func(*http.Request) string
+	// Classify decides which requests are page views (a Navigate is sent), which only carry
+	// events, and which are ignored (bots, static assets, prefetches). Default
+	// DefaultClassifier; compose with Classifiers, e.g. Classifiers(DefaultClassifier,
+	// IgnorePaths("/healthz")).
+	Classify Classifier
+	// Now is the clock used for the 90-minute session rule and log rate limiting. Default
+	// time.Now; tests set a fake clock.
+	Now func() time.Time
 	// DocumentName names the page in the Navigate command. Default: r.URL.Path.
 	DocumentName func(*http.Request) string
 	// Consent reports whether the visitor consented to tracking. Default nil: consent assumed.
@@ -118,9 +126,10 @@ type Config struct {
 	// QueueSize is the capacity of the asynchronous delivery queue. Default DefaultQueueSize (1024).
 	QueueSize int
 	// MaxRetries is how often a failed asynchronous delivery is retried. Default
-	// DefaultMaxRetries (3); a negative value disables retries.
+	// DefaultMaxRetries (6); a negative value disables retries.
 	MaxRetries int
-	// RetryBackoff is the base backoff between retries. Default DefaultRetryBackoff (200ms).
+	// RetryBackoff is the base backoff between retries. Default DefaultRetryBackoff (250ms);
+	// the wait doubles per attempt, at least the server's Retry-After, at most 30s.
 	RetryBackoff time.Duration
 	// BreakerFailures is the number of consecutive failures that open the circuit breaker.
 	// Default DefaultBreakerFailures (5).
@@ -173,6 +182,12 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.DocumentName == nil {
 		cfg.DocumentName = defaultDocumentName
+	}
+	if cfg.Classify == nil {
+		cfg.Classify = DefaultClassifier
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.QueueSize == 0 {
 		cfg.QueueSize = DefaultQueueSize

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Response is a decoded tracker-v1 answer.
@@ -62,6 +63,14 @@ func DecodeResponse(body []byte) (*Response, error) {
 	if body[0] != '{' {
 		return nil, fmt.Errorf("%w: body is not a JSON object", ErrMalformedResponse)
 	}
+	if r, ok := decodeCommon(body); ok {
+		return r, nil
+	}
+	return decodeTolerant(body)
+}
+
+// decodeTolerant decodes each part on its own, so one odd part does not cost the rest.
+func decodeTolerant(body []byte) (*Response, error) {
 	var w wireResponse
 	if err := json.Unmarshal(body, &w); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformedResponse, err)
@@ -85,6 +94,49 @@ func DecodeResponse(body []byte) (*Response, error) {
 		r.Actions = append(r.Actions, &Action{ID: id, Data: parseData(wa.Data)})
 	}
 	return r, nil
+}
+
+// commonResponse is the shape Personyze sends in practice: actions as an array of objects
+// with object data. Decoding it in one pass avoids re-scanning every nested part; anything
+// else falls back to the part-by-part tolerant decoding.
+type commonResponse struct {
+	SessionID         json.RawMessage `json:"session_id"`
+	CacheVersion      json.RawMessage `json:"cache_version"`
+	Conditions        json.RawMessage `json:"conditions"`
+	DismissConditions json.RawMessage `json:"dismiss_conditions"`
+	DismissActions    json.RawMessage `json:"dismiss_actions"`
+	Actions           []struct {
+		ID   json.RawMessage            `json:"id"`
+		Data map[string]json.RawMessage `json:"data"`
+	} `json:"actions"`
+}
+
+// decodeCommon decodes the common shape; ok is false when the body needs the tolerant path.
+func decodeCommon(body []byte) (*Response, bool) {
+	var w commonResponse
+	if json.Unmarshal(body, &w) != nil {
+		return nil, false
+	}
+	r := &Response{
+		CacheVersion:      parseInt(w.CacheVersion),
+		Conditions:        parseIDs(w.Conditions),
+		DismissConditions: parseIDs(w.DismissConditions),
+		DismissActions:    parseIDs(w.DismissActions),
+		Actions:           make([]*Action, 0, len(w.Actions)),
+	}
+	r.SessionID, _ = scalarText(w.SessionID)
+	for _, wa := range w.Actions {
+		id, ok := parseID(wa.ID)
+		if !ok {
+			continue
+		}
+		var data map[string]string
+		if wa.Data != nil {
+			data = dataFields(wa.Data)
+		}
+		r.Actions = append(r.Actions, &Action{ID: id, Data: data})
+	}
+	return r, true
 }
 
 // Action returns the action with the given id, or nil.
@@ -148,8 +200,21 @@ func (a *Action) parse() {
 		if !ok {
 			return
 		}
+		arr := wrapArray(data)
+		// Fast path: every element is an object, decoded in one pass.
+		var objs []map[string]json.RawMessage
+		if json.Unmarshal(arr, &objs) == nil {
+			a.isJSON = true
+			a.items = make([]Item, 0, len(objs))
+			for _, m := range objs {
+				if m != nil { // a JSON null element
+					a.items = append(a.items, Item{ActionID: a.ID, fields: scalarFields(m)})
+				}
+			}
+			return
+		}
 		var elems []json.RawMessage
-		if json.Unmarshal(wrapArray(data), &elems) != nil {
+		if json.Unmarshal(arr, &elems) != nil {
 			return
 		}
 		a.isJSON = true
@@ -171,13 +236,18 @@ func parseObject(raw json.RawMessage) (map[string]string, bool) {
 	if json.Unmarshal(raw, &m) != nil {
 		return nil, false
 	}
+	return scalarFields(m), true
+}
+
+// scalarFields keeps the scalar values of a decoded object as text.
+func scalarFields(m map[string]json.RawMessage) map[string]string {
 	f := make(map[string]string, len(m))
 	for k, v := range m {
 		if s, ok := scalarText(v); ok {
 			f[k] = s
 		}
 	}
-	return f, true
+	return f
 }
 
 // parseData reads an action's data object. Scalars become text as in items; objects and arrays
@@ -190,6 +260,11 @@ func parseData(raw json.RawMessage) map[string]string {
 	if json.Unmarshal(raw, &m) != nil {
 		return nil
 	}
+	return dataFields(m)
+}
+
+// dataFields converts a decoded data object as parseData describes.
+func dataFields(m map[string]json.RawMessage) map[string]string {
 	d := make(map[string]string, len(m))
 	for k, v := range m {
 		if s, ok := scalarText(v); ok {
@@ -211,6 +286,11 @@ func scalarText(v json.RawMessage) (string, bool) {
 	}
 	switch v[0] {
 	case '"':
+		// Already validated by the enclosing Unmarshal: without escapes the text between
+		// the quotes is the value, no second decoding pass needed.
+		if inner := v[1 : len(v)-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+			return string(inner), true
+		}
 		var s string
 		if json.Unmarshal(v, &s) != nil {
 			return "", false

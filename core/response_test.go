@@ -1,9 +1,12 @@
 package core
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -207,6 +210,22 @@ func FuzzDecodeResponse(f *testing.F) {
 		}
 		if !json.Valid(body) {
 			t.Fatalf("accepted invalid JSON %q", body)
+		}
+		// The one-pass fast path must agree with the part-by-part tolerant decoding.
+		if fast, ok := decodeCommon(bytes.Trim(body, " \t\r\n")); ok {
+			slow, err := decodeTolerant(bytes.Trim(body, " \t\r\n"))
+			if err != nil {
+				t.Fatalf("fast path accepted what the tolerant path refuses: %v", err)
+			}
+			if fast.SessionID != slow.SessionID || fast.CacheVersion != slow.CacheVersion ||
+				!slices.Equal(fast.Conditions, slow.Conditions) || len(fast.Actions) != len(slow.Actions) {
+				t.Fatalf("fast %+v != tolerant %+v", fast, slow)
+			}
+			for i, a := range fast.Actions {
+				if a.ID != slow.Actions[i].ID || !maps.Equal(a.Data, slow.Actions[i].Data) {
+					t.Fatalf("action %d: fast %+v != tolerant %+v", i, a, slow.Actions[i])
+				}
+			}
 		}
 		n := 0
 		for _, a := range r.Actions {

@@ -6,22 +6,22 @@ import "fmt"
 // the client as JSON objects with the keys internal_id, title, url, image, price (a string
 // with two decimals) and category.
 type Product struct {
-	ID       string
-	Title    string
-	URL      string
-	Image    string
-	Category string
-	Price    float64
+	ID       string  // internal_id, the id "Product Viewed" and friends carry
+	Title    string  // title
+	URL      string  // url, the product page
+	Image    string  // image URL
+	Category string  // category
+	Price    float64 // price, sent as a string with two decimals
 }
 
 // Article is one row of the simulated article catalog. Recommended articles are sent as
 // JSON objects with the keys internal_id, title, url, image and topic.
 type Article struct {
-	ID    string
-	Title string
-	URL   string
-	Image string
-	Topic string
+	ID    string // internal_id, the id "Article Viewed" and friends carry
+	Title string // title
+	URL   string // url, the article page
+	Image string // image URL
+	Topic string // topic; readers of a topic get more of it
 }
 
 // DefaultCatalog returns a small demo catalog of 12 products and 6 articles, used when

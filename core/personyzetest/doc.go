@@ -26,6 +26,16 @@
 // instead of sleeping; injected latency uses real time because it exists to exercise the
 // client's timeouts.
 //
+// Memory is bounded so that a long-running example shop can embed a Server: it records
+// the last DefaultMaxRequests requests (Options.MaxRequests), remembers the
+// DefaultMaxVisitors visitors seen most recently, keeps at most 1,000 entries per history
+// list, and counts popularity only for catalog items. Request bodies over MaxRequestBytes
+// are refused without being read further.
+//
+// Responses are gzipped when the client sends Accept-Encoding: gzip, as Go's transport
+// does by default (and then decodes transparently); gzip request bodies
+// (Content-Encoding: gzip) are accepted.
+//
 // The package does not import the library's core package on purpose: it decodes the wire
 // JSON itself and so checks the client independently.
 package personyzetest

@@ -9,22 +9,63 @@ import (
 	"strings"
 )
 
-// popularity counts, per item, how many visitors viewed or purchased it. Counts only grow:
-// a forgotten visitor's past interest still counts, as it would in a real account.
-// Bounded by the catalog plus the ids visitors send; ids outside the catalog are never
-// recommended.
+// Bounds that keep a page view's cost independent of how many visitors the simulator
+// remembers: viewed-together looks at the visitor's most recent maxAnchors views, at the
+// most recent maxViewersPerProduct viewers of each, and at their maxCoViewed most recent
+// views.
+const (
+	maxAnchors           = 20
+	maxViewersPerProduct = 100
+	maxCoViewed          = 50
+)
+
+// popularity counts, per catalog item, how many visitors viewed or purchased it, and
+// remembers each catalog product's recent viewers. Counts only grow: a forgotten visitor's
+// past interest still counts, as it would in a real account. Only catalog ids are
+// counted, since only they can be recommended, so memory is bounded by the catalog.
 type popularity struct {
 	productViews     map[string]int
 	productPurchases map[string]int
 	articleViews     map[string]int
+	viewers          map[string][]uint32 // product id → recent viewers, oldest first
 }
 
-func newPopularity() popularity {
-	return popularity{
-		productViews:     make(map[string]int),
-		productPurchases: make(map[string]int),
-		articleViews:     make(map[string]int),
+func newPopularity(c catalog) popularity {
+	p := popularity{
+		productViews:     make(map[string]int, len(c.products)),
+		productPurchases: make(map[string]int, len(c.products)),
+		articleViews:     make(map[string]int, len(c.articles)),
+		viewers:          make(map[string][]uint32, len(c.products)),
 	}
+	for _, x := range c.products {
+		p.productViews[x.ID] = 0
+		p.productPurchases[x.ID] = 0
+		p.viewers[x.ID] = nil
+	}
+	for _, x := range c.articles {
+		p.articleViews[x.ID] = 0
+	}
+	return p
+}
+
+// bump increments m[id] when id is a catalog item.
+func bump(m map[string]int, id string) {
+	if _, ok := m[id]; ok {
+		m[id]++
+	}
+}
+
+// viewedBy notes that visitor viewed catalog product id for the first time.
+func (p *popularity) viewedBy(id string, visitor uint32) {
+	bump(p.productViews, id)
+	list, ok := p.viewers[id]
+	if !ok {
+		return
+	}
+	if len(list) >= maxViewersPerProduct {
+		list = list[1:]
+	}
+	p.viewers[id] = append(list, visitor)
 }
 
 // catalog holds the item lists and their tie-break ranks.
@@ -119,29 +160,28 @@ func (s *Server) recommend(v *visitor) []responseAction {
 	return out
 }
 
-// viewedTogether scores each catalog product by how many of this visitor's viewed
-// products other visitors viewed along with it.
+// viewedTogether scores each catalog product by how many of this visitor's recently
+// viewed products other visitors viewed along with it.
 func (s *Server) viewedTogether(v *visitor) (responseAction, bool) {
-	if len(v.viewed.order) == 0 {
-		return responseAction{}, false
-	}
-	score := make(map[string]int)
-	for _, w := range s.visitors {
-		if w == v {
-			continue
-		}
-		overlap := 0
-		for _, p := range w.viewed.order {
-			if v.viewed.has(p) {
-				overlap++
+	anchors := v.viewed.order[max(0, len(v.viewed.order)-maxAnchors):]
+	overlap := make(map[uint32]int)
+	for _, a := range anchors {
+		for _, id := range s.pop.viewers[a] {
+			if id != v.id {
+				overlap[id]++
 			}
 		}
-		if overlap == 0 {
-			continue
+	}
+	// Sums do not depend on map order, so the result is deterministic.
+	score := make(map[string]int)
+	for id, n := range overlap {
+		w := s.visitors[id]
+		if w == nil {
+			continue // forgotten since
 		}
-		for _, p := range w.viewed.order {
+		for _, p := range w.viewed.order[max(0, len(w.viewed.order)-maxCoViewed):] {
 			if !v.viewed.has(p) {
-				score[p] += overlap
+				score[p] += n
 			}
 		}
 	}

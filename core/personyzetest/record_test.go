@@ -3,7 +3,9 @@ package personyzetest
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -172,5 +174,36 @@ func TestFakeClock(t *testing.T) {
 func TestFaultKindString(t *testing.T) {
 	if FaultHang.String() != "FaultHang" || FaultKind(99).String() != "FaultKind(99)" {
 		t.Errorf("String: %s %s", FaultHang, FaultKind(99))
+	}
+}
+
+func TestBoundedState(t *testing.T) {
+	srv := newServer(Options{Clock: NewFakeClock(t0)})
+	defer srv.Close()
+	srv.maxVisitors = 3
+	h := srv.Handler()
+	for u := 1; u <= 5; u++ {
+		body := `{"user_id":` + strconv.Itoa(u) + `,"commands":[["Product Viewed","p1"],["Product Viewed","not-in-catalog-` + strconv.Itoa(u) + `"]]}`
+		req := httptest.NewRequest(http.MethodPost, "/rest/tracker-v1", strings.NewReader(body))
+		req.SetBasicAuth("api", DefaultAPIKey)
+		rw := httptest.NewRecorder()
+		h.ServeHTTP(rw, req)
+		if rw.Code != 200 {
+			t.Fatalf("status %d", rw.Code)
+		}
+	}
+	if srv.Visitor(1).Requests != 0 || srv.Visitor(2).Requests != 0 || srv.Visitor(5).Requests != 1 {
+		t.Errorf("want visitors 1 and 2 forgotten and 5 kept")
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if n := len(srv.visitors); n != 3 {
+		t.Errorf("%d visitors kept, want 3", n)
+	}
+	if n := len(srv.pop.productViews); n != 12 {
+		t.Errorf("popularity has %d product ids, want only the 12 catalog ids", n)
+	}
+	if n := srv.pop.productViews["p1"]; n != 5 {
+		t.Errorf("p1 viewed by %d visitors, want 5 (forgotten visitors still count)", n)
 	}
 }

@@ -24,17 +24,25 @@ type Request struct {
 	// two's-complement uint32.
 	UserID uint32
 	// SessionID is the session_id sent, nil when it was null or absent.
-	SessionID    *string
-	NewSession   bool
+	SessionID *string
+	// NewSession is new_session: the client asked for a new session.
+	NewSession bool
+	// PastSessions is past_sessions, comma-separated session start times.
 	PastSessions string
-	Platform     string
+	// Platform is platform, e.g. "Linux x86_64".
+	Platform string
 	// TimeZone is time_zone in hours, nil when absent.
-	TimeZone   *float64
-	Languages  string
-	Screen     string
-	OS         string
+	TimeZone *float64
+	// Languages is languages, e.g. "en, es".
+	Languages string
+	// Screen is screen, e.g. "1920x1080", "" when absent.
+	Screen string
+	// OS is os, e.g. "Windows/11".
+	OS string
+	// DeviceType is device_type: "regular", "tablet" or "phone".
 	DeviceType string
-	Commands   []Command
+	// Commands are the decoded commands, in order.
+	Commands []Command
 
 	// Header is a copy of the request headers.
 	Header http.Header
@@ -63,7 +71,9 @@ type Recorded = Request
 // Command is one decoded command: its name as sent and its other elements. Strings stay
 // strings, numbers are json.Number.
 type Command struct {
+	// Name is the command name exactly as sent, e.g. "Product Viewed".
 	Name string
+	// Args are the elements after the name.
 	Args []any
 }
 

@@ -28,6 +28,7 @@ type Server struct {
 
 	itemsPerAction int
 	maxRequests    int
+	maxVisitors    int // DefaultMaxVisitors; a field so tests can lower it
 	cat            catalog
 	hugeChunk      []byte // read-only filler for FaultHuge
 
@@ -79,12 +80,12 @@ func newServer(opts Options) *Server {
 		logger:         opts.Logger,
 		itemsPerAction: opts.ItemsPerAction,
 		maxRequests:    opts.MaxRequests,
+		maxVisitors:    DefaultMaxVisitors,
 		hugeChunk:      bytes.Repeat([]byte("x"), 32<<10),
 		done:           make(chan struct{}),
 		rng:            rand.New(rand.NewPCG(uint64(opts.Seed), 0x5e5510)),
 		visitors:       make(map[uint32]*visitor),
 		lru:            list.New(),
-		pop:            newPopularity(),
 	}
 	if s.apiKey == "" {
 		s.apiKey = DefaultAPIKey
@@ -106,6 +107,7 @@ func newServer(opts Options) *Server {
 		products, articles = DefaultCatalog()
 	}
 	s.cat = newCatalog(products, articles, opts.Seed)
+	s.pop = newPopularity(s.cat)
 	return s
 }
 

@@ -25,15 +25,15 @@ type VisitorState struct {
 	// Sessions counts the sessions the simulator started for this visitor.
 	Sessions int
 
-	Viewed    []string
-	Cart      []string
-	Liked     []string
-	Purchased []string
+	Viewed    []string // products viewed
+	Cart      []string // products in the cart now
+	Liked     []string // products liked and not unliked
+	Purchased []string // products purchased, including whole carts
 
-	ArticlesViewed    []string
-	ArticlesLiked     []string
-	ArticlesCommented []string
-	ArticleGoals      []string
+	ArticlesViewed    []string // articles viewed
+	ArticlesLiked     []string // articles liked and not unliked
+	ArticlesCommented []string // articles commented on
+	ArticleGoals      []string // articles that reached their goal
 
 	// Profile holds "User Profile" fields; numbers and booleans are kept as their JSON text.
 	Profile map[string]string
@@ -109,7 +109,7 @@ func (s *Server) visitorFor(id uint32) *visitor {
 		s.lru.MoveToFront(v.lru)
 		return v
 	}
-	if len(s.visitors) >= DefaultMaxVisitors {
+	if len(s.visitors) >= s.maxVisitors {
 		oldest := s.lru.Back()
 		s.lru.Remove(oldest)
 		delete(s.visitors, oldest.Value.(uint32))
@@ -149,7 +149,7 @@ func (v *visitor) apply(cmds []Command, pop *popularity) {
 		switch spec.canonical {
 		case "Product Viewed":
 			if v.viewed.add(id) {
-				pop.productViews[id]++
+				pop.viewedBy(id, v.id)
 			}
 		case "Product Added to cart":
 			v.cart.add(id)
@@ -157,7 +157,7 @@ func (v *visitor) apply(cmds []Command, pop *popularity) {
 			v.liked.add(id)
 		case "Product Purchased":
 			if v.purchased.add(id) {
-				pop.productPurchases[id]++
+				bump(pop.productPurchases, id)
 			}
 			v.cart.remove(id)
 		case "Product Unliked":
@@ -167,7 +167,7 @@ func (v *visitor) apply(cmds []Command, pop *popularity) {
 		case "Products Purchased":
 			for _, p := range v.cart.order {
 				if v.purchased.add(p) {
-					pop.productPurchases[p]++
+					bump(pop.productPurchases, p)
 				}
 			}
 			v.cart.clear()
@@ -177,7 +177,7 @@ func (v *visitor) apply(cmds []Command, pop *popularity) {
 			v.cart.clear()
 		case "Article Viewed":
 			if v.artViewed.add(id) {
-				pop.articleViews[id]++
+				bump(pop.articleViews, id)
 			}
 		case "Article Liked":
 			v.artLiked.add(id)

@@ -1,0 +1,68 @@
+package core
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// maxActionID bounds accepted action ids: Personyze ids are positive 32-bit integers.
+const maxActionID = 1<<31 - 1
+
+// ParseAttribution parses the attribution query parameter that links built with
+// Tracker.Link carry: a positive decimal action id. Anything else is not an attribution.
+func ParseAttribution(v string) (int64, bool) {
+	if v == "" || len(v) > 10 || v[0] == '0' {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 || n > maxActionID {
+		return 0, false
+	}
+	return n, true
+}
+
+// Link returns the URL to link a recommended item to, carrying the id of the action that
+// recommended it so the view on the next page is attributed to that action. The target is
+// the item's own URL (url, guide_url, cart_url or content_url), else /products/{internal_id}.
+// It returns "" for an item with neither, and the URL unchanged when it cannot be parsed
+// (html/template still escapes or refuses it as for any URL).
+func (t *Tracker) Link(it Item) string {
+	target := it.URL()
+	if target == "" {
+		id := it.ID()
+		if id == "" {
+			return ""
+		}
+		target = "/products/" + url.PathEscape(id)
+	}
+	if it.ActionID <= 0 || it.ActionID > maxActionID {
+		return target
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		return target
+	}
+	param := t.cfg.AttributionParam
+	q := u.Query()
+	q.Set(param, strconv.FormatInt(it.ActionID, 10))
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// attributionOf reads the attribution parameter from a request's raw query without
+// parsing the whole query string.
+func attributionOf(rawQuery, param string) int64 {
+	for rawQuery != "" {
+		var kv string
+		kv, rawQuery, _ = strings.Cut(rawQuery, "&")
+		k, v, _ := strings.Cut(kv, "=")
+		if k == param {
+			if n, ok := ParseAttribution(v); ok {
+				return n
+			}
+			return 0
+		}
+	}
+	return 0
+}

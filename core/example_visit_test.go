@@ -1,0 +1,100 @@
+package core_test
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gopersonyze/personyze/core"
+	"github.com/gopersonyze/personyze/core/personyzetest"
+)
+
+// ExampleNew configures a Tracker. Real deployments pass the API key and two stable secret
+// session keys; here the simulator stands in for Personyze.
+func ExampleNew() {
+	sim := personyzetest.NewServer(personyzetest.Options{})
+	defer sim.Close()
+
+	tr, err := core.New(core.Config{
+		APIKey:      sim.APIKey(),
+		BaseURL:     sim.URL(),
+		SessionKeys: [][]byte{[]byte(strings.Repeat("h", 64)), []byte(strings.Repeat("e", 32))},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer tr.Close(context.Background()) // delivers events still queued
+	fmt.Println(tr.Config().Timeout, tr.Config().SessionName)
+	// Output: 300ms personyze
+}
+
+// ExampleNew_badConfig shows that configuration errors say how to fix them.
+func ExampleNew_badConfig() {
+	_, err := core.New(core.Config{APIKey: strings.Repeat("A", 40), BaseURL: "http://personyze.example/rest/", Development: true})
+	fmt.Println(err != nil)
+	// Output: true
+}
+
+// ExampleTracker_Begin is what every adapter does, shown without a framework: Begin, then
+// BeforeHeader right before the header goes out, End after the handler.
+func ExampleTracker_Begin() {
+	sim := personyzetest.NewServer(personyzetest.Options{Seed: 1})
+	defer sim.Close()
+	tr, _ := core.New(core.Config{APIKey: sim.APIKey(), BaseURL: sim.URL(), Development: true, Timeout: 5 * time.Second})
+	defer tr.Close(context.Background())
+
+	w := httptest.NewRecorder()
+	r := httptest.NewRequest("GET", "/products/p1", nil)
+	r.Header.Set("User-Agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1")
+
+	v, r := tr.Begin(w, r)
+	_ = core.FromContext(r.Context()).Track(core.ProductViewed("p1")) // in the handler
+	v.BeforeHeader()                                                  // the adapter's writer wrapper
+	io.WriteString(w, "page")
+	v.End() // deferred by the adapter
+
+	sent := sim.Requests()[0]
+	fmt.Println(v.Outcome(), sent.DeviceType, sent.Commands[0].Name, sent.Commands[1].Name)
+	fmt.Println(w.Header().Get("Cache-Control"), len(w.Result().Cookies()))
+	// Output:
+	// ok phone Product Viewed Navigate
+	// private 1
+}
+
+// ExampleFromContext shows that handlers never need a nil check: outside the middleware the
+// Visit is inactive and does nothing.
+func ExampleFromContext() {
+	v := core.FromContext(context.Background())
+	fmt.Println(v.Active(), v.Track(core.ProductViewed("p1")), len(v.Items()), v.Outcome())
+	// Output: false <nil> 0 skipped
+}
+
+// ExampleTracker_FuncMap renders recommendations with the attributed link helper.
+func ExampleTracker_FuncMap() {
+	sim := personyzetest.NewServer(personyzetest.Options{Seed: 1})
+	defer sim.Close()
+	tr, _ := core.New(core.Config{APIKey: sim.APIKey(), BaseURL: sim.URL(), Development: true, Timeout: 5 * time.Second})
+	defer tr.Close(context.Background())
+
+	page := template.Must(template.New("page").Funcs(tr.FuncMap()).Parse(
+		`{{range .Items}}<a href="{{personyzeLink .}}">{{.Title}}</a>{{"\n"}}{{end}}`))
+	h := func(w http.ResponseWriter, r *http.Request) {
+		_ = page.Execute(w, core.FromContext(r.Context()))
+	}
+	w := httptest.NewRecorder()
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0")
+	v, r := tr.Begin(w, r)
+	h(w, r)
+	v.End()
+	lines := strings.Split(strings.TrimSpace(w.Body.String()), "\n")
+	fmt.Fprintln(os.Stdout, len(lines) > 0, strings.Contains(lines[0], "?pz="))
+	// Output: true true
+}

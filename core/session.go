@@ -1,0 +1,168 @@
+package core
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorilla/sessions"
+)
+
+// Keys of the values this library keeps in its cookie session. Only ids live there: the
+// cookie must stay small and must never hold anything a visitor should not see.
+const (
+	keyVisitor      = "v"  // random visitor key; user_id is its crc32
+	keySession      = "s"  // latest Personyze session_id
+	keyPastSessions = "ps" // comma-separated start times, oldest first
+)
+
+const (
+	// sessionLength is how long a Personyze session lasts from its start (protocol §2.3).
+	sessionLength = 90 * time.Minute
+	// sessionMargin asks for a new session a little before the server would start one.
+	sessionMargin = 5 * time.Second
+	// maxPastSessions is how many past session start times are kept, as Android does.
+	maxPastSessions = 12
+)
+
+// sessionState is the visitor's Personyze state as kept in the cookie session.
+type sessionState struct {
+	VisitorKey   string
+	SessionID    string
+	PastSessions string
+}
+
+// loadState reads the state out of a gorilla session; missing or mistyped values are empty.
+func loadState(s *sessions.Session) sessionState {
+	str := func(k string) string {
+		v, _ := s.Values[k].(string)
+		return v
+	}
+	return sessionState{
+		VisitorKey:   str(keyVisitor),
+		SessionID:    str(keySession),
+		PastSessions: str(keyPastSessions),
+	}
+}
+
+// storeState writes st into the gorilla session.
+func storeState(s *sessions.Session, st sessionState) {
+	s.Values[keyVisitor] = st.VisitorKey
+	s.Values[keySession] = st.SessionID
+	s.Values[keyPastSessions] = st.PastSessions
+}
+
+// newVisitorKey returns a fresh random visitor key.
+func newVisitorKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b[:])
+}
+
+// sessionStart returns the Unix start time that leads a Personyze session id: the leading
+// decimal digits. Anything unparsable is 0, which forces a new session.
+func sessionStart(id string) int64 {
+	end := 0
+	for end < len(id) && end < 19 && id[end] >= '0' && id[end] <= '9' {
+		end++
+	}
+	n, err := strconv.ParseInt(id[:end], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// needsNewSession applies the 90-minute rule of protocol decision 4.
+func needsNewSession(id string, now time.Time) bool {
+	if id == "" {
+		return true
+	}
+	start := sessionStart(id)
+	return start <= 0 || !time.Unix(start, 0).Add(sessionLength-sessionMargin).After(now)
+}
+
+// appendPastSession appends start to the comma-separated list, keeping the newest 12.
+func appendPastSession(list string, start int64) string {
+	s := strconv.FormatInt(start, 10)
+	if list == "" {
+		return s
+	}
+	parts := append(strings.Split(list, ","), s)
+	if len(parts) > maxPastSessions {
+		parts = parts[len(parts)-maxPastSessions:]
+	}
+	return strings.Join(parts, ",")
+}
+
+// cookieOptions returns the cookie options for r. Every field is set explicitly because
+// gorilla/sessions changed its defaults in v1.4.0 (Secure and SameSite=None).
+func (t *Tracker) cookieOptions(r *http.Request) *sessions.Options {
+	return &sessions.Options{
+		Path:     t.cfg.CookiePath,
+		Domain:   t.cfg.CookieDomain,
+		MaxAge:   t.cfg.CookieMaxAge,
+		Secure:   isHTTPS(r),
+		HttpOnly: true,
+		SameSite: http.SameSiteLaxMode,
+	}
+}
+
+// isHTTPS reports whether the visitor reached us over TLS, directly or through a proxy that
+// says so. Trusting X-Forwarded-Proto only makes the cookie stricter, never weaker.
+func isHTTPS(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+// newCookieStore builds the signed and encrypted cookie store from Config.SessionKeys.
+func newCookieStore(cfg Config) (sessions.Store, error) {
+	keys := cfg.SessionKeys
+	if len(keys) == 0 {
+		// Development only (checked by validateSession): keys live as long as the process.
+		keys = [][]byte{randomKey(64), randomKey(32)}
+	}
+	s := sessions.NewCookieStore(keys...)
+	s.MaxAge(cfg.CookieMaxAge) // also sets the codecs' max age, which signs the expiry
+	return s, nil
+}
+
+func randomKey(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
+}
+
+// validateSession checks the session part of the configuration.
+func validateSession(cfg Config) error {
+	if cfg.SessionStore != nil {
+		return nil
+	}
+	if len(cfg.SessionKeys) == 0 {
+		if cfg.Development {
+			return nil
+		}
+		return &ConfigError{Field: "SessionKeys", Problem: "no session keys and no SessionStore",
+			Fix: "set SessionKeys to a 32- or 64-byte hash key and a 32-byte encryption key from crypto/rand (kept secret, stable across restarts), pass your own SessionStore, or set Development: true for local use"}
+	}
+	if len(cfg.SessionKeys)%2 != 0 {
+		return &ConfigError{Field: "SessionKeys", Problem: fmt.Sprintf("%d keys given; keys come in pairs", len(cfg.SessionKeys)),
+			Fix: "give (hash key, encryption key) pairs, newest pair first; keep older pairs after it to rotate keys"}
+	}
+	for i := 0; i < len(cfg.SessionKeys); i += 2 {
+		if n := len(cfg.SessionKeys[i]); n < 32 {
+			return &ConfigError{Field: "SessionKeys", Problem: fmt.Sprintf("hash key %d is %d bytes", i, n),
+				Fix: "use at least 32 random bytes (64 recommended) for each hash key"}
+		}
+		switch n := len(cfg.SessionKeys[i+1]); n {
+		case 16, 24, 32:
+		default:
+			return &ConfigError{Field: "SessionKeys", Problem: fmt.Sprintf("encryption key %d is %d bytes", i+1, n),
+				Fix: "use 16, 24 or 32 random bytes for each encryption key (32 selects AES-256)"}
+		}
+	}
+	return nil
+}

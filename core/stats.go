@@ -1,0 +1,124 @@
+package core
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Drop reasons, as reported in Stats.Dropped and in log lines.
+const (
+	DropQueueFull    = "queue_full"    // the delivery queue was full
+	DropShutdown     = "shutdown"      // Tracker.Close ran out of time
+	DropNotRetryable = "not_retryable" // Personyze refused the request (401, 4xx)
+	DropTooBig       = "too_big"       // a single command over the 50,000-byte limit, or a bad command
+	DropRetries      = "retries_exhausted"
+)
+
+var dropReasons = []string{DropQueueFull, DropShutdown, DropNotRetryable, DropTooBig, DropRetries}
+
+// latencyBounds are the upper bounds of the page-call latency histogram.
+var latencyBounds = [...]time.Duration{
+	5 * time.Millisecond, 10 * time.Millisecond, 25 * time.Millisecond, 50 * time.Millisecond,
+	100 * time.Millisecond, 250 * time.Millisecond, 500 * time.Millisecond, time.Second,
+}
+
+// Stats is a snapshot of a Tracker's counters, for metrics exporters and health pages.
+type Stats struct {
+	// Calls is the number of page-blocking tracker calls started.
+	Calls uint64
+	// Outcomes counts Visits by outcome name (see Outcome.String); skipped Visits included.
+	Outcomes map[string]uint64
+	// Latency is a histogram of page-blocking call durations as seen by the page.
+	Latency []LatencyBucket
+	// QueueDepth is the number of requests waiting in the delivery queue right now.
+	QueueDepth int
+	// Pending is the number of requests not yet delivered or dropped: queued, being sent,
+	// waiting for a retry, or page calls still running past their budget.
+	Pending int64
+	// Enqueued, Delivered and Retries count background deliveries.
+	Enqueued, Delivered, Retries uint64
+	// Dropped counts commands given up on, by reason (DropQueueFull, DropShutdown, ...).
+	Dropped map[string]uint64
+	// Breaker is the circuit breaker state: "closed", "half-open" or "open".
+	Breaker string
+	// LateCookie counts session changes that arrived after the response header was sent.
+	LateCookie uint64
+	// SuppressedLogs counts log lines left out by the rate limiter.
+	SuppressedLogs uint64
+	// StaleVisitors is the number of visitors in the last-good-recommendations cache.
+	StaleVisitors int
+}
+
+// LatencyBucket is one histogram bucket: calls that took at most UpperBound (0 = more than
+// the largest bound).
+type LatencyBucket struct {
+	UpperBound time.Duration
+	Count      uint64
+}
+
+// counters are the live, lock-free counters behind Stats.
+type counters struct {
+	calls      atomic.Uint64
+	outcomes   [numOutcomes]atomic.Uint64
+	latency    [len(latencyBounds) + 1]atomic.Uint64
+	enqueued   atomic.Uint64
+	delivered  atomic.Uint64
+	retries    atomic.Uint64
+	dropped    sync.Map // reason -> *atomic.Uint64
+	lateCookie atomic.Uint64
+	suppressed atomic.Uint64
+}
+
+func (c *counters) observe(d time.Duration) {
+	i := 0
+	for i < len(latencyBounds) && d > latencyBounds[i] {
+		i++
+	}
+	c.latency[i].Add(1)
+}
+
+func (c *counters) drop(reason string, n int) {
+	v, _ := c.dropped.LoadOrStore(reason, new(atomic.Uint64))
+	v.(*atomic.Uint64).Add(uint64(n))
+}
+
+func (c *counters) dropCount(reason string) uint64 {
+	if v, ok := c.dropped.Load(reason); ok {
+		return v.(*atomic.Uint64).Load()
+	}
+	return 0
+}
+
+// Stats returns a snapshot of the Tracker's counters.
+func (t *Tracker) Stats() Stats {
+	c := &t.counters
+	s := Stats{
+		Calls:          c.calls.Load(),
+		Outcomes:       make(map[string]uint64, numOutcomes),
+		QueueDepth:     t.delivery.depth(),
+		Pending:        t.delivery.pending.Load(),
+		Enqueued:       c.enqueued.Load(),
+		Delivered:      c.delivered.Load(),
+		Retries:        c.retries.Load(),
+		Dropped:        make(map[string]uint64, len(dropReasons)),
+		Breaker:        t.breaker.State().String(),
+		LateCookie:     c.lateCookie.Load(),
+		SuppressedLogs: c.suppressed.Load(),
+		StaleVisitors:  t.stale.len(),
+	}
+	for o := Outcome(0); o < numOutcomes; o++ {
+		s.Outcomes[o.String()] = c.outcomes[o].Load()
+	}
+	for i := range c.latency {
+		var ub time.Duration
+		if i < len(latencyBounds) {
+			ub = latencyBounds[i]
+		}
+		s.Latency = append(s.Latency, LatencyBucket{UpperBound: ub, Count: c.latency[i].Load()})
+	}
+	for _, r := range dropReasons {
+		s.Dropped[r] = c.dropCount(r)
+	}
+	return s
+}

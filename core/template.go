@@ -1,0 +1,24 @@
+package core
+
+import "html/template"
+
+// FuncMap returns the template functions of this library, for html/template's Funcs:
+//
+//   - personyzeLink ITEM: the attributed link to a recommended item (see Tracker.Link).
+//   - personyzeScript [NONCE]: the tiny script that reports the visitor's time zone and
+//     screen size through a first-party cookie (see EnvScript); pass the page's CSP nonce
+//     when the site uses a Content-Security-Policy.
+//
+// Recommendations themselves are data on the Visit ({{range .Personyze.Items}}), escaped
+// by html/template like any other data.
+func (t *Tracker) FuncMap() template.FuncMap {
+	return template.FuncMap{
+		"personyzeLink": t.Link,
+		"personyzeScript": func(nonce ...string) template.HTML {
+			if len(nonce) > 0 {
+				return EnvScript(nonce[0])
+			}
+			return EnvScript("")
+		},
+	}
+}
