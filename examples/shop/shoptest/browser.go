@@ -19,8 +19,11 @@ const RequireBrowserEnv = "PERSONYZE_REQUIRE_BROWSER"
 // ScreenshotEnv, when "1", makes Browser save its product-page screenshot.
 const ScreenshotEnv = "PERSONYZE_SCREENSHOT"
 
-// browserTimeout bounds a whole browser scenario.
-const browserTimeout = 90 * time.Second
+// browserTimeout bounds a whole browser scenario, stepTimeout one step of it.
+const (
+	browserTimeout = 120 * time.Second
+	stepTimeout    = 30 * time.Second
+)
 
 // chromiumPaths are where Debian, Ubuntu and other systems put Chromium.
 var chromiumPaths = []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
@@ -78,9 +81,16 @@ func Browser(t *testing.T, newHandler NewHandler, opts BrowserOptions) {
 	defer cancelAlloc()
 	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
 	defer cancelBrowser()
+	// The first action starts Chromium, bounded by ctx; every later step
+	// gets its own deadline so a hang names the step that hung.
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start %s: %v", chromium, err)
+	}
 	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		if err := chromedp.Do(bctx, actions...); err != nil {
+		sctx, cancel := context.WithTimeout(bctx, stepTimeout)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
 			t.Fatalf("%s: %v", step, err)
 		}
 	}
