@@ -15,6 +15,11 @@ func ParseAttribution(v string) (int64, bool) {
 	if v == "" || len(v) > 10 || v[0] == '0' {
 		return 0, false
 	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' { // strconv alone would take "+5": one id, one spelling
+			return 0, false
+		}
+	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n <= 0 || n > maxActionID {
 		return 0, false

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -106,8 +107,7 @@ func (v *Visit) finish(req *Request, o Outcome, err error, d time.Duration, resp
 		}
 		if o != OutcomeCanceled {
 			t.logs.log(t.log, slog.LevelWarn, "call:"+o.String(), "personyze: page rendered without fresh recommendations",
-				slog.String("outcome", o.String()), slog.String("error", errString(err)),
-				slog.Duration("waited", d), slog.Bool("stale", v.stale))
+				failureAttrs(t, o, err, d, v.stale)...)
 		}
 	}
 }
@@ -129,6 +129,23 @@ func (v *Visit) updateSession(id string) {
 		v.t.counters.lateCookie.Add(1)
 	}
 	v.dirty = true
+}
+
+// failureAttrs are the attributes of a failed page call's log line, chosen so that one
+// line explains an incident: what happened (outcome, HTTP status, error), what it cost the
+// page (waited), what the visitor got (stale) and whether the breaker now shields pages.
+// Nothing visitor-identifying and never the key (errors never carry it).
+func failureAttrs(t *Tracker, o Outcome, err error, d time.Duration, stale bool) []slog.Attr {
+	attrs := []slog.Attr{slog.String("outcome", o.String()), slog.String("error", errString(err)),
+		slog.Duration("waited", d), slog.Bool("stale", stale), slog.String("breaker", t.breaker.State().String())}
+	var se *StatusError
+	if errors.As(err, &se) {
+		attrs = append(attrs, slog.Int("status", se.StatusCode))
+		if se.RetryAfter > 0 {
+			attrs = append(attrs, slog.Duration("retry_after", se.RetryAfter))
+		}
+	}
+	return attrs
 }
 
 func errString(err error) string {

@@ -4,6 +4,7 @@ package core
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -239,6 +240,10 @@ func (cfg Config) String() string {
 
 // GoString implements fmt.GoStringer (used by %#v) without the API key or the session keys.
 func (cfg Config) GoString() string { return cfg.String() }
+
+// Format implements fmt.Formatter so that every verb prints the redacted form: without it,
+// verbs that bypass String and GoString (%d, for one) print the raw fields, key included.
+func (cfg Config) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, cfg.String()) }
 
 // LogValue implements slog.LogValuer so that logging a Config shows its settings but never the
 // API key or the session keys.

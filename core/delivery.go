@@ -48,6 +48,7 @@ type delivery struct {
 	drained  chan struct{}        // closed when pending reaches zero after closing
 	undeliv  int                  // commands dropped for shutdown during Close
 	drainSet sync.Once
+	waiting  int // jobs in ch or waiting for their retry: bounded by cap(ch) for new jobs
 }
 
 func newDelivery(t *Tracker, size int) *delivery {
@@ -61,18 +62,40 @@ func newDelivery(t *Tracker, size int) *delivery {
 	return d
 }
 
-func (d *delivery) depth() int { return len(d.ch) }
-
-// enqueue hands req to the background without ever blocking.
-func (d *delivery) enqueue(req *Request) {
-	d.add()
-	d.push(&job{req: req})
+func (d *delivery) depth() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.waiting
 }
 
-// push puts an already counted job into the queue, or drops it.
-func (d *delivery) push(j *job) {
+// enqueue hands req to the background without ever blocking. The queue's bound covers the
+// requests waiting for a worker and those waiting for their retry, so a long outage under
+// heavy traffic cannot grow memory without limit: past the bound new requests are dropped
+// and counted.
+func (d *delivery) enqueue(req *Request) {
+	d.add()
+	j := &job{req: req}
+	d.mu.Lock()
+	switch {
+	case d.stopped:
+		d.mu.Unlock()
+		d.drop(j, DropShutdown, nil)
+	case d.waiting >= cap(d.ch):
+		d.mu.Unlock()
+		d.drop(j, DropQueueFull, nil)
+	default:
+		d.waiting++
+		d.ch <- j // cannot block: every job in the channel is counted in waiting
+		d.mu.Unlock()
+		d.t.counters.enqueued.Add(1)
+	}
+}
+
+// requeue puts a job whose retry is due back into the queue.
+func (d *delivery) requeue(j *job) {
 	d.mu.Lock()
 	if d.stopped {
+		d.waiting--
 		d.mu.Unlock()
 		d.drop(j, DropShutdown, nil)
 		return
@@ -80,8 +103,8 @@ func (d *delivery) push(j *job) {
 	select {
 	case d.ch <- j:
 		d.mu.Unlock()
-		d.t.counters.enqueued.Add(1)
-	default:
+	default: // only when retries pushed waiting past the bound
+		d.waiting--
 		d.mu.Unlock()
 		d.drop(j, DropQueueFull, nil)
 	}
@@ -121,6 +144,9 @@ func (d *delivery) drop(j *job, reason string, err error) {
 func (d *delivery) work() {
 	defer d.workers.Done()
 	for j := range d.ch {
+		d.mu.Lock()
+		d.waiting--
+		d.mu.Unlock()
 		d.send(j)
 	}
 }
@@ -171,6 +197,7 @@ func (d *delivery) retryLater(j *job, wait time.Duration) {
 		d.drop(j, DropShutdown, nil)
 		return
 	}
+	d.waiting++
 	d.timers[j] = time.AfterFunc(wait, func() {
 		d.mu.Lock()
 		_, ok := d.timers[j] // not ok: close took the job over
@@ -180,7 +207,7 @@ func (d *delivery) retryLater(j *job, wait time.Duration) {
 		}
 		d.mu.Unlock()
 		if ok {
-			d.push(j)
+			d.requeue(j)
 			d.pushing.Done()
 		}
 	})
@@ -224,6 +251,7 @@ func (d *delivery) close(ctx context.Context) error {
 	d.stopped = true
 	timers := d.timers
 	d.timers = map[*job]*time.Timer{}
+	d.waiting -= len(timers)
 	d.mu.Unlock()
 	d.cancel() // aborts calls in flight; their jobs settle as shutdown drops
 	for j, tm := range timers {
@@ -236,6 +264,9 @@ func (d *delivery) close(ctx context.Context) error {
 	close(d.ch) // no sender can pass the stopped check any more
 	d.mu.Unlock()
 	for j := range d.ch {
+		d.mu.Lock()
+		d.waiting--
+		d.mu.Unlock()
 		d.drop(j, DropShutdown, nil)
 	}
 	d.workers.Wait()

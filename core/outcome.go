@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 )
 
 // Outcome says how the Personyze call of one Visit went. The page renders in every case;
@@ -40,12 +41,15 @@ const (
 	// OutcomeInvalid means the request was refused before sending (a command with an empty
 	// id, or one command over the 50,000-byte limit).
 	OutcomeInvalid
+	// OutcomeRateLimited means Personyze answered 429 Too Many Requests: the site sends more
+	// than its plan allows, which is not a server failure and needs a different fix.
+	OutcomeRateLimited
 	numOutcomes
 )
 
 var outcomeNames = [numOutcomes]string{
 	"pending", "ok", "skipped", "timeout", "canceled", "breaker_open", "unauthorized",
-	"unavailable", "server_error", "bad_response", "network_error", "invalid",
+	"unavailable", "server_error", "bad_response", "network_error", "invalid", "rate_limited",
 }
 
 // String returns the outcome's short snake_case name, as used in logs and Stats.
@@ -88,6 +92,8 @@ func outcomeOf(err error) Outcome {
 		return OutcomeBadResponse
 	case errors.Is(err, ErrRequestTooBig), errors.Is(err, ErrEmptyID):
 		return OutcomeInvalid
+	case errors.As(err, &se) && se.StatusCode == http.StatusTooManyRequests:
+		return OutcomeRateLimited
 	case errors.As(err, &se):
 		return OutcomeServerError
 	case errors.As(err, &ne):

@@ -31,7 +31,8 @@ type Stats struct {
 	Outcomes map[string]uint64
 	// Latency is a histogram of page-blocking call durations as seen by the page.
 	Latency []LatencyBucket
-	// QueueDepth is the number of requests waiting in the delivery queue right now.
+	// QueueDepth is the number of requests in the delivery queue right now: waiting for a
+	// worker or for their retry. New requests are dropped (queue_full) at Config.QueueSize.
 	QueueDepth int
 	// Pending is the number of requests not yet delivered or dropped: queued, being sent,
 	// waiting for a retry, or page calls still running past their budget.

@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 
 	"github.com/gorilla/sessions"
@@ -67,6 +69,13 @@ func New(cfg Config) (*Tracker, error) {
 	t.delivery = newDelivery(t, cfg.QueueSize)
 	return t, nil
 }
+
+// String describes the Tracker by its redacted configuration. Without it (and Format),
+// printing a Tracker with %v would print its fields, the API key among them.
+func (t *Tracker) String() string { return "personyze.Tracker{" + t.cfg.String() + "}" }
+
+// Format implements fmt.Formatter: every verb prints String, never the raw fields.
+func (t *Tracker) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, t.String()) }
 
 // Config returns the effective configuration, defaults filled in. Its String and LogValue
 // methods never show the API key.

@@ -138,7 +138,23 @@ func (v *Visit) Track(cmds ...Command) error {
 		return nil
 	}
 	v.mu.Lock()
-	defer v.mu.Unlock()
+	var afterEnd *Request
+	defer func() {
+		v.mu.Unlock()
+		if afterEnd != nil {
+			v.t.delivery.enqueue(afterEnd)
+		}
+	}()
+	for _, c := range cmds {
+		if err := v.fits(c); err != nil {
+			// Refused here, alone: queued, it would make Send refuse the whole call and
+			// take the page's Navigate and every other event down with it.
+			v.t.counters.drop(DropTooBig, 1)
+			v.t.logs.log(v.t.log, slog.LevelWarn, "drop:"+DropTooBig, "personyze: commands dropped",
+				slog.String("reason", DropTooBig), slog.Int("commands", 1), slog.String("error", err.Error()))
+			return err
+		}
+	}
 	for _, c := range cmds {
 		if v.actionID > 0 && c.Attributable() && strings.HasSuffix(c.Name(), " Viewed") && !hasAction(c) {
 			c = c.WithAction(v.actionID)
@@ -148,6 +164,32 @@ func (v *Visit) Track(cmds ...Command) error {
 		} else {
 			v.queued = append(v.queued, c)
 		}
+	}
+	if v.ended && len(v.late) > 0 {
+		// Tracked after End (e.g. in a framework's error handler): nothing else will send
+		// it, so it goes to background delivery right away.
+		afterEnd = v.request(v.late, false)
+		v.late = nil
+	}
+	return nil
+}
+
+// fits returns ErrRequestTooBig for a command that cannot travel in any call, however the
+// request is split (the bound of Client.Send's planParts). Callers hold v.mu. Common small
+// commands are let through without encoding them: an argument byte encodes to at most 6.
+func (v *Visit) fits(c Command) error {
+	raw := len(c.name)
+	for _, a := range c.args {
+		raw += len(a)
+	}
+	const room = MaxRequestBytes - sessionSlack
+	if 6*raw+64+2*1024 < room { // 2 KiB: far above any visitor-fields head
+		return nil
+	}
+	head := len(v.request(nil, false).appendHead(nil)) + len("]}")
+	if n := head + len(c.appendJSON(nil)); n > room {
+		return fmt.Errorf("%w: command %q alone encodes to %d bytes, over the %d-byte limit",
+			ErrRequestTooBig, c.Name(), n, MaxRequestBytes)
 	}
 	return nil
 }

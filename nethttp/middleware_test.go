@@ -301,7 +301,7 @@ func TestFaultsNeverBreakThePage(t *testing.T) {
 		personyzetest.FaultHuge: core.OutcomeBadResponse, personyzetest.FaultReset: core.OutcomeNetworkError,
 		personyzetest.FaultEmpty: core.OutcomeBadResponse,
 	}
-	statusWant := map[int]core.Outcome{500: core.OutcomeServerError, 503: core.OutcomeUnavailable, 429: core.OutcomeServerError, 401: core.OutcomeUnauthorized}
+	statusWant := map[int]core.Outcome{500: core.OutcomeServerError, 503: core.OutcomeUnavailable, 429: core.OutcomeRateLimited, 401: core.OutcomeUnauthorized}
 	for _, f := range faults {
 		name := f.Kind.String()
 		if f.Status != 0 {

@@ -1,0 +1,83 @@
+package adaptertest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gopersonyze/personyze/core"
+)
+
+// cannedTransport answers every tracker call in memory with one JSON action of 10 items.
+type cannedTransport struct{ body []byte }
+
+// CannedTransport returns an http.RoundTripper that answers every tracker call in memory
+// with the same response: a session id and one JSON action of 10 product items. Benchmarks
+// use it (as core.Config.Transport) so they measure the library, not a network.
+func CannedTransport() http.RoundTripper {
+	items := make([]string, 0, 10)
+	for i := range 10 {
+		items = append(items, fmt.Sprintf(`{"internal_id":"p%d","title":"Product %d","url":"/products/p%d","image":"/static/p%d.svg","price":"%d.99"}`, i, i, i, i, 10+i))
+	}
+	data := strings.ReplaceAll(strings.Join(items, ","), `"`, `\"`)
+	return &cannedTransport{body: []byte(`{"session_id":"1700000000 abcdef","cache_version":1,"conditions":[{"id":5}],"actions":[{"id":101,"data":{"data":"` + data + `"}}],"dismiss_conditions":[],"dismiss_actions":[]}`)}
+}
+
+// RoundTrip drains the request and returns the canned answer.
+func (u *cannedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	_ = r.Body.Close()
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(bytes.NewReader(u.body)), ContentLength: int64(len(u.body)), Request: r}, nil
+}
+
+// BenchTracker returns a Tracker whose calls are answered by CannedTransport, for
+// benchmarks of a page view through an adapter. It is closed when tb ends.
+func BenchTracker(tb testing.TB) *core.Tracker {
+	tb.Helper()
+	tr, err := core.New(core.Config{APIKey: strings.Repeat("A", 40), BaseURL: "http://127.0.0.1:1/rest/",
+		SessionKeys: sessionKeys(), Transport: CannedTransport(),
+		// A loaded machine must not turn the benchmark into one of the timeout path.
+		Timeout: 5 * time.Second, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = tr.Close(ctx)
+	})
+	return tr
+}
+
+// ReturningVisitor makes a first page view of path through h and returns a request for
+// path that carries the cookies it set: a returning visitor. With wantCookie, it fails tb
+// when the first view set no cookie (use false for a handler without the middleware).
+func ReturningVisitor(tb testing.TB, h http.Handler, path string, wantCookie bool) *http.Request {
+	tb.Helper()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, browserRequest(path))
+	cookies := w.Result().Cookies()
+	if wantCookie && len(cookies) == 0 {
+		tb.Fatal("the first page view set no cookie")
+	}
+	r := browserRequest(path)
+	for _, c := range cookies {
+		r.AddCookie(c)
+	}
+	return r
+}
+
+func browserRequest(path string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, path, nil)
+	r.Header.Set("User-Agent", ChromeUA)
+	r.Header.Set("Accept-Language", "en-US,en;q=0.9")
+	return r
+}

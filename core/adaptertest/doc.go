@@ -1,0 +1,21 @@
+// Package adaptertest is the conformance suite for Personyze framework adapters: one table
+// of scenarios that every adapter (net/http, Gin, Echo v4, Echo v5) must pass, so that all of
+// them behave exactly alike.
+//
+// An adapter's test supplies an Adapter: a function that builds the framework's app with
+// the standard routes (see Routes) behind the adapter's middleware. Run then serves that
+// app on 127.0.0.1 against a personyzetest simulator and checks, among others, the first
+// visit's cookie, the session chain, events travelling in the page's call,
+// recommendations in the rendered HTML, redirect after POST, the framework's error path,
+// streaming, hijacking, skipped requests, every simulator fault, and 40 concurrent visitors.
+//
+//	func TestConformance(t *testing.T) {
+//		adaptertest.Run(t, adaptertest.Adapter{Name: "myframework", New: newApp})
+//	}
+//
+// The package is exported (not internal) so that authors of adapters for other frameworks
+// can run the same suite against their own. It also holds the in-memory upstream the
+// adapters' benchmarks share (CannedTransport).
+//
+// Like net/http/httptest, it is meant for tests only.
+package adaptertest

@@ -1,0 +1,56 @@
+package echoadapter_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gopersonyze/personyze/core"
+	"github.com/gopersonyze/personyze/core/adaptertest"
+	"github.com/gopersonyze/personyze/echoadapter"
+)
+
+// benchApp is a product page that tracks its view and reads the recommendations, with or
+// without the middleware.
+func benchApp(b *testing.B, tr *core.Tracker) http.Handler {
+	e := echo.New()
+	if tr != nil {
+		e.Use(echoadapter.Middleware(tr))
+	}
+	e.GET("/products/:id", func(c echo.Context) error {
+		v := echoadapter.Visit(c)
+		_ = v.Track(core.ProductViewed(c.Param("id")))
+		n := 0
+		for _, it := range v.Items() {
+			n += len(it.Title())
+		}
+		if tr != nil && n == 0 {
+			b.Fatal("no items")
+		}
+		return c.String(http.StatusOK, "ok")
+	})
+	return e
+}
+
+// BenchmarkPageView is a returning visitor's page view through the Echo v4 middleware,
+// with the in-memory upstream of adaptertest.CannedTransport.
+func BenchmarkPageView(b *testing.B) {
+	h := benchApp(b, adaptertest.BenchTracker(b))
+	r := adaptertest.ReturningVisitor(b, h, "/products/p1", true)
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+}
+
+// BenchmarkBareHandler is the same Echo v4 handler without the middleware: the floor.
+func BenchmarkBareHandler(b *testing.B) {
+	h := benchApp(b, nil)
+	r := adaptertest.ReturningVisitor(b, h, "/products/p1", false)
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+}

@@ -1,0 +1,69 @@
+package echov5_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/gopersonyze/personyze/core"
+	"github.com/gopersonyze/personyze/core/personyzetest"
+	"github.com/gopersonyze/personyze/echoadapter/echov5"
+)
+
+func ExampleMiddleware() {
+	sim := personyzetest.NewServer(personyzetest.Options{}) // stands in for Personyze
+	defer sim.Close()
+	tr, err := core.New(core.Config{APIKey: sim.APIKey(), BaseURL: sim.URL(), Development: true,
+		Timeout: 5 * time.Second})
+	if err != nil {
+		panic(err)
+	}
+	defer tr.Close(context.Background())
+
+	e := echo.New()
+	e.Use(echov5.Middleware(tr))
+	e.GET("/products/:id", func(c *echo.Context) error {
+		v := echov5.Visit(c)
+		_ = v.Track(core.ProductViewed(c.Param("id"))) // travels with this page's call
+		items := v.Items()                             // makes the call, once
+		return c.String(http.StatusOK, fmt.Sprintf("%s: %d recommendations", v.Outcome(), len(items)))
+	})
+
+	w := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/products/p1", nil)
+	req.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
+	e.ServeHTTP(w, req)
+	fmt.Println(w.Code, w.Header().Get("Cache-Control"), len(w.Result().Cookies()))
+	// Output: 200 private 1
+}
+
+func ExampleMiddlewareWithConfig() {
+	sim := personyzetest.NewServer(personyzetest.Options{})
+	defer sim.Close()
+	tr, err := core.New(core.Config{APIKey: sim.APIKey(), BaseURL: sim.URL(), Development: true})
+	if err != nil {
+		panic(err)
+	}
+	defer tr.Close(context.Background())
+
+	e := echo.New()
+	e.Use(echov5.MiddlewareWithConfig(tr, echov5.Config{
+		// An internal API under /api gets no Visit at all.
+		Skipper: func(c *echo.Context) bool { return strings.HasPrefix(c.Path(), "/api/") },
+	}))
+	e.GET("/api/stock", func(c *echo.Context) error {
+		return c.String(http.StatusOK, echov5.Visit(c).Outcome().String())
+	})
+
+	w := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/api/stock", nil)
+	req.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
+	e.ServeHTTP(w, req)
+	fmt.Println(w.Body.String(), len(w.Result().Cookies()))
+	// Output: skipped 0
+}

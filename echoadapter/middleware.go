@@ -1,0 +1,69 @@
+// Package echoadapter adapts the Personyze middleware to Echo v4
+// (github.com/labstack/echo/v4). For Echo v5 use the echov5 package beside it.
+package echoadapter
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"github.com/gopersonyze/personyze/core"
+)
+
+// Config configures MiddlewareWithConfig, in the style of Echo's own middleware.
+type Config struct {
+	// Skipper, when it returns true, passes the request on without a Visit (handlers then
+	// see an inactive one). It has the signature of echo/v4/middleware.Skipper, so
+	// middleware.DefaultSkipper and existing skippers fit. Nil skips nothing.
+	//
+	// Usually not needed: which requests are tracked is core's decision
+	// (core.Config.Classify, core.IgnorePaths) and applies to every adapter.
+	Skipper func(c echo.Context) bool
+}
+
+// Middleware returns Echo middleware that gives every request a *core.Visit and makes the
+// page's Personyze call before the response header is written. It is
+// MiddlewareWithConfig with the zero Config.
+func Middleware(tr *core.Tracker) echo.MiddlewareFunc {
+	return MiddlewareWithConfig(tr, Config{})
+}
+
+// MiddlewareWithConfig is Middleware with a Config.
+//
+// Read the Visit with Visit(c) or core.FromContext(c.Request().Context()); it is also
+// stored under core.ContextKey with c.Set. The Visit commits (makes the page's call and
+// writes the cookie) in a Response.Before hook, and at a flush or hijack before the first
+// write, which Echo's Response passes to the underlying writer without running its Before
+// hooks. When a handler returns an error, the Visit ends before Echo's HTTPErrorHandler runs (Echo calls it after the middleware chain has
+// returned): the cookie is then already in the response header the error handler writes,
+// and the error handler can still read recommendations; commands it tracks go to background
+// delivery.
+func MiddlewareWithConfig(tr *core.Tracker, cfg Config) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if cfg.Skipper != nil && cfg.Skipper(c) {
+				return next(c)
+			}
+			v, r := tr.Begin(c.Response(), c.Request())
+			c.SetRequest(r)
+			c.Set(core.ContextKey, v)
+			if !v.Active() {
+				return next(c)
+			}
+			defer v.End()
+			res := c.Response()
+			res.Before(v.BeforeHeader)
+			// Response.Flush and Hijack bypass the Before hooks: a handler that flushes
+			// before writing would send the header without the cookie. The writer under
+			// Response commits on those too.
+			orig := res.Writer
+			res.Writer = v.Wrap(orig)
+			defer func() { res.Writer = orig }()
+			return next(c)
+		}
+	}
+}
+
+// Visit returns the Visit of the request c serves (an inactive one without the
+// middleware, never nil).
+func Visit(c echo.Context) *core.Visit {
+	return core.FromContext(c.Request().Context())
+}

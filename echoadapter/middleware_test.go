@@ -1,0 +1,98 @@
+package echoadapter_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gopersonyze/personyze/core"
+	"github.com/gopersonyze/personyze/core/personyzetest"
+	"github.com/gopersonyze/personyze/echoadapter"
+)
+
+// newTracker returns a tracker talking to a fresh simulator, both stopped at test end.
+func newTracker(t *testing.T) (*core.Tracker, *personyzetest.Server) {
+	t.Helper()
+	sim := personyzetest.NewServer(personyzetest.Options{Seed: 1})
+	t.Cleanup(sim.Close)
+	tr, err := core.New(core.Config{APIKey: sim.APIKey(), BaseURL: sim.URL(), Development: true, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = tr.Close(ctx)
+	})
+	return tr, sim
+}
+
+func browserGet(path string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, path, nil)
+	r.Header.Set("User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36")
+	return r
+}
+
+// TestErrorHandlerOnceWithCookie: a returned error reaches a custom HTTPErrorHandler once;
+// the Visit has ended by then, so its page shows the call's outcome and the cookie is in
+// the header it writes.
+func TestErrorHandlerOnceWithCookie(t *testing.T) {
+	tr, sim := newTracker(t)
+	e := echo.New()
+	calls := 0
+	e.HTTPErrorHandler = func(err error, c echo.Context) {
+		calls++
+		_ = c.String(http.StatusTeapot, "error page, outcome "+echoadapter.Visit(c).Outcome().String())
+	}
+	e.Use(echoadapter.Middleware(tr))
+	e.GET("/", func(c echo.Context) error {
+		_ = echoadapter.Visit(c).Track(core.ProductViewed("p1"))
+		return echo.NewHTTPError(http.StatusTeapot, "no")
+	})
+	w := httptest.NewRecorder()
+	e.ServeHTTP(w, browserGet("/"))
+	if calls != 1 || w.Code != http.StatusTeapot || w.Body.String() != "error page, outcome ok" {
+		t.Fatalf("handler calls %d, status %d, body %q", calls, w.Code, w.Body)
+	}
+	if !strings.Contains(w.Header().Get("Set-Cookie"), "personyze=") {
+		t.Errorf("no cookie: %v", w.Header())
+	}
+	if n := len(sim.Requests()); n != 1 {
+		t.Errorf("%d calls, want 1", n)
+	}
+}
+
+// TestSkipperAndMirror: a skipped request gets an inactive Visit and no cookie; otherwise
+// the c.Set mirror is the request context's Visit.
+func TestSkipperAndMirror(t *testing.T) {
+	tr, sim := newTracker(t)
+	e := echo.New()
+	e.Use(echoadapter.MiddlewareWithConfig(tr, echoadapter.Config{
+		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Path(), "/health") },
+	}))
+	handler := func(c echo.Context) error {
+		v := echoadapter.Visit(c)
+		if m := c.Get(core.ContextKey); v.Active() && m != v {
+			t.Errorf("mirror %v is not the request's Visit %p", m, v)
+		}
+		return c.String(http.StatusOK, v.Outcome().String())
+	}
+	e.GET("/health", handler)
+	e.GET("/page", handler)
+	for path, want := range map[string]string{"/health": "skipped", "/page": "pending"} {
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, browserGet(path))
+		if w.Body.String() != want || (w.Header().Get("Set-Cookie") != "") != (path == "/page") {
+			t.Errorf("%s: body %q cookie %q", path, w.Body, w.Header().Get("Set-Cookie"))
+		}
+	}
+	tr.Close(context.Background())
+	if n := len(sim.Requests()); n != 1 {
+		t.Errorf("%d calls, want 1 (the page's)", n)
+	}
+}

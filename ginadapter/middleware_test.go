@@ -1,0 +1,126 @@
+package ginadapter_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gopersonyze/personyze/core"
+	"github.com/gopersonyze/personyze/core/personyzetest"
+	"github.com/gopersonyze/personyze/ginadapter"
+)
+
+// newTracker returns a tracker talking to a fresh simulator, both stopped at test end.
+func newTracker(t *testing.T) *core.Tracker {
+	t.Helper()
+	sim := personyzetest.NewServer(personyzetest.Options{Seed: 1})
+	t.Cleanup(sim.Close)
+	tr, err := core.New(core.Config{APIKey: sim.APIKey(), BaseURL: sim.URL(), Development: true, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = tr.Close(ctx)
+	})
+	return tr
+}
+
+func browserGet(path string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, path, nil)
+	r.Header.Set("User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36")
+	return r
+}
+
+// TestOneVisitEverywhere: Visit(c), the c.Set mirror, core.FromContext on the request and,
+// with ContextWithFallback, on c itself are one object; c.Writer is gin's own again after
+// the middleware.
+func TestOneVisitEverywhere(t *testing.T) {
+	tr := newTracker(t)
+	r := gin.New()
+	r.ContextWithFallback = true
+	var before, during gin.ResponseWriter
+	r.Use(func(c *gin.Context) {
+		before = c.Writer
+		c.Next()
+		if c.Writer != before {
+			t.Error("c.Writer not restored after the middleware")
+		}
+	}, ginadapter.Middleware(tr))
+	r.GET("/", func(c *gin.Context) {
+		during = c.Writer
+		v := ginadapter.Visit(c)
+		mirrored, _ := c.Get(core.ContextKey)
+		if !v.Active() || mirrored != v || core.FromContext(c) != v || core.FromContext(c.Request.Context()) != v {
+			t.Errorf("visits differ: %p %v %p %p", v, mirrored, core.FromContext(c), core.FromContext(c.Request.Context()))
+		}
+		c.Status(http.StatusAccepted)
+		if c.Writer.Written() || c.Writer.Status() != http.StatusAccepted || c.Writer.Size() != -1 {
+			t.Errorf("before writing: written %v status %d size %d", c.Writer.Written(), c.Writer.Status(), c.Writer.Size())
+		}
+		c.String(http.StatusAccepted, "hello")
+		if !c.Writer.Written() || c.Writer.Size() != 5 || c.Writer.Pusher() != nil {
+			t.Errorf("after writing: written %v size %d", c.Writer.Written(), c.Writer.Size())
+		}
+	})
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, browserGet("/"))
+	if during == before {
+		t.Error("handler saw gin's writer, not the committing wrapper")
+	}
+	if w.Code != http.StatusAccepted || !strings.Contains(w.Header().Get("Set-Cookie"), "personyze=") {
+		t.Errorf("status %d, header %v", w.Code, w.Header())
+	}
+}
+
+// TestAbortWithStatusAndSSE: AbortWithStatus commits before its header; an SSE stream that
+// reads recommendations after its first event still gets them and the cookie.
+func TestAbortWithStatusAndSSE(t *testing.T) {
+	tr := newTracker(t)
+	r := gin.New()
+	r.Use(ginadapter.Middleware(tr))
+	r.GET("/denied", func(c *gin.Context) { c.AbortWithStatus(http.StatusForbidden) })
+	r.GET("/events", func(c *gin.Context) {
+		n := 0
+		c.Stream(func(w io.Writer) bool {
+			if n == 0 {
+				c.SSEvent("hello", "world")
+			} else {
+				c.SSEvent("outcome", ginadapter.Visit(c).Outcome().String())
+			}
+			n++
+			return n < 2
+		})
+	})
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	for _, tc := range []struct {
+		path, body string
+		status     int
+	}{
+		{"/denied", "", http.StatusForbidden},
+		{"/events", "event:outcome\ndata:ok\n", http.StatusOK},
+	} {
+		req := browserGet(srv.URL + tc.path)
+		req.RequestURI = ""
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || !strings.Contains(string(b), tc.body) {
+			t.Errorf("%s: status %d body %q", tc.path, resp.StatusCode, b)
+		}
+		if len(resp.Cookies()) == 0 {
+			t.Errorf("%s: no cookie", tc.path)
+		}
+	}
+}
