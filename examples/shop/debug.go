@@ -39,10 +39,11 @@ func debugInfo(v *core.Visit) DebugInfo {
 }
 
 // actionView and responseJSON give the decoded response the field names of
-// the wire format, for the panel.
+// the wire format, for the panel. A JSON-format action's items are shown as
+// the array they encode rather than as one long escaped string.
 type actionView struct {
-	ID   int64             `json:"id"`
-	Data map[string]string `json:"data"`
+	ID   int64                      `json:"id"`
+	Data map[string]json.RawMessage `json:"data"`
 }
 
 type responseJSON struct {
@@ -60,7 +61,15 @@ func responseView(r *core.Response) responseJSON {
 		DismissConditions: r.DismissConditions, DismissActions: r.DismissActions,
 	}
 	for _, a := range r.Actions {
-		out.Actions = append(out.Actions, actionView{ID: a.ID, Data: a.Data})
+		view := actionView{ID: a.ID, Data: make(map[string]json.RawMessage, len(a.Data))}
+		for k, v := range a.Data {
+			if items := "[" + v + "]"; k == "data" && a.IsJSON() && json.Valid([]byte(items)) {
+				view.Data[k] = json.RawMessage(items)
+				continue
+			}
+			view.Data[k], _ = json.Marshal(v) // a string always marshals
+		}
+		out.Actions = append(out.Actions, view)
 	}
 	return out
 }

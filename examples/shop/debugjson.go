@@ -42,7 +42,12 @@ func writePretty(b *strings.Builder, raw []byte, indent string) error {
 		b.WriteString("[\n")
 		for i, e := range elems {
 			b.WriteString(indent + "  ")
-			if err := writePretty(b, bytes.TrimSpace(e), indent+"  "); err != nil {
+			e = bytes.TrimSpace(e)
+			write := writePretty
+			if flatObject(e) {
+				write = func(b *strings.Builder, raw []byte, _ string) error { return writeCompact(b, raw, ",") }
+			}
+			if err := write(b, e, indent+"  "); err != nil {
 				return err
 			}
 			if i < len(elems)-1 {
@@ -115,4 +120,23 @@ func writeCompact(b *strings.Builder, raw []byte, sep string) error {
 	}
 	b.Write(c.Bytes())
 	return nil
+}
+
+// flatObject reports whether raw is an object whose values are all plain
+// (a recommended item, say): the panel prints such an array element on one
+// line.
+func flatObject(raw []byte) bool {
+	if len(raw) == 0 || raw[0] != '{' {
+		return false
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil {
+		return false
+	}
+	for _, v := range fields {
+		if v = bytes.TrimSpace(v); len(v) > 0 && (v[0] == '{' || v[0] == '[') {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,7 @@
 package shoptest
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -40,9 +41,16 @@ func Routes(t *testing.T, newHandler NewHandler) {
 		t.Errorf("static files made %d tracker call(s)", after-before)
 	}
 
-	// Product page tracks its view.
-	expectStatus(t, c.get(t, base+"/products/travel-press"), http.StatusOK)
+	// Product page tracks its view, and its debug panel shows the call.
+	prod := c.get(t, base+"/products/travel-press")
+	expectStatus(t, prod, http.StatusOK)
 	waitForCommand(t, sim, "Product Viewed", "travel-press")
+	panel := html.UnescapeString(debugPanel(prod.body))
+	for _, want := range []string{`<code>ok</code>`, `["Product Viewed", "travel-press"]`, `"session_id": "`, `{"internal_id":"`} {
+		if !strings.Contains(panel, want) {
+			t.Errorf("debug panel lacks %s:\n%s", want, panel)
+		}
+	}
 
 	// Following a recommendation attributes the view to its action.
 	if href, ok := productLink(links); ok {
@@ -119,7 +127,10 @@ func actionParam(t testing.TB, u *url.URL) string {
 // debugPanel extracts the footer's debug panel for failure messages.
 func debugPanel(body string) string {
 	if i := strings.Index(body, `id="personyze-debug"`); i >= 0 {
-		return body[i:min(len(body), i+2000)]
+		if j := strings.Index(body[i:], "</details>"); j >= 0 {
+			return body[i : i+j]
+		}
+		return body[i:]
 	}
 	return "(no debug panel)"
 }
