@@ -46,5 +46,6 @@ func (s *Shop) Serve(ctx context.Context, addr string, h http.Handler, ready cha
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shop: serve: %w", err)
 	}
+	s.Logger.Info("demo shop stopped")
 	return nil
 }
