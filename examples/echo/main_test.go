@@ -1,0 +1,19 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/gopersonyze/personyze/examples/shop/shoptest"
+)
+
+// TestRoutes walks every route with a plain HTTP client.
+func TestRoutes(t *testing.T) { shoptest.Routes(t, newHandler) }
+
+// TestRun starts the example as main does and stops it like SIGINT would.
+func TestRun(t *testing.T) { shoptest.Lifecycle(t, run) }
+
+// TestBrowser drives headless Chromium through the shop (skipped without
+// Chromium unless PERSONYZE_REQUIRE_BROWSER=1).
+func TestBrowser(t *testing.T) {
+	shoptest.Browser(t, newHandler, shoptest.BrowserOptions{})
+}

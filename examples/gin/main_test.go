@@ -1,0 +1,26 @@
+package main
+
+import (
+	"os"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gopersonyze/personyze/examples/shop/shoptest"
+)
+
+// TestRoutes walks every route with a plain HTTP client.
+func TestRoutes(t *testing.T) { shoptest.Routes(t, newHandler) }
+
+// TestRun starts the example as main does and stops it like SIGINT would.
+func TestRun(t *testing.T) { shoptest.Lifecycle(t, run) }
+
+// TestBrowser drives headless Chromium through the shop (skipped without
+// Chromium unless PERSONYZE_REQUIRE_BROWSER=1).
+func TestBrowser(t *testing.T) {
+	shoptest.Browser(t, newHandler, shoptest.BrowserOptions{Screenshot: "../screenshot-product.png"})
+}
+
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.ReleaseMode) // no route listing on every test run
+	os.Exit(m.Run())
+}

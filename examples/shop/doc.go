@@ -1,0 +1,15 @@
+// Package shop holds everything the three demo shops share: the catalog, the
+// html/template pages, the embedded static assets, the per-visitor cart and
+// wish list, and the wiring of a Personyze tracker from the environment.
+//
+// Each example under examples/ (nethttp, gin, echo) only adds its web
+// framework's routing and the one middleware line of its adapter, so the
+// difference between the frameworks is easy to see.
+//
+// Environment contract of every example:
+//
+//	ADDR               listen address, default 127.0.0.1:8080
+//	PERSONYZE_API_KEY  Personyze API key; when empty, the personyzetest
+//	                   simulator is started in-process over the same catalog
+//	PERSONYZE_API_URL  REST base URL, default https://app.personyze.com/rest/
+package shop

@@ -1,0 +1,26 @@
+package shop
+
+import "os"
+
+// DefaultAddr is where the examples listen when ADDR is not set.
+const DefaultAddr = "127.0.0.1:8080"
+
+// Env is the examples' environment contract.
+type Env struct {
+	Addr   string // ADDR, default DefaultAddr
+	APIKey string // PERSONYZE_API_KEY; empty starts the in-process simulator
+	APIURL string // PERSONYZE_API_URL; empty means the library's default
+}
+
+// EnvFromOS reads the contract from the process environment.
+func EnvFromOS() Env {
+	e := Env{
+		Addr:   os.Getenv("ADDR"),
+		APIKey: os.Getenv("PERSONYZE_API_KEY"),
+		APIURL: os.Getenv("PERSONYZE_API_URL"),
+	}
+	if e.Addr == "" {
+		e.Addr = DefaultAddr
+	}
+	return e
+}

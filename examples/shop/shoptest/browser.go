@@ -1,0 +1,196 @@
+package shoptest
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// RequireBrowserEnv, when "1", turns a missing Chromium into a failure
+// instead of a skip (CI sets it after installing Chromium).
+const RequireBrowserEnv = "PERSONYZE_REQUIRE_BROWSER"
+
+// ScreenshotEnv, when "1", makes Browser save its product-page screenshot.
+const ScreenshotEnv = "PERSONYZE_SCREENSHOT"
+
+// browserTimeout bounds a whole browser scenario, stepTimeout one step of it.
+const (
+	browserTimeout = 120 * time.Second
+	stepTimeout    = 30 * time.Second
+)
+
+// chromiumPaths are where Debian, Ubuntu and other systems put Chromium.
+var chromiumPaths = []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
+
+// findChromium returns the browser to drive, or skips (fails when
+// RequireBrowserEnv is set) when there is none.
+func findChromium(t *testing.T) string {
+	t.Helper()
+	for _, p := range chromiumPaths {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	msg := "no Chromium found (tried " + strings.Join(chromiumPaths, ", ") + "); install it with: apt-get install -y chromium"
+	if os.Getenv(RequireBrowserEnv) == "1" {
+		t.Fatal(msg + " (" + RequireBrowserEnv + "=1 makes this a failure)")
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// BrowserOptions tune Browser.
+type BrowserOptions struct {
+	// Screenshot, when not empty and ScreenshotEnv is "1", is the file the
+	// product page's PNG screenshot is written to.
+	Screenshot string
+}
+
+// Browser drives headless Chromium through the example like a visitor:
+// home page with recommendations, a product, a recommendation link (checking
+// the attributed view), add to cart, checkout, reload (checking the session
+// id was kept) and the time_zone/screen script reaching the simulator.
+func Browser(t *testing.T, newHandler NewHandler, opts BrowserOptions) {
+	chromium := findChromium(t)
+	s, base := Start(t, newHandler)
+	sim := s.Simulator
+
+	ctx, cancel := context.WithTimeout(context.Background(), browserTimeout)
+	defer cancel()
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+		chromedp.UserAgent(DesktopUserAgent),
+	)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
+	defer cancelBrowser()
+	// The first action starts Chromium, bounded by ctx; every later step
+	// gets its own deadline so a hang names the step that hung.
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start %s: %v", chromium, err)
+	}
+	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(bctx, stepTimeout)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	// recHrefs lists the page's recommendation links to products.
+	recHrefs := func(step string) []string {
+		t.Helper()
+		hrefs, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](
+			`Array.from(document.querySelectorAll("a.rec-link")).map(a => a.getAttribute("href")).filter(h => h.startsWith("/products/"))`))
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		return hrefs
+	}
+	text := func(step, sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		return s
+	}
+
+	// Home page: recommendations are there.
+	do("open home page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(`a.rec-link`)))
+	if len(recHrefs("read recommendations")) == 0 {
+		t.Fatal("home page shows no recommendations to products")
+	}
+
+	// A product from the grid; each page below is told apart by a selector
+	// only it has, so no step reads the previous page by mistake.
+	do("open a product",
+		chromedp.Click(chromedp.CSS(`.grid a.card-link[href="/products/travel-press"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`h1[data-product-id="travel-press"]`)),
+	)
+	waitForCommand(t, sim, "Product Viewed", "travel-press")
+
+	// Follow a recommendation link to another product: the view is attributed.
+	var href string
+	for _, h := range recHrefs("read recommendations") {
+		if !strings.HasPrefix(h, "/products/travel-press") {
+			href = h
+			break
+		}
+	}
+	if href == "" {
+		t.Fatal("the product page recommends no other product")
+	}
+	u, err := url.Parse(href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	productID := strings.TrimPrefix(u.Path, "/products/")
+	do("follow a recommendation",
+		chromedp.Click(chromedp.CSS(`a.rec-link[href="`+href+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`h1[data-product-id="`+productID+`"]`)),
+	)
+	waitForCommand(t, sim, "Product Viewed", productID, "action_id", actionParam(t, u))
+
+	if opts.Screenshot != "" && os.Getenv(ScreenshotEnv) == "1" {
+		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		if err := os.WriteFile(opts.Screenshot, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot of the product page saved to %s", opts.Screenshot)
+	}
+
+	// Add to cart and check out.
+	do("add to cart", chromedp.Click(chromedp.CSS(`#add-to-cart`)), chromedp.WaitVisible(chromedp.CSS(`#checkout`)))
+	waitForCommand(t, sim, "Product Added to cart", productID)
+	do("check out", chromedp.Click(chromedp.CSS(`#checkout`)), chromedp.WaitVisible(chromedp.CSS(`.hero h1`)))
+	if got := text("read thanks page", `.hero h1`); !strings.Contains(got, "Thank you") {
+		t.Fatalf("after checkout the page says %q", got)
+	}
+	waitForCommand(t, sim, "Products Purchased")
+
+	// Reload: the visitor keeps its Personyze session.
+	before := len(calls(sim))
+	do("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`.hero h1`)))
+	waitFor(t, sim, "the reload's call", func(cs []call) bool { return len(cs) > before })
+	cs := calls(sim)
+	checkSessionChain(t, cs)
+
+	// The script helper's cookie brought the browser's time_zone and screen.
+	type env struct {
+		Zone   float64 `json:"zone"`
+		Screen string  `json:"screen"`
+	}
+	want, err := chromedp.Run(bctx, chromedp.Evaluate[env](
+		`({zone: Math.round(-new Date().getTimezoneOffset()/60*100)/100, screen: screen.width + "x" + screen.height})`))
+	if err != nil {
+		t.Fatalf("read the browser's time zone and screen: %v", err)
+	}
+	last := cs[len(cs)-1]
+	if last.TimeZone == nil || *last.TimeZone != want.Zone {
+		t.Errorf("last call's time_zone = %v, want the browser's %v", last.TimeZone, want.Zone)
+	}
+	if last.Screen != want.Screen {
+		t.Errorf("last call's screen = %q, want the browser's %q", last.Screen, want.Screen)
+	}
+}
