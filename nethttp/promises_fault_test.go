@@ -18,7 +18,9 @@ const (
 	faultBudget   = 150 * time.Millisecond
 	faultSlack    = 50 * time.Millisecond
 	faultTrips    = 4 // BreakerFailures
-	faultCooldown = 250 * time.Millisecond
+	// faultCooldown must outlast the open-breaker pages even while background retries of
+	// the fault (8 MiB bodies) load a small CI machine: 250 ms was seen to expire mid-check.
+	faultCooldown = time.Second
 	breakerBurst  = 8 // pages served while the breaker is open
 )
 

@@ -63,7 +63,7 @@ func ExampleNewServer() {
 	// true true
 	// 40
 	// 200 true
-	// 102 p1 Oak Dining Chair
+	// 102 p2 Walnut Coffee Table
 	// 201 a1 How to Choose a Dining Chair
 	// Product Viewed p1
 }

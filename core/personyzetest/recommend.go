@@ -194,11 +194,16 @@ func (s *Server) viewedTogether(v *visitor) (responseAction, bool) {
 	return s.productAction(ActionViewedTogether, cand)
 }
 
-// popular scores products by distinct viewers plus three times distinct buyers.
+// popular scores products by distinct viewers plus three times distinct buyers, leaving
+// out what the visitor bought and the product they viewed last (the page they are on).
 func (s *Server) popular(v *visitor) (responseAction, bool) {
+	var current string
+	if n := len(v.viewed.order); n > 0 {
+		current = v.viewed.order[n-1]
+	}
 	var cand []scored
 	for i, p := range s.cat.products {
-		if v.purchased.has(p.ID) {
+		if v.purchased.has(p.ID) || p.ID == current {
 			continue
 		}
 		sc := s.pop.productViews[p.ID] + 3*s.pop.productPurchases[p.ID]
