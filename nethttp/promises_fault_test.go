@@ -15,9 +15,9 @@ import (
 
 // Budget and breaker settings of the fault matrix.
 const (
-	faultBudget   = 150 * time.Millisecond
-	faultSlack    = 50 * time.Millisecond
-	faultTrips    = 4 // BreakerFailures
+	faultBudget = 150 * time.Millisecond
+	faultSlack  = 50 * time.Millisecond
+	faultTrips  = 4 // BreakerFailures
 	// faultCooldown must outlast the open-breaker pages even while background retries of
 	// the fault (8 MiB bodies) load a small CI machine: 250 ms was seen to expire mid-check.
 	faultCooldown = time.Second
