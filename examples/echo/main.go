@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/gopersonyze/personyze/echoadapter"
 	"github.com/gopersonyze/personyze/examples/shop"
@@ -34,19 +33,7 @@ func main() {
 // run serves the shop on env.Addr until ctx is done, then delivers the
 // Personyze events still queued. ready, when not nil, gets the address.
 func run(ctx context.Context, env shop.Env, ready chan<- string) error {
-	s, err := shop.New(env, slog.Default())
-	if err != nil {
-		return err
-	}
-	defer func() {
-		// After the server has stopped: flush queued events, but never hang.
-		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := s.Close(cctx); err != nil {
-			slog.Warn("personyze: not every event was delivered", "err", err)
-		}
-	}()
-	return s.Serve(ctx, env.Addr, newHandler(s), ready)
+	return shop.Run(ctx, env, ready, newHandler)
 }
 
 // newHandler wires the routes. The pages are in a group behind the Personyze

@@ -4,10 +4,32 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
 )
+
+// Run is what each example's main does: build the shop from env (starting the simulator
+// when there is no API key), serve the handler newHandler wires until ctx is done, then
+// deliver the Personyze events still queued (for at most CloseTimeout, never hanging).
+func Run(ctx context.Context, env Env, ready chan<- string, newHandler func(*Shop) http.Handler) error {
+	s, err := New(env, slog.Default())
+	if err != nil {
+		return err
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), CloseTimeout)
+		defer cancel()
+		if err := s.Close(cctx); err != nil {
+			slog.Warn("personyze: not every event was delivered", "err", err)
+		}
+	}()
+	return s.Serve(ctx, env.Addr, newHandler(s), ready)
+}
+
+// CloseTimeout bounds how long Run waits for queued Personyze events at shutdown.
+const CloseTimeout = 5 * time.Second
 
 // ShutdownTimeout bounds how long Serve waits for in-flight requests after
 // ctx is done.
