@@ -1,12 +1,17 @@
 package nethttp_test
 
 import (
+	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/gopersonyze/personyze/core"
+	"github.com/gopersonyze/personyze/nethttp"
 )
 
 // The behaviour every adapter shares is in the conformance suite (conformance_test.go);
@@ -73,5 +78,45 @@ func TestUserKeyKeepsOneUserAcrossDevices(t *testing.T) {
 	}
 	if reqs[2].UserID == reqs[0].UserID {
 		t.Error("anonymous visitor shares alice's user id")
+	}
+}
+
+func TestSessionKeyRotationKeepsVisitors(t *testing.T) {
+	old := newEnv(t, productPage(), nil) // signed with testKeys
+	c := old.browser()
+	old.get(c, "/products/p1")
+	first := old.lastCall()
+
+	newPair := [][]byte{[]byte(strings.Repeat("n", 64)), []byte(strings.Repeat("k", 32))}
+	rotated, err := core.New(core.Config{APIKey: old.sim.APIKey(), BaseURL: old.sim.URL(), Timeout: 5 * time.Second,
+		SessionKeys: append(newPair, testKeys...)}) // newest pair first, the old one still accepted
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rotated.Close(context.Background())
+	app := httptest.NewServer(nethttp.Middleware(rotated)(productPage()))
+	defer app.Close()
+	old.app = app // same visitor (cookie jar), new keys
+
+	resp, _ := old.get(c, "/products/p2")
+	second := old.lastCall()
+	if second.UserID != first.UserID || second.SessionID == nil || *second.SessionID != first.ResponseSessionID {
+		t.Fatalf("after rotation: user %d session %v, want user %d session %q",
+			second.UserID, second.SessionID, first.UserID, first.ResponseSessionID)
+	}
+
+	// Once the old pair is retired, its cookies give a fresh visitor (and still a 200).
+	retired, err := core.New(core.Config{APIKey: old.sim.APIKey(), BaseURL: old.sim.URL(), Timeout: 5 * time.Second,
+		SessionKeys: newPair})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer retired.Close(context.Background())
+	app2 := httptest.NewServer(nethttp.Middleware(retired)(productPage()))
+	defer app2.Close()
+	old.app = app2
+	resp, _ = old.get(c, "/products/p3") // c's cookie is still signed with the old pair
+	if got := old.lastCall(); resp.StatusCode != 200 || got.SessionID != nil || got.UserID == first.UserID {
+		t.Errorf("retired key: status %d session %v user %d, want a fresh visitor", resp.StatusCode, got.SessionID, got.UserID)
 	}
 }
