@@ -355,6 +355,8 @@ func faults(t *testing.T, a Adapter) {
 			if !strings.Contains(body, "<h1>Product p1</h1>") {
 				t.Errorf("page not rendered: %s", body)
 			}
+			// One table row per fault and adapter: go test -v -run Conformance/.*/Faults | grep ROW
+			t.Logf("ROW|%s|%s|%d|%v|%s", a.Name, name, resp.StatusCode, took.Round(time.Millisecond), tc.want)
 		})
 	}
 	t.Run("CookieOnFailedFirstVisit", func(t *testing.T) {
