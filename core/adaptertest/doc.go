@@ -7,7 +7,8 @@
 // app on 127.0.0.1 against a personyzetest simulator and checks, among others, the first
 // visit's cookie, the session chain, events travelling in the page's call,
 // recommendations in the rendered HTML, redirect after POST, the framework's error path,
-// streaming, hijacking, skipped requests, every simulator fault, and 40 concurrent visitors.
+// streaming, hijacking, skipped requests, every simulator fault, 40 concurrent visitors,
+// and a load test (64 visitors, a few thousand page views; skipped with -short).
 //
 //	func TestConformance(t *testing.T) {
 //		adaptertest.Run(t, adaptertest.Adapter{Name: "myframework", New: newApp})

@@ -31,6 +31,7 @@ func scenarios() []scenario {
 		{"SkippedStaticAndBots", skipped},
 		{"Faults", faults},
 		{"ConcurrentVisitors", concurrent},
+		{"Load", load},
 	}
 }
 
