@@ -222,10 +222,12 @@ type CloseError struct {
 	Err error
 }
 
+// Error says how many commands were not delivered and why the wait ended.
 func (e *CloseError) Error() string {
 	return fmt.Sprintf("personyze: close: %d commands not delivered: %v", e.Undelivered, e.Err)
 }
 
+// Unwrap returns the context error, so errors.Is(err, context.DeadlineExceeded) works.
 func (e *CloseError) Unwrap() error { return e.Err }
 
 // close waits until everything pending is delivered or dropped, or ctx ends; then it aborts
