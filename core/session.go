@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 )
 
@@ -127,6 +128,11 @@ func newCookieStore(cfg Config) (sessions.Store, error) {
 	}
 	s := sessions.NewCookieStore(keys...)
 	s.MaxAge(cfg.CookieMaxAge) // also sets the codecs' max age, which signs the expiry
+	for _, c := range s.Codecs {
+		if sc, ok := c.(*securecookie.SecureCookie); ok {
+			sc.SetSerializer(stringMapSerializer{})
+		}
+	}
 	return s, nil
 }
 
