@@ -2,7 +2,6 @@ package ginadapter_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -38,19 +37,11 @@ func benchApp(b *testing.B, tr *core.Tracker) http.Handler {
 // the in-memory upstream of adaptertest.CannedTransport.
 func BenchmarkPageView(b *testing.B) {
 	h := benchApp(b, adaptertest.BenchTracker(b))
-	r := adaptertest.ReturningVisitor(b, h, "/products/p1", true)
-	b.ReportAllocs()
-	for b.Loop() {
-		h.ServeHTTP(httptest.NewRecorder(), r)
-	}
+	adaptertest.BenchServe(b, h, "/products/p1", true)
 }
 
 // BenchmarkBareHandler is the same Gin handler without the middleware: the floor.
 func BenchmarkBareHandler(b *testing.B) {
 	h := benchApp(b, nil)
-	r := adaptertest.ReturningVisitor(b, h, "/products/p1", false)
-	b.ReportAllocs()
-	for b.Loop() {
-		h.ServeHTTP(httptest.NewRecorder(), r)
-	}
+	adaptertest.BenchServe(b, h, "/products/p1", false)
 }

@@ -3,7 +3,6 @@ package nethttp_test
 import (
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/gorilla/sessions"
@@ -34,21 +33,13 @@ func benchPage(b *testing.B, wantItems bool) http.Handler {
 // 10 items read, cookie save.
 func BenchmarkPageView(b *testing.B) {
 	h := nethttp.Middleware(adaptertest.BenchTracker(b))(benchPage(b, true))
-	r := adaptertest.ReturningVisitor(b, h, "/products/p1", true)
-	b.ReportAllocs()
-	for b.Loop() {
-		h.ServeHTTP(httptest.NewRecorder(), r)
-	}
+	adaptertest.BenchServe(b, h, "/products/p1", true)
 }
 
 // BenchmarkBareHandler is the same handler without the middleware: the floor.
 func BenchmarkBareHandler(b *testing.B) {
 	h := benchPage(b, false)
-	r := adaptertest.ReturningVisitor(b, h, "/products/p1", false)
-	b.ReportAllocs()
-	for b.Loop() {
-		h.ServeHTTP(httptest.NewRecorder(), r)
-	}
+	adaptertest.BenchServe(b, h, "/products/p1", false)
 }
 
 // BenchmarkGorillaSessionBaseline is the floor to compare with: a plain gorilla cookie-
@@ -61,9 +52,5 @@ func BenchmarkGorillaSessionBaseline(b *testing.B) {
 		_ = s.Save(r, w)
 		_, _ = io.WriteString(w, "ok")
 	})
-	r := adaptertest.ReturningVisitor(b, h, "/products/p1", true)
-	b.ReportAllocs()
-	for b.Loop() {
-		h.ServeHTTP(httptest.NewRecorder(), r)
-	}
+	adaptertest.BenchServe(b, h, "/products/p1", true)
 }

@@ -81,3 +81,14 @@ func browserRequest(path string) *http.Request {
 	r.Header.Set("Accept-Language", "en-US,en;q=0.9")
 	return r
 }
+
+// BenchServe measures h serving path to a returning visitor (its cookies from a first view;
+// withMiddleware fails b when that view set no cookie), with allocations reported.
+func BenchServe(b *testing.B, h http.Handler, path string, withMiddleware bool) {
+	b.Helper()
+	r := ReturningVisitor(b, h, path, withMiddleware)
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+}

@@ -2,7 +2,6 @@ package echov5_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/labstack/echo/v5"
@@ -38,19 +37,11 @@ func benchApp(b *testing.B, tr *core.Tracker) http.Handler {
 // with the in-memory upstream of adaptertest.CannedTransport.
 func BenchmarkPageView(b *testing.B) {
 	h := benchApp(b, adaptertest.BenchTracker(b))
-	r := adaptertest.ReturningVisitor(b, h, "/products/p1", true)
-	b.ReportAllocs()
-	for b.Loop() {
-		h.ServeHTTP(httptest.NewRecorder(), r)
-	}
+	adaptertest.BenchServe(b, h, "/products/p1", true)
 }
 
 // BenchmarkBareHandler is the same Echo v5 handler without the middleware: the floor.
 func BenchmarkBareHandler(b *testing.B) {
 	h := benchApp(b, nil)
-	r := adaptertest.ReturningVisitor(b, h, "/products/p1", false)
-	b.ReportAllocs()
-	for b.Loop() {
-		h.ServeHTTP(httptest.NewRecorder(), r)
-	}
+	adaptertest.BenchServe(b, h, "/products/p1", false)
 }
