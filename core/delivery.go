@@ -152,7 +152,16 @@ func (d *delivery) work() {
 }
 
 // send makes one attempt and settles the job: delivered, retried later, or dropped.
+// While the breaker is open it makes none: Personyze has been failing, and a send would
+// only add load to it and to this process (an upstream that fails by streaming megabytes
+// costs CPU on every call, which slowed the pages the breaker was meant to shield). The job
+// waits for the end of the cooldown without spending an attempt.
 func (d *delivery) send(j *job) {
+	if wait, open := d.t.breakerWait(); open {
+		d.t.counters.deferred.Add(1)
+		d.retryLater(j, wait)
+		return
+	}
 	ctx, cancel := context.WithTimeout(d.ctx, callTimeout)
 	_, err := d.t.client.Send(ctx, j.req)
 	cancel()
@@ -176,6 +185,7 @@ func (d *delivery) settle(j *job, err error) {
 	case j.attempts > d.t.cfg.MaxRetries:
 		d.drop(j, DropRetries, err)
 	default:
+		d.t.counters.retries.Add(1)
 		d.retryLater(j, d.backoff(j.attempts, RetryAfter(err)))
 	}
 }
@@ -189,8 +199,9 @@ func (d *delivery) backoff(n int, retryAfter time.Duration) time.Duration {
 	return min(b, maxBackoff)
 }
 
+// retryLater puts j back into the queue after wait; until then it counts against the
+// queue's bound.
 func (d *delivery) retryLater(j *job, wait time.Duration) {
-	d.t.counters.retries.Add(1)
 	d.mu.Lock()
 	if d.stopped {
 		d.mu.Unlock()

@@ -39,6 +39,10 @@ type Stats struct {
 	Pending int64
 	// Enqueued, Delivered and Retries count background deliveries.
 	Enqueued, Delivered, Retries uint64
+	// Deferred counts background sends postponed because the breaker was open: the request
+	// waited for the breaker's cooldown instead of adding load to a failing Personyze, and
+	// kept all its retry attempts.
+	Deferred uint64
 	// Dropped counts commands given up on, by reason (DropQueueFull, DropShutdown, ...).
 	Dropped map[string]uint64
 	// Breaker is the circuit breaker state: "closed", "half-open" or "open".
@@ -66,6 +70,7 @@ type counters struct {
 	enqueued   atomic.Uint64
 	delivered  atomic.Uint64
 	retries    atomic.Uint64
+	deferred   atomic.Uint64
 	dropped    sync.Map // reason -> *atomic.Uint64
 	lateCookie atomic.Uint64
 	suppressed atomic.Uint64
@@ -102,6 +107,7 @@ func (t *Tracker) Stats() Stats {
 		Enqueued:       c.enqueued.Load(),
 		Delivered:      c.delivered.Load(),
 		Retries:        c.retries.Load(),
+		Deferred:       c.deferred.Load(),
 		Dropped:        make(map[string]uint64, len(dropReasons)),
 		Breaker:        t.breaker.State().String(),
 		LateCookie:     c.lateCookie.Load(),

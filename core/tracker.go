@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/sony/gobreaker/v2"
@@ -23,10 +26,13 @@ type Tracker struct {
 	detector *DeviceDetector
 	classify Classifier
 	breaker  *gobreaker.TwoStepCircuitBreaker[struct{}]
-	delivery *delivery
-	stale    *staleCache
-	logs     *logLimiter
-	counters counters
+	// openUntil is when the open breaker lets its next probe through (unix nanoseconds):
+	// background delivery waits for it.
+	openUntil atomic.Int64
+	delivery  *delivery
+	stale     *staleCache
+	logs      *logLimiter
+	counters  counters
 }
 
 // New validates cfg and returns a ready Tracker. A configuration error says which field is
@@ -63,6 +69,9 @@ func New(cfg Config) (*Tracker, error) {
 		// A visitor who leaves is not Personyze failing.
 		IsExcluded: func(err error) bool { return errors.Is(err, context.Canceled) },
 		OnStateChange: func(_ string, from, to gobreaker.State) {
+			if to == gobreaker.StateOpen {
+				t.openUntil.Store(time.Now().Add(cfg.BreakerCooldown).UnixNano())
+			}
 			t.log.Warn("personyze: circuit breaker state changed", slog.String("from", from.String()), slog.String("to", to.String()))
 		},
 	})
@@ -88,4 +97,17 @@ func (t *Tracker) Close(ctx context.Context) error {
 	err := t.delivery.close(ctx)
 	t.client.CloseIdleConnections()
 	return err
+}
+
+// breakerWait reports whether the breaker is open and, if so, how long a background send
+// should wait: until the cooldown ends, plus a jitter of up to one RetryBackoff so that the
+// waiting requests do not all arrive at the recovering service in the same instant.
+// Background sends do not count towards the breaker: pages (and their budget) decide when
+// Personyze is failing, and a slow background call must not hold the half-open probe.
+func (t *Tracker) breakerWait() (time.Duration, bool) {
+	if t.breaker.State() != gobreaker.StateOpen {
+		return 0, false
+	}
+	wait := max(time.Until(time.Unix(0, t.openUntil.Load())), time.Millisecond)
+	return wait + rand.N(max(t.cfg.RetryBackoff, time.Millisecond)), true
 }

@@ -99,8 +99,10 @@ func TestPromiseOutageLosesNoEvent(t *testing.T) {
 	during := e.tr.Stats()
 	e.sim.ClearFault()
 	recovered := time.Now()
-	if !waitFor(20*time.Second, func() bool { return e.tr.Stats().Pending == 0 }) {
-		t.Fatalf("still pending 20 s after recovery: %+v", e.tr.Stats())
+	// Four workers drain ~1,700 requests in 1.5 s, or 7-9 s under -race on two cores: the
+	// bound is for a hang, not a speed goal.
+	if !waitFor(45*time.Second, func() bool { return e.tr.Stats().Pending == 0 }) {
+		t.Fatalf("still pending 45 s after recovery: %+v", e.tr.Stats())
 	}
 	drain := time.Since(recovered)
 
@@ -131,8 +133,8 @@ func TestPromiseOutageLosesNoEvent(t *testing.T) {
 	if droppedTotal(st) != 0 {
 		t.Errorf("dropped during outage: %v", st.Dropped)
 	}
-	if during.Outcomes["unavailable"] == 0 || during.Outcomes["breaker_open"] == 0 || st.Retries == 0 {
-		t.Errorf("outage did not show in Stats: outcomes %v retries %d", during.Outcomes, st.Retries)
+	if during.Outcomes["unavailable"] == 0 || during.Outcomes["breaker_open"] == 0 || st.Retries == 0 || during.Deferred == 0 {
+		t.Errorf("outage did not show in Stats: outcomes %v retries %d deferred %d", during.Outcomes, st.Retries, during.Deferred)
 	}
 	if st.Breaker != "closed" && st.Breaker != "half-open" {
 		// No page since recovery may have probed it yet; open would mean it failed again.
@@ -141,8 +143,8 @@ func TestPromiseOutageLosesNoEvent(t *testing.T) {
 	if st.QueueDepth != 0 || st.Pending != 0 {
 		t.Errorf("queue depth %d pending %d", st.QueueDepth, st.Pending)
 	}
-	t.Logf("OUTAGE|sent %d commands (%v)|delivered %d (%v)|dropped %d|retries %d|drained %v after recovery|outcomes during %v",
-		sent.total(), sent.n, total(got), got, droppedTotal(st), st.Retries, drain.Round(time.Millisecond), during.Outcomes)
+	t.Logf("OUTAGE|sent %d commands (%v)|delivered %d (%v)|dropped %d|retries %d|deferred while open %d|drained %v after recovery|outcomes during %v",
+		sent.total(), sent.n, total(got), got, droppedTotal(st), st.Retries, st.Deferred, drain.Round(time.Millisecond), during.Outcomes)
 	closeNow(e)
 }
 
