@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gopersonyze/personyze/core"
+	"github.com/gopersonyze/personyze/core/adaptertest"
 	"github.com/gopersonyze/personyze/nethttp"
 )
 
@@ -32,7 +33,7 @@ func TestConsentAndGPC(t *testing.T) {
 		c.Consent = func(r *http.Request) bool { return r.Header.Get("X-Consent") == "yes" }
 		c.HonorGPC = true
 	})
-	c := e.browser()
+	c := e.Browser()
 	tests := []struct {
 		name     string
 		hdr      []string
@@ -43,20 +44,20 @@ func TestConsentAndGPC(t *testing.T) {
 		{"consent", []string{"X-Consent", "yes"}, true},
 	}
 	for _, tt := range tests {
-		e.sim.Reset()
-		resp, body := e.get(c, "/products/p1", tt.hdr...)
+		e.Sim.Reset()
+		resp, body := e.Get(c, "/products/p1", tt.hdr...)
 		if resp.StatusCode != 200 || body != "product" {
 			t.Errorf("%s: status %d body %q", tt.name, resp.StatusCode, body)
 		}
-		calls := len(e.sim.Requests())
+		calls := len(e.Sim.Requests())
 		if got := calls == 1; got != tt.wantCall {
 			t.Errorf("%s: %d calls, want call=%v", tt.name, calls, tt.wantCall)
 		}
 		if got := len(resp.Cookies()) > 0; got != tt.wantCall {
 			t.Errorf("%s: cookie set = %v, want %v", tt.name, got, tt.wantCall)
 		}
-		if tt.wantCall && !slices.Equal(names(e.lastCall()), []string{"Product Viewed", "Navigate"}) {
-			t.Errorf("%s: sent %v", tt.name, names(e.lastCall()))
+		if tt.wantCall && !slices.Equal(adaptertest.Names(e.LastCall()), []string{"Product Viewed", "Navigate"}) {
+			t.Errorf("%s: sent %v", tt.name, adaptertest.Names(e.LastCall()))
 		}
 	}
 }
@@ -65,11 +66,11 @@ func TestUserKeyKeepsOneUserAcrossDevices(t *testing.T) {
 	e := newEnv(t, productPage(), func(c *core.Config) {
 		c.UserKey = func(r *http.Request) string { return r.Header.Get("X-User") }
 	})
-	phone, laptop, anon := e.browser(), e.browser(), e.browser()
-	e.get(phone, "/products/p1", "X-User", "alice")
-	e.get(laptop, "/products/p2", "X-User", "alice")
-	e.get(anon, "/products/p3")
-	reqs := e.sim.Requests()
+	phone, laptop, anon := e.Browser(), e.Browser(), e.Browser()
+	e.Get(phone, "/products/p1", "X-User", "alice")
+	e.Get(laptop, "/products/p2", "X-User", "alice")
+	e.Get(anon, "/products/p3")
+	reqs := e.Sim.Requests()
 	if len(reqs) != 3 {
 		t.Fatalf("%d calls", len(reqs))
 	}
@@ -83,12 +84,12 @@ func TestUserKeyKeepsOneUserAcrossDevices(t *testing.T) {
 
 func TestSessionKeyRotationKeepsVisitors(t *testing.T) {
 	old := newEnv(t, productPage(), nil) // signed with testKeys
-	c := old.browser()
-	old.get(c, "/products/p1")
-	first := old.lastCall()
+	c := old.Browser()
+	old.Get(c, "/products/p1")
+	first := old.LastCall()
 
 	newPair := [][]byte{[]byte(strings.Repeat("n", 64)), []byte(strings.Repeat("k", 32))}
-	rotated, err := core.New(core.Config{APIKey: old.sim.APIKey(), BaseURL: old.sim.URL(), Timeout: 5 * time.Second,
+	rotated, err := core.New(core.Config{APIKey: old.Sim.APIKey(), BaseURL: old.Sim.URL(), Timeout: 5 * time.Second,
 		SessionKeys: append(newPair, testKeys...)}) // newest pair first, the old one still accepted
 	if err != nil {
 		t.Fatal(err)
@@ -96,17 +97,17 @@ func TestSessionKeyRotationKeepsVisitors(t *testing.T) {
 	defer rotated.Close(context.Background())
 	app := httptest.NewServer(nethttp.Middleware(rotated)(productPage()))
 	defer app.Close()
-	old.app = app // same visitor (cookie jar), new keys
+	old.App = app // same visitor (cookie jar), new keys
 
-	resp, _ := old.get(c, "/products/p2")
-	second := old.lastCall()
+	resp, _ := old.Get(c, "/products/p2")
+	second := old.LastCall()
 	if second.UserID != first.UserID || second.SessionID == nil || *second.SessionID != first.ResponseSessionID {
 		t.Fatalf("after rotation: user %d session %v, want user %d session %q",
 			second.UserID, second.SessionID, first.UserID, first.ResponseSessionID)
 	}
 
 	// Once the old pair is retired, its cookies give a fresh visitor (and still a 200).
-	retired, err := core.New(core.Config{APIKey: old.sim.APIKey(), BaseURL: old.sim.URL(), Timeout: 5 * time.Second,
+	retired, err := core.New(core.Config{APIKey: old.Sim.APIKey(), BaseURL: old.Sim.URL(), Timeout: 5 * time.Second,
 		SessionKeys: newPair})
 	if err != nil {
 		t.Fatal(err)
@@ -114,9 +115,9 @@ func TestSessionKeyRotationKeepsVisitors(t *testing.T) {
 	defer retired.Close(context.Background())
 	app2 := httptest.NewServer(nethttp.Middleware(retired)(productPage()))
 	defer app2.Close()
-	old.app = app2
-	resp, _ = old.get(c, "/products/p3") // c's cookie is still signed with the old pair
-	if got := old.lastCall(); resp.StatusCode != 200 || got.SessionID != nil || got.UserID == first.UserID {
+	old.App = app2
+	resp, _ = old.Get(c, "/products/p3") // c's cookie is still signed with the old pair
+	if got := old.LastCall(); resp.StatusCode != 200 || got.SessionID != nil || got.UserID == first.UserID {
 		t.Errorf("retired key: status %d session %v user %d, want a fresh visitor", resp.StatusCode, got.SessionID, got.UserID)
 	}
 }

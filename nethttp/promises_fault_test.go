@@ -88,17 +88,17 @@ func runFaultCase(t *testing.T, fc faultCase) {
 			c.BaseURL = "https://personyze.invalid/rest/"
 		}
 	})
-	sim := e.sim
+	sim := e.Sim
 	defer closeNow(e)
 	key := sim.APIKey()
 
 	// Seed popularity, then warm the visitor's keep-alive connections (browser→app and,
 	// when reachable, tracker→Personyze): time the fault, not the dial.
 	reachable := !fc.closedPort && !fc.dns
-	c := e.browser()
+	c := e.Browser()
 	e.visit(c, "GET", "/static/x.css")
 	if reachable {
-		seed := e.browser()
+		seed := e.Browser()
 		for _, p := range []string{"/p/p1", "/p/p2", "/p/p3"} {
 			e.visit(seed, "GET", p)
 		}
@@ -106,7 +106,7 @@ func runFaultCase(t *testing.T, fc faultCase) {
 			t.Fatalf("warm-up page: %s", warm.body)
 		}
 	}
-	before := e.tr.Stats()
+	before := e.Tracker.Stats()
 	if fc.fault.Kind != personyzetest.FaultNone {
 		sim.SetFault(fc.fault)
 	}
@@ -141,7 +141,7 @@ func runFaultCase(t *testing.T, fc faultCase) {
 	}
 
 	// 2. Breaker open: pages add no upstream wait at all.
-	if st := e.tr.Stats().Breaker; st != "open" {
+	if st := e.Tracker.Stats().Breaker; st != "open" {
 		t.Fatalf("breaker %q after %d failures, want open", st, faultTrips)
 	}
 	for range breakerBurst {
@@ -161,16 +161,16 @@ func runFaultCase(t *testing.T, fc faultCase) {
 	}
 
 	// 3. One log line per cause, however many pages failed.
-	if n := len(logLines(e.log, "page rendered without fresh recommendations", "outcome="+outcome+" ")); n != 1 {
-		t.Errorf("%d log lines for %d %s pages, want 1:\n%s", n, faultTrips, outcome, e.log.String())
+	if n := len(logLines(e.Log, "page rendered without fresh recommendations", "outcome="+outcome+" ")); n != 1 {
+		t.Errorf("%d log lines for %d %s pages, want 1:\n%s", n, faultTrips, outcome, e.Log.String())
 	}
-	if n := len(logLines(e.log, "page rendered without fresh recommendations", "outcome=breaker_open")); n != 1 {
+	if n := len(logLines(e.Log, "page rendered without fresh recommendations", "outcome=breaker_open")); n != 1 {
 		t.Errorf("%d log lines for %d breaker_open pages, want 1", n, breakerBurst)
 	}
-	if n := len(logLines(e.log, "level=")); n > 6 {
-		t.Errorf("%d log lines for one outage, want at most 6:\n%s", n, e.log.String())
+	if n := len(logLines(e.Log, "level=")); n > 6 {
+		t.Errorf("%d log lines for one outage, want at most 6:\n%s", n, e.Log.String())
 	}
-	line := logLines(e.log, "outcome="+outcome+" ")
+	line := logLines(e.Log, "outcome="+outcome+" ")
 	for _, attr := range []string{"error=", "waited=", "stale=", "breaker="} {
 		if len(line) > 0 && !strings.Contains(line[0], attr) {
 			t.Errorf("failure line lacks %s: %s", attr, line[0])
@@ -178,7 +178,7 @@ func runFaultCase(t *testing.T, fc faultCase) {
 	}
 
 	// 4. Stats tell the same story.
-	st := e.tr.Stats()
+	st := e.Tracker.Stats()
 	if got := st.Outcomes[outcome] - before.Outcomes[outcome]; got != faultTrips {
 		t.Errorf("Stats.Outcomes[%s] grew by %d, want %d", outcome, got, faultTrips)
 	}
@@ -200,7 +200,7 @@ func runFaultCase(t *testing.T, fc faultCase) {
 	switch {
 	case fc.dns:
 		t.Logf("ROW|%s|200|%v|%s|open breaker %v|no recovery (host cannot resolve)", fc.name, worst.Round(time.Millisecond), outcome, worstOpen.Round(time.Millisecond))
-		assertNoKey(t, key, e.log.String(), pages)
+		assertNoKey(t, key, e.Log.String(), pages)
 		return
 	case fc.closedPort:
 		ln, err := net.Listen("tcp", deadAddr)
@@ -218,11 +218,11 @@ func runFaultCase(t *testing.T, fc faultCase) {
 	if p.status != 200 || p.outcome != "ok" || p.items == 0 || p.stale {
 		t.Errorf("after recovery: %s", p.body)
 	}
-	if st := e.tr.Stats().Breaker; st != "closed" {
+	if st := e.Tracker.Stats().Breaker; st != "closed" {
 		t.Errorf("breaker %q after a good probe", st)
 	}
 	t.Logf("ROW|%s|200|%v|%s|open breaker %v|recovered: ok, %d items", fc.name, worst.Round(time.Millisecond), outcome, worstOpen.Round(time.Millisecond), p.items)
-	assertNoKey(t, key, e.log.String(), pages)
+	assertNoKey(t, key, e.Log.String(), pages)
 }
 
 // assertNoKey fails when the API key, or its Basic auth form, shows up in logs or errors.
@@ -246,20 +246,20 @@ func assertNoKey(t *testing.T, key, logs string, pages []page) {
 func TestPromiseStaleRecommendationsDuringOutage(t *testing.T) {
 	e := newPromEnv(t, personyzetest.Options{}, func(c *core.Config) { c.Timeout = faultBudget })
 	defer closeNow(e)
-	seed := e.browser()
+	seed := e.Browser()
 	e.visit(seed, "GET", "/p/p1")
 	e.visit(seed, "GET", "/p/p2")
-	c := e.browser()
+	c := e.Browser()
 	good := e.visit(c, "GET", "/p/p1")
 	if good.items == 0 {
 		t.Fatalf("no recommendations to fall back on: %s", good.body)
 	}
-	e.sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultStatus, Status: 500})
+	e.Sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultStatus, Status: 500})
 	p := e.visit(c, "GET", "/p/p1")
 	if p.status != 200 || p.outcome != "server_error" || !p.stale || p.items != good.items {
 		t.Errorf("during outage: %s", p.body)
 	}
-	if line := logLines(e.log, "outcome=server_error"); len(line) != 1 || !strings.Contains(line[0], "stale=true") || !strings.Contains(line[0], "status=500") {
+	if line := logLines(e.Log, "outcome=server_error"); len(line) != 1 || !strings.Contains(line[0], "stale=true") || !strings.Contains(line[0], "status=500") {
 		t.Errorf("failure line: %v", line)
 	}
 	if !strings.Contains(p.err, "500") {

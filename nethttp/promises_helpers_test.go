@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gopersonyze/personyze/core"
+	"github.com/gopersonyze/personyze/core/adaptertest"
 	"github.com/gopersonyze/personyze/core/personyzetest"
 )
 
@@ -113,7 +114,7 @@ func parsePage(status int, took time.Duration, body string, cookies []*http.Cook
 // visit fetches path as browser c, timing the whole round trip. It does not fail the test on
 // a transport error (load tests collect them); status is 0 then.
 func (e *env) visit(c *http.Client, method, path string, hdr ...string) page {
-	req, _ := http.NewRequest(method, e.app.URL+path, nil)
+	req, _ := http.NewRequest(method, e.App.URL+path, nil)
 	req.Header.Set("User-Agent", chromeUA)
 	req.Header.Set("Accept-Language", "en-US,en;q=0.9")
 	for i := 0; i+1 < len(hdr); i += 2 {
@@ -145,11 +146,11 @@ func newPromEnv(t *testing.T, opts personyzetest.Options, mut func(*core.Config)
 func closeNow(e *env) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_ = e.tr.Close(ctx)
+	_ = e.Tracker.Close(ctx)
 }
 
 // logLines returns the captured log lines whose text contains every one of parts.
-func logLines(l *logBuf, parts ...string) []string {
+func logLines(l *adaptertest.LogBuffer, parts ...string) []string {
 	var out []string
 	for line := range strings.Lines(l.String()) {
 		ok := true

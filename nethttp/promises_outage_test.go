@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gopersonyze/personyze/core"
+	"github.com/gopersonyze/personyze/core/adaptertest"
 	"github.com/gopersonyze/personyze/core/personyzetest"
 )
 
@@ -73,12 +74,12 @@ func TestPromiseOutageLosesNoEvent(t *testing.T) {
 	const visitors = 8
 	browsers := make([]*http.Client, visitors)
 	for i := range browsers {
-		browsers[i] = e.browser()
+		browsers[i] = e.Browser()
 		e.visit(browsers[i], "GET", "/")
 	}
-	e.sim.Reset() // count from the outage on
+	e.Sim.Reset() // count from the outage on
 	var sent sentLog
-	e.sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultStatus, Status: 503, RetryAfter: time.Second})
+	e.Sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultStatus, Status: 503, RetryAfter: time.Second})
 	outageEnd := time.Now().Add(2 * time.Second)
 	var wg sync.WaitGroup
 	var bad sync.Map
@@ -96,17 +97,17 @@ func TestPromiseOutageLosesNoEvent(t *testing.T) {
 	}
 	wg.Wait()
 	bad.Range(func(k, v any) bool { t.Errorf("during outage %v: %v", k, v); return true })
-	during := e.tr.Stats()
-	e.sim.ClearFault()
+	during := e.Tracker.Stats()
+	e.Sim.ClearFault()
 	recovered := time.Now()
 	// Four workers drain ~1,700 requests in 1.5 s, or 7-9 s under -race on two cores: the
 	// bound is for a hang, not a speed goal.
-	if !waitFor(45*time.Second, func() bool { return e.tr.Stats().Pending == 0 }) {
-		t.Fatalf("still pending 45 s after recovery: %+v", e.tr.Stats())
+	if !waitFor(45*time.Second, func() bool { return e.Tracker.Stats().Pending == 0 }) {
+		t.Fatalf("still pending 45 s after recovery: %+v", e.Tracker.Stats())
 	}
 	drain := time.Since(recovered)
 
-	got := simCommands(e.sim)
+	got := simCommands(e.Sim)
 	for name, want := range sent.n {
 		if got[name] != want {
 			t.Errorf("%s: sent %d, delivered %d", name, want, got[name])
@@ -114,7 +115,7 @@ func TestPromiseOutageLosesNoEvent(t *testing.T) {
 	}
 	// Each event exactly once: ids are unique per page.
 	seen := map[string]int{}
-	for _, r := range e.sim.Requests() {
+	for _, r := range e.Sim.Requests() {
 		if r.ResponseSessionID == "" {
 			continue
 		}
@@ -129,7 +130,7 @@ func TestPromiseOutageLosesNoEvent(t *testing.T) {
 			t.Errorf("%s delivered %d times", k, n)
 		}
 	}
-	st := e.tr.Stats()
+	st := e.Tracker.Stats()
 	if droppedTotal(st) != 0 {
 		t.Errorf("dropped during outage: %v", st.Dropped)
 	}
@@ -159,23 +160,23 @@ func total(m map[string]int) int {
 // TestPromiseCloseDeliversEverythingQueued: Close waits for the background queue.
 func TestPromiseCloseDeliversEverythingQueued(t *testing.T) {
 	e := newPromEnv(t, personyzetest.Options{}, nil)
-	e.sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultLatency, Latency: 20 * time.Millisecond})
+	e.Sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultLatency, Latency: 20 * time.Millisecond})
 	var sent sentLog
 	for i := range 10 {
-		browse(e, e.browser(), &sent, fmt.Sprintf("c%d", i))
+		browse(e, e.Browser(), &sent, fmt.Sprintf("c%d", i))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := e.tr.Close(ctx); err != nil {
+	if err := e.Tracker.Close(ctx); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	got := simCommands(e.sim)
+	got := simCommands(e.Sim)
 	for name, want := range sent.n {
 		if got[name] != want {
 			t.Errorf("%s: sent %d, delivered %d", name, want, got[name])
 		}
 	}
-	if st := e.tr.Stats(); st.Pending != 0 || droppedTotal(st) != 0 {
+	if st := e.Tracker.Stats(); st.Pending != 0 || droppedTotal(st) != 0 {
 		t.Errorf("after Close: pending %d dropped %v", st.Pending, st.Dropped)
 	}
 }
@@ -190,19 +191,19 @@ func TestPromiseCloseExpiredDeadlineCountsExactly(t *testing.T) {
 	})
 	var delivered, stuck sentLog
 	for i := range 4 {
-		browse(e, e.browser(), &delivered, fmt.Sprintf("d%d", i))
+		browse(e, e.Browser(), &delivered, fmt.Sprintf("d%d", i))
 	}
-	if !waitFor(5*time.Second, func() bool { return e.tr.Stats().Pending == 0 }) {
+	if !waitFor(5*time.Second, func() bool { return e.Tracker.Stats().Pending == 0 }) {
 		t.Fatal("first batch not delivered")
 	}
-	e.sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultHang})
+	e.Sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultHang})
 	for i := range 6 {
-		browse(e, e.browser(), &stuck, fmt.Sprintf("s%d", i))
+		browse(e, e.Browser(), &stuck, fmt.Sprintf("s%d", i))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	start := time.Now()
-	err := e.tr.Close(ctx)
+	err := e.Tracker.Close(ctx)
 	took := time.Since(start)
 	var ce *core.CloseError
 	if !errors.As(err, &ce) || !errors.Is(err, context.Canceled) {
@@ -211,17 +212,17 @@ func TestPromiseCloseExpiredDeadlineCountsExactly(t *testing.T) {
 	if ce.Undelivered != stuck.total() {
 		t.Errorf("Undelivered = %d, want %d (%v)", ce.Undelivered, stuck.total(), stuck.n)
 	}
-	if got := total(simCommands(e.sim)); got != delivered.total() {
+	if got := total(simCommands(e.Sim)); got != delivered.total() {
 		t.Errorf("simulator processed %d commands, want %d", got, delivered.total())
 	}
-	st := e.tr.Stats()
+	st := e.Tracker.Stats()
 	if st.Dropped[core.DropShutdown] != uint64(stuck.total()) || st.Pending != 0 {
 		t.Errorf("Stats after Close: dropped %v pending %d", st.Dropped, st.Pending)
 	}
 	if took > time.Second {
 		t.Errorf("Close with an expired deadline took %v", took)
 	}
-	if n := len(logLines(e.log, "commands dropped", "reason=shutdown")); n != 1 {
+	if n := len(logLines(e.Log, "commands dropped", "reason=shutdown")); n != 1 {
 		t.Errorf("%d shutdown drop lines, want 1", n)
 	}
 	t.Logf("CLOSE|delivered %d|undelivered %d (CloseError %q)|took %v", delivered.total(), ce.Undelivered, err, took)
@@ -237,8 +238,8 @@ func TestPromiseFullQueueNeverBlocks(t *testing.T) {
 		c.BreakerFailures = 1
 		c.BreakerCooldown = time.Minute
 	})
-	e.sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultHang})
-	c := e.browser()
+	e.Sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultHang})
+	c := e.Browser()
 	first := e.visit(c, "GET", "/") // times out, opens the breaker
 	if first.outcome != "timeout" {
 		t.Fatalf("first page: %s", first.body)
@@ -251,22 +252,22 @@ func TestPromiseFullQueueNeverBlocks(t *testing.T) {
 			t.Fatalf("page %d with a full queue: status %d outcome %s took %v", i, p.status, p.outcome, p.took)
 		}
 	}
-	st := e.tr.Stats()
+	st := e.Tracker.Stats()
 	if st.Dropped[core.DropQueueFull] == 0 || st.QueueDepth > 1 {
 		t.Fatalf("queue_full drops %d depth %d", st.Dropped[core.DropQueueFull], st.QueueDepth)
 	}
-	if n := len(logLines(e.log, "commands dropped", "reason=queue_full")); n != 1 {
+	if n := len(logLines(e.Log, "commands dropped", "reason=queue_full")); n != 1 {
 		t.Errorf("%d queue_full log lines, want 1", n)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := e.tr.Close(ctx)
+	err := e.Tracker.Close(ctx)
 	var ce *core.CloseError
 	if !errors.As(err, &ce) {
 		t.Fatalf("Close = %v", err)
 	}
-	st = e.tr.Stats()
-	if got := droppedTotal(st) + uint64(total(simCommands(e.sim))); got != uint64(sent) {
+	st = e.Tracker.Stats()
+	if got := droppedTotal(st) + uint64(total(simCommands(e.Sim))); got != uint64(sent) {
 		t.Errorf("delivered + dropped = %d, tracked %d (%v)", got, sent, st.Dropped)
 	}
 	if uint64(ce.Undelivered) != st.Dropped[core.DropShutdown] {
@@ -280,33 +281,33 @@ func TestPromiseFullQueueNeverBlocks(t *testing.T) {
 func TestPromiseDropReasons(t *testing.T) {
 	t.Run("not_retryable", func(t *testing.T) {
 		e := newPromEnv(t, personyzetest.Options{}, func(c *core.Config) { c.BreakerFailures = 1000 })
-		e.sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultStatus, Status: 401})
+		e.Sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultStatus, Status: 401})
 		var sent sentLog
-		browse(e, e.browser(), &sent, "n1")
-		if !waitFor(5*time.Second, func() bool { return e.tr.Stats().Pending == 0 }) {
+		browse(e, e.Browser(), &sent, "n1")
+		if !waitFor(5*time.Second, func() bool { return e.Tracker.Stats().Pending == 0 }) {
 			t.Fatal("401s still pending")
 		}
-		st := e.tr.Stats()
+		st := e.Tracker.Stats()
 		if st.Dropped[core.DropNotRetryable] != uint64(sent.total()) || st.Retries != 0 {
 			t.Errorf("not_retryable %d of %d, retries %d", st.Dropped[core.DropNotRetryable], sent.total(), st.Retries)
 		}
-		if lines := logLines(e.log, "commands dropped", "reason=not_retryable"); len(lines) != 1 || !strings.Contains(lines[0], "401") {
+		if lines := logLines(e.Log, "commands dropped", "reason=not_retryable"); len(lines) != 1 || !strings.Contains(lines[0], "401") {
 			t.Errorf("drop lines: %v", lines)
 		}
 	})
 	t.Run("too_big", func(t *testing.T) {
 		e := newPromEnv(t, personyzetest.Options{}, nil)
-		p := e.visit(e.browser(), "GET", "/big")
+		p := e.visit(e.Browser(), "GET", "/big")
 		if p.status != 200 || p.outcome != "ok" {
 			t.Fatalf("page: %s", p.body)
 		}
 		if !strings.Contains(p.hdr.Get("X-Track-Error"), "too big") {
 			t.Errorf("Track error %q", p.hdr.Get("X-Track-Error"))
 		}
-		if got := names(e.lastCall()); strings.Join(got, ",") != "Product Viewed,Navigate" {
+		if got := adaptertest.Names(e.LastCall()); strings.Join(got, ",") != "Product Viewed,Navigate" {
 			t.Errorf("page call sent %v", got)
 		}
-		if d := e.tr.Stats().Dropped[core.DropTooBig]; d != 1 {
+		if d := e.Tracker.Stats().Dropped[core.DropTooBig]; d != 1 {
 			t.Errorf("too_big drops %d", d)
 		}
 	})

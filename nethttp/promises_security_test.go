@@ -33,7 +33,7 @@ func sessionCookie(cs []*http.Cookie) *http.Cookie {
 // identity from a tracker with other keys.
 func TestPromiseBadCookiesGiveFreshVisitor(t *testing.T) {
 	e := newPromEnv(t, personyzetest.Options{}, nil)
-	owner := e.visit(e.browser(), "GET", "/")
+	owner := e.visit(e.Browser(), "GET", "/")
 	real := sessionCookie(owner.cookies)
 	if real == nil || owner.sid == "" {
 		t.Fatalf("no real cookie: %s", owner.body)
@@ -41,7 +41,7 @@ func TestPromiseBadCookiesGiveFreshVisitor(t *testing.T) {
 	// A cookie made by another deployment (other SessionKeys), for the same cookie name.
 	otherKeys := [][]byte{bytes.Repeat([]byte("H"), 64), bytes.Repeat([]byte("B"), 32)}
 	other := newEnvWith(t, promApp(), personyzetest.Options{Seed: 2}, func(c *core.Config) { c.SessionKeys = otherKeys })
-	foreign := sessionCookie(other.visit(other.browser(), "GET", "/").cookies)
+	foreign := sessionCookie(other.visit(other.Browser(), "GET", "/").cookies)
 	if foreign == nil {
 		t.Fatal("no foreign cookie")
 	}
@@ -66,7 +66,7 @@ func TestPromiseBadCookiesGiveFreshVisitor(t *testing.T) {
 			if p.uid == owner.uid || p.sid == owner.sid {
 				t.Errorf("bad cookie gave the owner's identity: uid %d sid %q", p.uid, p.sid)
 			}
-			if sent := e.lastCall(); sent.SessionID != nil || sent.UserID == owner.uid {
+			if sent := e.LastCall(); sent.SessionID != nil || sent.UserID == owner.uid {
 				t.Errorf("call carried session %v user %d", sent.SessionID, sent.UserID)
 			}
 			if sessionCookie(p.cookies) == nil {
@@ -79,7 +79,7 @@ func TestPromiseBadCookiesGiveFreshVisitor(t *testing.T) {
 	if p.uid != owner.uid {
 		t.Errorf("real cookie: uid %d, want %d", p.uid, owner.uid)
 	}
-	if n := len(logLines(e.log, "unreadable session cookie")); n != 1 {
+	if n := len(logLines(e.Log, "unreadable session cookie")); n != 1 {
 		t.Errorf("%d unreadable-cookie lines for %d bad cookies, want 1 (rate-limited)", n, len(cases))
 	}
 }
@@ -101,7 +101,7 @@ func stripMAC(t *testing.T, v string) string {
 // proxy that says the visitor used https.
 func TestPromiseCookieFlags(t *testing.T) {
 	e := newPromEnv(t, personyzetest.Options{}, nil)
-	tls := httptest.NewTLSServer(nethttp.Middleware(e.tr)(promApp()))
+	tls := httptest.NewTLSServer(nethttp.Middleware(e.Tracker)(promApp()))
 	defer tls.Close()
 	check := func(name string, ck *http.Cookie, secure bool) {
 		t.Helper()
@@ -112,8 +112,8 @@ func TestPromiseCookieFlags(t *testing.T) {
 			t.Errorf("%s: HttpOnly %t SameSite %v Secure %t (want %t) Path %q MaxAge %d", name, ck.HttpOnly, ck.SameSite, ck.Secure, secure, ck.Path, ck.MaxAge)
 		}
 	}
-	check("plain http", sessionCookie(e.visit(e.browser(), "GET", "/").cookies), false)
-	check("X-Forwarded-Proto", sessionCookie(e.visit(e.browser(), "GET", "/", "X-Forwarded-Proto", "https").cookies), true)
+	check("plain http", sessionCookie(e.visit(e.Browser(), "GET", "/").cookies), false)
+	check("X-Forwarded-Proto", sessionCookie(e.visit(e.Browser(), "GET", "/", "X-Forwarded-Proto", "https").cookies), true)
 	req, _ := http.NewRequest("GET", tls.URL+"/", nil)
 	req.Header.Set("User-Agent", chromeUA)
 	resp, err := tls.Client().Do(req)
@@ -127,18 +127,18 @@ func TestPromiseCookieFlags(t *testing.T) {
 // TestPromiseKeyNeverPrinted: the key shows in no fmt verb, no slog handler and no error.
 func TestPromiseKeyNeverPrinted(t *testing.T) {
 	e := newPromEnv(t, personyzetest.Options{}, nil)
-	key := e.sim.APIKey()
+	key := e.Sim.APIKey()
 	var out bytes.Buffer
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%T"} {
-		fmt.Fprintf(&out, verb+"\n", e.tr)
-		fmt.Fprintf(&out, verb+"\n", e.tr.Config())
-		cfg := e.tr.Config()
+		fmt.Fprintf(&out, verb+"\n", e.Tracker)
+		fmt.Fprintf(&out, verb+"\n", e.Tracker.Config())
+		cfg := e.Tracker.Config()
 		fmt.Fprintf(&out, verb+"\n", &cfg)
 	}
 	for _, h := range []slog.Handler{slog.NewTextHandler(&out, nil), slog.NewJSONHandler(&out, nil)} {
-		slog.New(h).Info("x", "tracker", e.tr, "config", e.tr.Config())
+		slog.New(h).Info("x", "tracker", e.Tracker, "config", e.Tracker.Config())
 	}
-	bad := e.tr.Config()
+	bad := e.Tracker.Config()
 	bad.APIKey = key[:39] + "\n"
 	_, err := core.New(bad)
 	fmt.Fprintln(&out, err)
@@ -186,7 +186,7 @@ func TestPromiseHugeHeadersBounded(t *testing.T) {
 	for i := range 1000 {
 		langs = append(langs, fmt.Sprintf("%c%c;q=0.%d", 'a'+i%26, 'a'+i/26%26, 1+i%9))
 	}
-	c := e.browser()
+	c := e.Browser()
 	for i := range 5 { // distinct huge UAs: none may be cached
 		start := time.Now()
 		p := e.visit(c, "GET", "/", "User-Agent", ua[:len(ua)-i], "Accept-Language", strings.Join(langs, ", "))
@@ -194,7 +194,7 @@ func TestPromiseHugeHeadersBounded(t *testing.T) {
 			t.Fatalf("status %d in %v: %s", p.status, took, p.body)
 		}
 	}
-	sent := e.lastCall()
+	sent := e.LastCall()
 	if len(sent.RawBody) > 2048 || strings.Count(sent.Languages, ",") > 2 {
 		t.Errorf("call of %d bytes, languages %q", len(sent.RawBody), sent.Languages)
 	}
@@ -206,12 +206,12 @@ func TestPromiseResponseLimit(t *testing.T) {
 		c.MaxResponseBytes = 4096
 		c.Timeout = faultBudget
 	})
-	c := e.browser()
+	c := e.Browser()
 	e.visit(c, "GET", "/static/x.css")
 	if p := e.visit(c, "GET", "/"); p.outcome != "ok" {
 		t.Fatalf("normal answer over 4 KiB? %s", p.body)
 	}
-	e.sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultHuge})
+	e.Sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultHuge})
 	p := e.visit(c, "GET", "/")
 	if p.status != 200 || p.outcome != "bad_response" || !strings.Contains(p.err, "4096") || p.took > faultBudget+faultSlack {
 		t.Errorf("huge answer: status %d took %v: %s", p.status, p.took, p.body)
@@ -223,8 +223,8 @@ func TestPromiseResponseLimit(t *testing.T) {
 func TestPromiseLogLinesCannotBeForged(t *testing.T) {
 	e := newPromEnv(t, personyzetest.Options{}, func(c *core.Config) { c.LogInterval = time.Nanosecond })
 	forged := "x\nlevel=ERROR msg=forged\r\ntime=2000-01-01"
-	e.sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultStatus, Status: 500, Message: forged})
-	c := e.browser()
+	e.Sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultStatus, Status: 500, Message: forged})
+	c := e.Browser()
 	e.visit(c, "GET", "/p/x%0Alevel=ERROR%20msg=forged")
 	e.visit(c, "GET", "/", "Cookie", core.DefaultSessionName+"=x%0Alevel=ERROR")
 	// Straight into core too, where no HTTP parser stands between the header and us.
@@ -232,13 +232,13 @@ func TestPromiseLogLinesCannotBeForged(t *testing.T) {
 	r.Header.Set("User-Agent", chromeUA+forged)
 	r.Header.Set("Accept-Language", forged)
 	r.Header.Set("Cookie", core.DefaultSessionName+"="+forged)
-	v, r := e.tr.Begin(httptest.NewRecorder(), r)
+	v, r := e.Tracker.Begin(httptest.NewRecorder(), r)
 	_ = v.Track(core.ProductViewed(forged))
 	v.End()
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	_ = e.tr.Close(ctx) // its shutdown drop line is checked too
-	logs := e.log.String()
+	_ = e.Tracker.Close(ctx) // its shutdown drop line is checked too
+	logs := e.Log.String()
 	if logs == "" {
 		t.Fatal("no log lines to check")
 	}

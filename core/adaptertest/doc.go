@@ -15,8 +15,16 @@
 //	}
 //
 // The package is exported (not internal) so that authors of adapters for other frameworks
-// can run the same suite against their own. It also holds the in-memory upstream the
-// adapters' benchmarks share (CannedTransport).
+// can run the same suite against their own. Its test world, Env, serves any handler behind
+// a Tracker and a simulator, for tests of an application's own pages:
+//
+//	e := adaptertest.NewEnv(t, func(tr *core.Tracker) http.Handler {
+//		return nethttp.Middleware(tr)(myMux)
+//	}, adaptertest.EnvOptions{})
+//	e.Get(e.Browser(), "/products/p1")
+//	fmt.Println(adaptertest.Names(e.LastCall())) // [Product Viewed Navigate]
+//
+// It also holds the in-memory upstream the adapters' benchmarks share (CannedTransport).
 //
 // Like net/http/httptest, it is meant for tests only.
 package adaptertest

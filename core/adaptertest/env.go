@@ -1,6 +1,7 @@
 package adaptertest
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -18,45 +19,69 @@ import (
 	"github.com/gopersonyze/personyze/core/personyzetest"
 )
 
-// env is one scenario's world: a simulator, a tracker talking to it, and the adapter's app
-// served on 127.0.0.1. Everything stops when the scenario ends.
-type env struct {
-	t   *testing.T
-	sim *personyzetest.Server
-	tr  *core.Tracker
-	app *httptest.Server
-	log *logBuf
+// Env is one test's world: a personyzetest simulator, a Tracker talking to it, and an
+// application behind the Tracker served on 127.0.0.1, all stopped when the test ends. The
+// scenarios of Run use it; adapter authors and applications can use it to test their own
+// pages behind the middleware.
+type Env struct {
+	T       *testing.T
+	Sim     *personyzetest.Server
+	Tracker *core.Tracker
+	App     *httptest.Server
+	// Log holds everything the Tracker logged, as text lines.
+	Log *LogBuffer
 }
 
-// newEnv starts a world; mut adjusts the tracker config, closeWait bounds the final
-// Tracker.Close (short for fault scenarios, whose background retries nobody waits for).
-func newEnv(t *testing.T, a Adapter, simOpts personyzetest.Options, closeWait time.Duration, mut func(*core.Config)) *env {
+// EnvOptions adjust NewEnv.
+type EnvOptions struct {
+	// Sim configures the simulator.
+	Sim personyzetest.Options
+	// Config, when set, adjusts the Tracker's configuration before core.New. It starts with
+	// the simulator's key and URL, fixed session keys, a 5 s Timeout (generous: a loaded
+	// machine must not turn tests into timeout tests) and Log as the logger.
+	Config func(*core.Config)
+	// CloseWait bounds the Tracker.Close at the end of the test. Default 2 s; keep it short
+	// where hung calls are to be abandoned, not waited for.
+	CloseWait time.Duration
+}
+
+// NewEnv starts a world: app receives the Tracker and returns the application's handler
+// with the adapter's middleware in front.
+func NewEnv(t *testing.T, app func(*core.Tracker) http.Handler, o EnvOptions) *Env {
 	t.Helper()
-	sim := personyzetest.NewServer(simOpts)
+	sim := personyzetest.NewServer(o.Sim)
 	t.Cleanup(sim.Close)
-	logs := &logBuf{}
+	logs := &LogBuffer{}
 	cfg := core.Config{
 		APIKey:      sim.APIKey(),
 		BaseURL:     sim.URL(),
 		SessionKeys: sessionKeys(),
-		Timeout:     5 * time.Second, // generous: a loaded machine must not turn scenarios into timeout tests
+		Timeout:     5 * time.Second,
 		Logger:      slog.New(slog.NewTextHandler(logs, nil)),
 	}
-	if mut != nil {
-		mut(&cfg)
+	if o.Config != nil {
+		o.Config(&cfg)
 	}
 	tr, err := core.New(cfg)
 	if err != nil {
 		t.Fatalf("core.New: %v", err)
 	}
-	app := httptest.NewServer(a.New(tr, newRoutes(t, tr)))
+	srv := httptest.NewServer(app(tr))
+	closeWait := cmp.Or(o.CloseWait, 2*time.Second)
 	t.Cleanup(func() {
-		app.Close()
+		srv.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), closeWait)
 		defer cancel()
 		_ = tr.Close(ctx)
 	})
-	return &env{t: t, sim: sim, tr: tr, app: app, log: logs}
+	return &Env{T: t, Sim: sim, Tracker: tr, App: srv, Log: logs}
+}
+
+// newEnv starts the world of a scenario: a's app with the standard routes.
+func newEnv(t *testing.T, a Adapter, simOpts personyzetest.Options, closeWait time.Duration, mut func(*core.Config)) *Env {
+	t.Helper()
+	return NewEnv(t, func(tr *core.Tracker) http.Handler { return a.New(tr, newRoutes(t, tr)) },
+		EnvOptions{Sim: simOpts, Config: mut, CloseWait: closeWait})
 }
 
 // newRoutes writes the template and the static file into a fresh directory.
@@ -78,25 +103,28 @@ func newRoutes(t *testing.T, tr *core.Tracker) Routes {
 	return Routes{TemplateGlob: filepath.Join(tpl, "*.html"), StaticDir: static}
 }
 
-// browser returns a client with its own cookie jar (one visitor) that does not follow
-// redirects, so scenarios see them.
-func (e *env) browser() *http.Client {
+// Browser returns a client with its own cookie jar (one visitor) that does not follow
+// redirects, so tests see them.
+func (e *Env) Browser() *http.Client {
 	jar, _ := cookiejar.New(nil)
 	return &http.Client{Jar: jar, Timeout: 10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-// get fetches path as the visitor c; hdr are header name/value pairs.
-func (e *env) get(c *http.Client, path string, hdr ...string) (*http.Response, string) {
-	e.t.Helper()
-	return e.do(c, http.MethodGet, path, hdr...)
+// Get fetches path as the visitor c; hdr are header name/value pairs.
+func (e *Env) Get(c *http.Client, path string, hdr ...string) (*http.Response, string) {
+	e.T.Helper()
+	return e.Do(c, http.MethodGet, path, hdr...)
 }
 
-func (e *env) do(c *http.Client, method, path string, hdr ...string) (*http.Response, string) {
-	e.t.Helper()
-	req, err := http.NewRequest(method, e.app.URL+path, nil)
+// Do sends an empty-bodied request as the visitor c, with a desktop Chrome User-Agent and an
+// Accept-Language unless hdr (name/value pairs) says otherwise, and returns the response
+// with its body read.
+func (e *Env) Do(c *http.Client, method, path string, hdr ...string) (*http.Response, string) {
+	e.T.Helper()
+	req, err := http.NewRequest(method, e.App.URL+path, nil)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	req.Header.Set("User-Agent", ChromeUA)
 	req.Header.Set("Accept-Language", "en-US,en;q=0.9,es;q=0.8")
@@ -105,36 +133,36 @@ func (e *env) do(c *http.Client, method, path string, hdr ...string) (*http.Resp
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		e.t.Fatalf("%s %s: %v", method, path, err)
+		e.T.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp, string(b)
 }
 
-// lastCall returns the last request the simulator recorded.
-func (e *env) lastCall() personyzetest.Request {
-	e.t.Helper()
-	reqs := e.sim.Requests()
+// LastCall returns the last request the simulator recorded.
+func (e *Env) LastCall() personyzetest.Request {
+	e.T.Helper()
+	reqs := e.Sim.Requests()
 	if len(reqs) == 0 {
-		e.t.Fatal("simulator received no request")
+		e.T.Fatal("simulator received no request")
 	}
 	return reqs[len(reqs)-1]
 }
 
-// closeTracker waits for calls still in flight (they may finish in the background), so
-// the simulator's record is complete.
-func (e *env) closeTracker() {
-	e.t.Helper()
+// CloseTracker closes the Tracker now, waiting up to 5 s for calls still in flight (they
+// may finish in the background), so that the simulator's record is complete.
+func (e *Env) CloseTracker() {
+	e.T.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := e.tr.Close(ctx); err != nil {
-		e.t.Fatalf("Tracker.Close: %v", err)
+	if err := e.Tracker.Close(ctx); err != nil {
+		e.T.Fatalf("Tracker.Close: %v", err)
 	}
 }
 
-// names lists a recorded request's command names.
-func names(r personyzetest.Request) []string {
+// Names lists a recorded request's command names.
+func Names(r personyzetest.Request) []string {
 	var out []string
 	for _, c := range r.Commands {
 		out = append(out, c.Name)
@@ -157,19 +185,21 @@ func outcomeIn(body string, o core.Outcome) bool {
 	return strings.Contains(body, "<p id=outcome>"+o.String()+"</p>")
 }
 
-// logBuf collects log lines written from many goroutines.
-type logBuf struct {
+// LogBuffer collects log lines written from many goroutines.
+type LogBuffer struct {
 	mu sync.Mutex
 	b  strings.Builder
 }
 
-func (l *logBuf) Write(p []byte) (int, error) {
+// Write appends p.
+func (l *LogBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *logBuf) String() string {
+// String returns everything written so far.
+func (l *LogBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()

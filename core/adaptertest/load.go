@@ -48,13 +48,13 @@ func load(t *testing.T, a Adapter) {
 		// the Visit the request it serves, not another one.
 		c.DocumentName = func(r *http.Request) string { return r.Header.Get(loadVisitorHeader) + " " + r.URL.Path }
 	})
-	e.sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultLatency, Latency: 5 * time.Millisecond})
+	e.Sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultLatency, Latency: 5 * time.Millisecond})
 
 	// One cookie jar and one connection pool per visitor: the default transport keeps two
 	// idle connections per host, which would make 64 visitors a test of port churn.
 	browsers := make([]*http.Client, visitors)
 	for i := range browsers {
-		c := e.browser()
+		c := e.Browser()
 		c.Transport = http.DefaultTransport.(*http.Transport).Clone()
 		browsers[i] = c
 	}
@@ -159,18 +159,18 @@ func load(t *testing.T, a Adapter) {
 		wg.Wait()
 		// Calls a page did not wait for (a POST's events) are delivered in the background.
 		deadline := time.Now().Add(10 * time.Second)
-		for e.tr.Stats().Pending != 0 {
+		for e.Tracker.Stats().Pending != 0 {
 			if time.Now().After(deadline) {
-				t.Fatalf("round %d: background calls still pending: %+v", round, e.tr.Stats())
+				t.Fatalf("round %d: background calls still pending: %+v", round, e.Tracker.Stats())
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
-		reqs := e.sim.Requests()
+		reqs := e.Sim.Requests()
 		if len(reqs) != visitors*perRound {
 			t.Errorf("round %d: simulator saw %d calls, want %d", round, len(reqs), visitors*perRound)
 		}
 		check(reqs)
-		e.sim.Reset() // the record is the test's memory, not the library's
+		e.Sim.Reset() // the record is the test's memory, not the library's
 		runtime.GC()
 		runtime.GC()
 		var ms runtime.MemStats
@@ -181,14 +181,14 @@ func load(t *testing.T, a Adapter) {
 
 	// Shutdown: app first (no more pages), then the tracker (everything delivered), then
 	// the simulator and the browsers' idle connections, which are the test's own.
-	e.app.Close()
+	e.App.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := e.tr.Close(ctx); err != nil {
+	if err := e.Tracker.Close(ctx); err != nil {
 		t.Errorf("Tracker.Close: %v", err)
 	}
-	check(e.sim.Requests()) // anything delivered during Close
-	e.sim.Close()
+	check(e.Sim.Requests()) // anything delivered during Close
+	e.Sim.Close()
 	for _, c := range browsers {
 		c.CloseIdleConnections()
 	}
@@ -208,7 +208,7 @@ func load(t *testing.T, a Adapter) {
 	// Every call answers; only a machine too saturated to run the page calls within the
 	// budget may turn some into timeouts (still a 200 page, and not this scenario's
 	// subject), so no other outcome is acceptable.
-	st := e.tr.Stats()
+	st := e.Tracker.Stats()
 	okN, timeoutN := st.Outcomes[core.OutcomeOK.String()], st.Outcomes[core.OutcomeTimeout.String()]
 	if okN+timeoutN != uint64(visitors*perRound*rounds) {
 		t.Errorf("ok %d + timeout %d outcomes of %d page views: %v", okN, timeoutN, visitors*perRound*rounds, st.Outcomes)
@@ -261,8 +261,8 @@ func checkCall(r personyzetest.Request, tag string, uidOf map[string]uint32, tag
 
 // loadFetch is e.do for many goroutines: it reports a transport error instead of failing
 // the test from a goroutine that is not the test's.
-func loadFetch(e *env, c *http.Client, method, path, tag string) (int, string, error) {
-	req, err := http.NewRequest(method, e.app.URL+path, nil)
+func loadFetch(e *Env, c *http.Client, method, path, tag string) (int, string, error) {
+	req, err := http.NewRequest(method, e.App.URL+path, nil)
 	if err != nil {
 		return 0, "", err
 	}

@@ -60,11 +60,11 @@ func Run(t *testing.T, a Adapter) {
 }
 
 // shop starts the standard world for a.
-func shop(t *testing.T, a Adapter) *env {
+func shop(t *testing.T, a Adapter) *Env {
 	return newEnv(t, a, personyzetest.Options{Seed: 1}, 2*time.Second, nil)
 }
 
 // shopWith starts a world with simulator options and a config change.
-func shopWith(t *testing.T, a Adapter, simOpts personyzetest.Options, mut func(*core.Config)) *env {
+func shopWith(t *testing.T, a Adapter, simOpts personyzetest.Options, mut func(*core.Config)) *Env {
 	return newEnv(t, a, simOpts, 2*time.Second, mut)
 }

@@ -20,18 +20,18 @@ import (
 // and sets an HttpOnly, SameSite=Lax, Path=/ cookie with the personalization headers.
 func firstVisit(t *testing.T, a Adapter) {
 	e := shop(t, a)
-	resp, body := e.get(e.browser(), "/")
+	resp, body := e.Get(e.Browser(), "/")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
-	call := e.lastCall()
+	call := e.LastCall()
 	if call.SessionID != nil {
 		t.Errorf("first call sent session_id %q, want null", *call.SessionID)
 	}
 	if !call.NewSession {
 		t.Error("first call did not ask for a new session")
 	}
-	if got := names(call); !slices.Equal(got, []string{"Navigate"}) {
+	if got := Names(call); !slices.Equal(got, []string{"Navigate"}) {
 		t.Errorf("commands %v, want [Navigate]", got)
 	}
 	if call.Languages != "en, es" || call.DeviceType != "regular" || call.UserID == 0 {
@@ -60,26 +60,26 @@ func firstVisit(t *testing.T, a Adapter) {
 func sessionChain(t *testing.T, a Adapter) {
 	clock := personyzetest.NewFakeClock(time.Now())
 	e := shopWith(t, a, personyzetest.Options{Seed: 1, Clock: clock}, func(c *core.Config) { c.Now = clock.Now })
-	c := e.browser()
-	e.get(c, "/")
-	first := e.lastCall().ResponseSessionID
+	c := e.Browser()
+	e.Get(c, "/")
+	first := e.LastCall().ResponseSessionID
 	if first == "" {
 		t.Fatal("simulator returned no session id")
 	}
-	e.get(c, "/products/p1")
-	second := e.lastCall()
+	e.Get(c, "/products/p1")
+	second := e.LastCall()
 	if second.SessionID == nil || *second.SessionID != first {
 		t.Fatalf("second page sent %v, want %q", second.SessionID, first)
 	}
 	if second.NewSession {
 		t.Error("second page asked for a new session")
 	}
-	if second.UserID != e.sim.Requests()[0].UserID {
+	if second.UserID != e.Sim.Requests()[0].UserID {
 		t.Error("user_id changed between pages")
 	}
 	clock.Advance(91 * time.Minute)
-	e.get(c, "/")
-	third := e.lastCall()
+	e.Get(c, "/")
+	third := e.LastCall()
 	if !third.NewSession {
 		t.Error("after 91 minutes the page did not ask for a new session")
 	}
@@ -87,8 +87,8 @@ func sessionChain(t *testing.T, a Adapter) {
 	if rotated == first {
 		t.Fatal("simulator did not rotate the session")
 	}
-	e.get(c, "/")
-	fourth := e.lastCall()
+	e.Get(c, "/")
+	fourth := e.LastCall()
 	if fourth.SessionID == nil || *fourth.SessionID != rotated {
 		t.Fatalf("after rotation sent %v, want %q", fourth.SessionID, rotated)
 	}
@@ -101,14 +101,14 @@ func sessionChain(t *testing.T, a Adapter) {
 // its Navigate.
 func eventsInPageCall(t *testing.T, a Adapter) {
 	e := shop(t, a)
-	e.get(e.browser(), "/products/p3")
-	if got, want := names(e.lastCall()), []string{"Product Viewed", "Navigate"}; !slices.Equal(got, want) {
+	e.Get(e.Browser(), "/products/p3")
+	if got, want := Names(e.LastCall()), []string{"Product Viewed", "Navigate"}; !slices.Equal(got, want) {
 		t.Fatalf("one call with %v, want %v", got, want)
 	}
-	if n := len(e.sim.Requests()); n != 1 {
+	if n := len(e.Sim.Requests()); n != 1 {
 		t.Fatalf("%d calls, want 1", n)
 	}
-	if doc := e.lastCall().Commands[1].Document(); doc != "/products/p3" {
+	if doc := e.LastCall().Commands[1].Document(); doc != "/products/p3" {
 		t.Errorf("document %q", doc)
 	}
 }
@@ -117,12 +117,12 @@ func eventsInPageCall(t *testing.T, a Adapter) {
 // and following one attaches the action id to the next page's product view.
 func recommendationsInHTML(t *testing.T, a Adapter) {
 	e := shop(t, a)
-	other := e.browser()
-	e.get(other, "/products/p1")
-	e.get(other, "/products/p2") // p1 and p2 viewed together
-	c := e.browser()
-	e.get(c, "/products/p1")
-	_, body := e.get(c, "/products/p1")
+	other := e.Browser()
+	e.Get(other, "/products/p1")
+	e.Get(other, "/products/p2") // p1 and p2 viewed together
+	c := e.Browser()
+	e.Get(c, "/products/p1")
+	_, body := e.Get(c, "/products/p1")
 	i := strings.Index(body, `<li><a href="`)
 	if i < 0 {
 		t.Fatalf("no recommendation in the page: %s", body)
@@ -132,8 +132,8 @@ func recommendationsInHTML(t *testing.T, a Adapter) {
 	if !strings.Contains(href, "pz=") {
 		t.Fatalf("link %q has no attribution", href)
 	}
-	e.get(c, href)
-	pv := e.lastCall().Commands[0]
+	e.Get(c, href)
+	pv := e.LastCall().Commands[0]
 	if pv.Name != "Product Viewed" || pv.ActionID() == 0 {
 		t.Fatalf("followed link sent %v %v", pv.Name, pv.Args)
 	}
@@ -143,11 +143,11 @@ func recommendationsInHTML(t *testing.T, a Adapter) {
 // sets the cookie on the redirect.
 func redirectAfterPost(t *testing.T, a Adapter) {
 	e := shop(t, a)
-	resp, _ := e.do(e.browser(), http.MethodPost, "/cart/p2")
+	resp, _ := e.Do(e.Browser(), http.MethodPost, "/cart/p2")
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/cart" {
 		t.Fatalf("status %d location %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if got := names(e.lastCall()); !slices.Equal(got, []string{"Product Added to cart"}) {
+	if got := Names(e.LastCall()); !slices.Equal(got, []string{"Product Added to cart"}) {
 		t.Fatalf("POST sent %v", got)
 	}
 	if sessionCookie(resp) == nil {
@@ -159,22 +159,22 @@ func redirectAfterPost(t *testing.T, a Adapter) {
 // the event tracked before the error) and the cookie still happen.
 func handlerError(t *testing.T, a Adapter) {
 	e := shop(t, a)
-	c := e.browser()
-	resp, _ := e.get(c, "/fail")
+	c := e.Browser()
+	resp, _ := e.Get(c, "/fail")
 	if resp.StatusCode != ErrorStatus {
 		t.Fatalf("status %d, want %d", resp.StatusCode, ErrorStatus)
 	}
-	if got := names(e.lastCall()); !slices.Equal(got, []string{"Product Viewed", "Navigate"}) {
+	if got := Names(e.LastCall()); !slices.Equal(got, []string{"Product Viewed", "Navigate"}) {
 		t.Fatalf("error page sent %v", got)
 	}
-	if n := len(e.sim.Requests()); n != 1 {
+	if n := len(e.Sim.Requests()); n != 1 {
 		t.Fatalf("%d calls, want 1", n)
 	}
 	if sessionCookie(resp) == nil {
 		t.Fatal("error page did not set the session cookie")
 	}
-	e.get(c, "/")
-	if e.lastCall().SessionID == nil {
+	e.Get(c, "/")
+	if e.LastCall().SessionID == nil {
 		t.Error("the page after the error page sent no session id")
 	}
 }
@@ -182,11 +182,11 @@ func handlerError(t *testing.T, a Adapter) {
 // noBody: a handler that writes nothing still records the page view and sets the cookie.
 func noBody(t *testing.T, a Adapter) {
 	e := shop(t, a)
-	resp, body := e.get(e.browser(), "/silent")
+	resp, body := e.Get(e.Browser(), "/silent")
 	if resp.StatusCode != http.StatusOK || sessionCookie(resp) == nil || body != "" {
 		t.Fatalf("status %d cookie %v body %q", resp.StatusCode, sessionCookie(resp), body)
 	}
-	if got := names(e.lastCall()); !slices.Equal(got, []string{"Navigate"}) {
+	if got := Names(e.LastCall()); !slices.Equal(got, []string{"Navigate"}) {
 		t.Fatalf("sent %v", got)
 	}
 }
@@ -195,13 +195,13 @@ func noBody(t *testing.T, a Adapter) {
 // page's session id, and Close delivers them.
 func lateEvents(t *testing.T, a Adapter) {
 	e := shop(t, a)
-	e.get(e.browser(), "/late")
-	e.closeTracker()
-	reqs := e.sim.Requests()
+	e.Get(e.Browser(), "/late")
+	e.CloseTracker()
+	reqs := e.Sim.Requests()
 	if len(reqs) != 2 {
 		t.Fatalf("%d calls, want page call + late call", len(reqs))
 	}
-	if got := names(reqs[1]); !slices.Equal(got, []string{"Article Viewed"}) {
+	if got := Names(reqs[1]); !slices.Equal(got, []string{"Article Viewed"}) {
 		t.Errorf("late call sent %v", got)
 	}
 	if reqs[1].SessionID == nil || *reqs[1].SessionID != reqs[0].ResponseSessionID {
@@ -213,9 +213,9 @@ func lateEvents(t *testing.T, a Adapter) {
 // them, keeps the headers set before the first byte, and its cookie reaches the browser.
 func streaming(t *testing.T, a Adapter) {
 	e := shop(t, a)
-	c := e.browser()
-	e.get(c, "/products/p1") // something to recommend from
-	resp, body := e.get(c, "/stream")
+	c := e.Browser()
+	e.Get(c, "/products/p1") // something to recommend from
+	resp, body := e.Get(c, "/stream")
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(body, StreamPrefix) {
 		t.Fatalf("status %d body %q", resp.StatusCode, body)
 	}
@@ -225,11 +225,11 @@ func streaming(t *testing.T, a Adapter) {
 	if !slices.Contains(resp.Header.Values("Vary"), "Cookie") {
 		t.Error("streamed response lost the headers set before the first byte")
 	}
-	if e.lastCall().SessionID == nil {
+	if e.LastCall().SessionID == nil {
 		t.Error("streamed page sent no session id: the first page's cookie was lost")
 	}
-	s := e.browser()
-	resp, _ = e.get(s, "/stream") // a first visit that streams
+	s := e.Browser()
+	resp, _ = e.Get(s, "/stream") // a first visit that streams
 	if sessionCookie(resp) == nil {
 		t.Error("streamed first visit set no cookie")
 	}
@@ -239,7 +239,7 @@ func streaming(t *testing.T, a Adapter) {
 // flush: the cookie and headers go out with it and the page still gets recommendations.
 func flushFirst(t *testing.T, a Adapter) {
 	e := shop(t, a)
-	resp, body := e.get(e.browser(), "/flush-first")
+	resp, body := e.Get(e.Browser(), "/flush-first")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "<h1>Flushed</h1>") || !outcomeIn(body, core.OutcomeOK) {
 		t.Fatalf("status %d body %q", resp.StatusCode, body)
 	}
@@ -251,7 +251,7 @@ func flushFirst(t *testing.T, a Adapter) {
 // hijack: hijacking works through the adapter, and the page's call is still made.
 func hijack(t *testing.T, a Adapter) {
 	e := shop(t, a)
-	conn, err := net.Dial("tcp", strings.TrimPrefix(e.app.URL, "http://"))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.App.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,8 +266,8 @@ func hijack(t *testing.T, a Adapter) {
 	if string(b) != "hijacked" {
 		t.Fatalf("hijack body %q", b)
 	}
-	e.closeTracker()
-	if got := names(e.lastCall()); !slices.Equal(got, []string{"Navigate"}) {
+	e.CloseTracker()
+	if got := Names(e.LastCall()); !slices.Equal(got, []string{"Navigate"}) {
 		t.Errorf("hijacked page sent %v", got)
 	}
 }
@@ -275,13 +275,13 @@ func hijack(t *testing.T, a Adapter) {
 // skipped: static assets and bots make no call and get no cookie.
 func skipped(t *testing.T, a Adapter) {
 	e := shop(t, a)
-	c := e.browser()
-	resp, body := e.get(c, "/static/app.css")
+	c := e.Browser()
+	resp, body := e.Get(c, "/static/app.css")
 	if resp.StatusCode != http.StatusOK || body != "body{}" || sessionCookie(resp) != nil {
 		t.Errorf("static: status %d body %q cookie %v", resp.StatusCode, body, sessionCookie(resp))
 	}
 	for _, ua := range []string{"curl/8.5.0", "Googlebot/2.1 (+http://www.google.com/bot.html)", ""} {
-		resp, body := e.get(c, "/products/p1", "User-Agent", ua)
+		resp, body := e.Get(c, "/products/p1", "User-Agent", ua)
 		if resp.StatusCode != http.StatusOK || sessionCookie(resp) != nil {
 			t.Errorf("bot %q: status %d cookie %v", ua, resp.StatusCode, sessionCookie(resp))
 		}
@@ -289,8 +289,8 @@ func skipped(t *testing.T, a Adapter) {
 			t.Errorf("bot %q: outcome not skipped: %s", ua, body)
 		}
 	}
-	e.closeTracker()
-	if n := len(e.sim.Requests()); n != 0 {
+	e.CloseTracker()
+	if n := len(e.Sim.Requests()); n != 0 {
 		t.Fatalf("static asset or bots made %d calls", n)
 	}
 }
@@ -326,12 +326,12 @@ func faults(t *testing.T, a Adapter) {
 				c.Timeout = budget
 				c.BreakerFailures = 100
 			})
-			c := e.browser()
+			c := e.Browser()
 			// Warm up: the browser's keep-alive connection, the tracker's connection to the
 			// simulator and the app's first-request work, so the page is timed, not a dial.
 			// The first page also pays one-time costs, so allow a few tries.
 			for try := 1; ; try++ {
-				_, body := e.get(c, "/")
+				_, body := e.Get(c, "/")
 				if outcomeIn(body, core.OutcomeOK) {
 					break
 				}
@@ -339,9 +339,9 @@ func faults(t *testing.T, a Adapter) {
 					t.Fatalf("warm-up page never within budget (machine overloaded?): %s", body)
 				}
 			}
-			e.sim.SetFault(tc.fault)
+			e.Sim.SetFault(tc.fault)
 			start := time.Now()
-			resp, body := e.get(c, "/products/p1")
+			resp, body := e.Get(c, "/products/p1")
 			took := time.Since(start)
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("status %d", resp.StatusCode)
@@ -361,8 +361,8 @@ func faults(t *testing.T, a Adapter) {
 	}
 	t.Run("CookieOnFailedFirstVisit", func(t *testing.T) {
 		e := newEnv(t, a, personyzetest.Options{Seed: 1}, 200*time.Millisecond, func(c *core.Config) { c.Timeout = budget })
-		e.sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultStatus, Status: 503})
-		resp, body := e.get(e.browser(), "/")
+		e.Sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultStatus, Status: 503})
+		resp, body := e.Get(e.Browser(), "/")
 		if resp.StatusCode != http.StatusOK || sessionCookie(resp) == nil || !outcomeIn(body, core.OutcomeUnavailable) {
 			t.Errorf("status %d cookie %v body %s", resp.StatusCode, sessionCookie(resp), body)
 		}
@@ -376,17 +376,17 @@ func concurrent(t *testing.T, a Adapter) {
 	var wg sync.WaitGroup
 	for i := range visitors {
 		wg.Go(func() {
-			c := e.browser()
+			c := e.Browser()
 			for p := range pages {
-				e.get(c, fmt.Sprintf("/products/p%d", (i+p)%12+1))
+				e.Get(c, fmt.Sprintf("/products/p%d", (i+p)%12+1))
 			}
 		})
 	}
 	wg.Wait()
-	e.closeTracker()
+	e.CloseTracker()
 	bySession := map[string]uint32{}
 	perUser := map[uint32]int{}
-	for _, r := range e.sim.Requests() {
+	for _, r := range e.Sim.Requests() {
 		perUser[r.UserID]++
 		if r.SessionID == nil {
 			continue
@@ -403,12 +403,12 @@ func concurrent(t *testing.T, a Adapter) {
 		if n != pages {
 			t.Errorf("user %d made %d calls, want %d", u, n, pages)
 		}
-		for i, r := range e.sim.RequestsFor(u) {
+		for i, r := range e.Sim.RequestsFor(u) {
 			if (r.SessionID == nil) != (i == 0) {
 				t.Errorf("user %d call %d: session id %v (only the first call may lack one); tracker stats %+v",
-					u, i, r.SessionID, e.tr.Stats())
+					u, i, r.SessionID, e.Tracker.Stats())
 			}
-			if got := names(r); len(got) != 2 || got[0] != "Product Viewed" {
+			if got := Names(r); len(got) != 2 || got[0] != "Product Viewed" {
 				t.Errorf("user %d call %d sent %v", u, i, got)
 			}
 		}
