@@ -25,6 +25,7 @@ const (
 type job struct {
 	req      *Request
 	attempts int
+	deferred bool // waiting for the open breaker, not for a retry
 }
 
 // delivery is the bounded, never-blocking background queue with retries. Page requests
@@ -156,12 +157,18 @@ func (d *delivery) work() {
 // only add load to it and to this process (an upstream that fails by streaming megabytes
 // costs CPU on every call, which slowed the pages the breaker was meant to shield). The job
 // waits for the end of the cooldown without spending an attempt.
+// During Close there are no pages left to shield, so it sends at once.
 func (d *delivery) send(j *job) {
-	if wait, open := d.t.breakerWait(); open {
+	d.mu.Lock()
+	closing := d.closing
+	d.mu.Unlock()
+	if wait, open := d.t.breakerWait(); open && !closing {
 		d.t.counters.deferred.Add(1)
+		j.deferred = true
 		d.retryLater(j, wait)
 		return
 	}
+	j.deferred = false
 	ctx, cancel := context.WithTimeout(d.ctx, callTimeout)
 	_, err := d.t.client.Send(ctx, j.req)
 	cancel()
@@ -250,6 +257,13 @@ func (d *delivery) close(ctx context.Context) error {
 		return errors.New("personyze: Tracker.Close called twice")
 	}
 	d.closing = true
+	for j, tm := range d.timers {
+		// Jobs waiting for the breaker's cooldown go now: the shutdown deadline may be
+		// shorter than the cooldown, and no page is left to shield.
+		if j.deferred && tm.Stop() {
+			tm.Reset(0)
+		}
+	}
 	d.mu.Unlock()
 	if d.pending.Load() == 0 {
 		d.drainSet.Do(func() { close(d.drained) })
