@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,13 +62,24 @@ func Browser(t *testing.T, newHandler NewHandler, opts BrowserOptions) {
 	s, base := Start(t, newHandler)
 	sim := s.Simulator
 
+	// Chromium's own output explains a browser that crashed or refused a page; it is
+	// shown only when the test fails.
+	var out syncTail
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("Chromium's output (last %d bytes):\n%s", tailBytes, out.String())
+		}
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), browserTimeout)
 	defer cancel()
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(chromium),
+		chromedp.CombinedOutput(&out),
 		chromedp.Flag("headless", true),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
+		// Containers often mount a 64 MB /dev/shm, too small for Chromium's shared memory.
+		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
@@ -193,4 +205,29 @@ func Browser(t *testing.T, newHandler NewHandler, opts BrowserOptions) {
 	if last.Screen != want.Screen {
 		t.Errorf("last call's screen = %q, want the browser's %q", last.Screen, want.Screen)
 	}
+}
+
+// tailBytes is how much of Chromium's output a failed test shows.
+const tailBytes = 8 << 10
+
+// syncTail keeps the last tailBytes written to it, from any goroutine.
+type syncTail struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (w *syncTail) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.b = append(w.b, p...)
+	if n := len(w.b); n > tailBytes {
+		w.b = append(w.b[:0], w.b[n-tailBytes:]...)
+	}
+	return len(p), nil
+}
+
+func (w *syncTail) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return string(w.b)
 }
