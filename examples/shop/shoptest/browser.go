@@ -72,32 +72,7 @@ func Browser(t *testing.T, newHandler NewHandler, opts BrowserOptions) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), browserTimeout)
 	defer cancel()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium),
-		chromedp.CombinedOutput(&out),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		// Containers often mount a 64 MB /dev/shm, too small for Chromium's shared memory.
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-		chromedp.UserAgent(DesktopUserAgent),
-	)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	// The first action starts Chromium, bounded by ctx; every later step
-	// gets its own deadline so a hang names the step that hung.
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
+	bctx := startBrowser(t, ctx, chromium, &out)
 	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		sctx, cancel := context.WithTimeout(bctx, stepTimeout)
@@ -205,6 +180,45 @@ func Browser(t *testing.T, newHandler NewHandler, opts BrowserOptions) {
 	if last.Screen != want.Screen {
 		t.Errorf("last call's screen = %q, want the browser's %q", last.Screen, want.Screen)
 	}
+}
+
+// startBrowser starts Chromium for one test, stopped when the test ends. Starting a
+// browser is the one step given a second chance: on a loaded machine Chromium can exit
+// during start-up, which says nothing about the shop. Every later step fails the test.
+func startBrowser(t *testing.T, ctx context.Context, chromium string, out *syncTail) context.Context {
+	t.Helper()
+	var err error
+	for attempt := 1; attempt <= 2; attempt++ {
+		allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+			chromedp.ExecPath(chromium),
+			chromedp.CombinedOutput(out),
+			chromedp.Flag("headless", true),
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			// Containers often mount a 64 MB /dev/shm, too small for Chromium's shared memory.
+			chromedp.Flag("disable-dev-shm-usage", true),
+			chromedp.Flag("disable-quic", true),
+			chromedp.NoFirstRun,
+			chromedp.NoDefaultBrowserCheck,
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.UserDataDir(t.TempDir()),
+			chromedp.WindowSize(1280, 900),
+			chromedp.UserAgent(DesktopUserAgent),
+		)
+		bctx, cancelBrowser := chromedp.NewContext(allocCtx)
+		// The first action starts Chromium, bounded by ctx.
+		if err = chromedp.Do(bctx); err == nil {
+			t.Cleanup(func() { cancelBrowser(); cancelAlloc() })
+			return bctx
+		}
+		cancelBrowser()
+		cancelAlloc()
+		t.Logf("start %s (attempt %d): %v; its output:\n%s", chromium, attempt, err, out.String())
+	}
+	t.Fatalf("start %s: %v", chromium, err)
+	return nil
 }
 
 // tailBytes is how much of Chromium's output a failed test shows.
