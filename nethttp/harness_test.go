@@ -36,5 +36,3 @@ func newEnvWith(t *testing.T, h http.Handler, simOpts personyzetest.Options, mut
 				}
 			}})}
 }
-
-const chromeUA = adaptertest.ChromeUA

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gopersonyze/personyze/core"
+	"github.com/gopersonyze/personyze/core/adaptertest"
 	"github.com/gopersonyze/personyze/core/personyzetest"
 	"github.com/gopersonyze/personyze/nethttp"
 )
@@ -115,7 +116,7 @@ func TestPromiseCookieFlags(t *testing.T) {
 	check("plain http", sessionCookie(e.visit(e.Browser(), "GET", "/").cookies), false)
 	check("X-Forwarded-Proto", sessionCookie(e.visit(e.Browser(), "GET", "/", "X-Forwarded-Proto", "https").cookies), true)
 	req, _ := http.NewRequest("GET", tls.URL+"/", nil)
-	req.Header.Set("User-Agent", chromeUA)
+	req.Header.Set("User-Agent", adaptertest.ChromeUA)
 	resp, err := tls.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +181,7 @@ func TestPromisePlainHTTPRefused(t *testing.T) {
 // handled in bounded time, answered 200, and do not bloat what is sent.
 func TestPromiseHugeHeadersBounded(t *testing.T) {
 	e := newPromEnv(t, personyzetest.Options{}, nil)
-	ua := (chromeUA + " ")
+	ua := (adaptertest.ChromeUA + " ")
 	ua = strings.Repeat(ua, 64<<10/len(ua)+1)[:64<<10]
 	var langs []string
 	for i := range 1000 {
@@ -229,7 +230,7 @@ func TestPromiseLogLinesCannotBeForged(t *testing.T) {
 	e.visit(c, "GET", "/", "Cookie", core.DefaultSessionName+"=x%0Alevel=ERROR")
 	// Straight into core too, where no HTTP parser stands between the header and us.
 	r := httptest.NewRequest("GET", "/", nil)
-	r.Header.Set("User-Agent", chromeUA+forged)
+	r.Header.Set("User-Agent", adaptertest.ChromeUA+forged)
 	r.Header.Set("Accept-Language", forged)
 	r.Header.Set("Cookie", core.DefaultSessionName+"="+forged)
 	v, r := e.Tracker.Begin(httptest.NewRecorder(), r)
