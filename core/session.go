@@ -3,7 +3,6 @@ package core
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -152,23 +151,7 @@ func validateSession(cfg Config) error {
 			return nil
 		}
 		return &ConfigError{Field: "SessionKeys", Problem: "no session keys and no SessionStore",
-			Fix: "set SessionKeys to a 32- or 64-byte hash key and a 32-byte encryption key from crypto/rand (kept secret, stable across restarts), pass your own SessionStore, or set Development: true for local use"}
+			Fix: keygenHelp + " (keep them secret and stable across restarts); or pass your own SessionStore, or set Development: true for local use"}
 	}
-	if len(cfg.SessionKeys)%2 != 0 {
-		return &ConfigError{Field: "SessionKeys", Problem: fmt.Sprintf("%d keys given; keys come in pairs", len(cfg.SessionKeys)),
-			Fix: "give (hash key, encryption key) pairs, newest pair first; keep older pairs after it to rotate keys"}
-	}
-	for i := 0; i < len(cfg.SessionKeys); i += 2 {
-		if n := len(cfg.SessionKeys[i]); n < 32 {
-			return &ConfigError{Field: "SessionKeys", Problem: fmt.Sprintf("hash key %d is %d bytes", i, n),
-				Fix: "use at least 32 random bytes (64 recommended) for each hash key"}
-		}
-		switch n := len(cfg.SessionKeys[i+1]); n {
-		case 16, 24, 32:
-		default:
-			return &ConfigError{Field: "SessionKeys", Problem: fmt.Sprintf("encryption key %d is %d bytes", i+1, n),
-				Fix: "use 16, 24 or 32 random bytes for each encryption key (32 selects AES-256)"}
-		}
-	}
-	return nil
+	return validateKeys(cfg.SessionKeys)
 }
