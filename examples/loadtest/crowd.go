@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"sync"
+	"time"
+
+	"github.com/gopersonyze/personyze/examples/shop"
+)
+
+// crowd is the load's visitors: each has a cookie jar and connections of its own and asks
+// for one page after another, as a browser tab does.
+type crowd struct {
+	base     string
+	clients  []*http.Client
+	paths    []string
+	wg       sync.WaitGroup
+	position []int // each visitor's place in paths, kept across rounds
+}
+
+// chromeUA makes the visitors' requests look like a desktop browser's.
+const chromeUA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
+
+func newCrowd(n int, base string) *crowd {
+	c := &crowd{base: base, position: make([]int, n)}
+	cat := shop.NewCatalog()
+	// The walk: every product, an article after every third one, the home page after
+	// every fourth page; visitor i starts at a different place of it.
+	for i, p := range cat.Products() {
+		c.paths = append(c.paths, p.URL())
+		if i%3 == 2 {
+			arts := cat.Articles()
+			c.paths = append(c.paths, arts[(i/3)%len(arts)].URL())
+		}
+		if len(c.paths)%4 == 3 {
+			c.paths = append(c.paths, "/")
+		}
+	}
+	for i := range n {
+		jar, _ := cookiejar.New(nil)
+		tr := &http.Transport{MaxIdleConnsPerHost: 2, IdleConnTimeout: time.Minute}
+		c.clients = append(c.clients, &http.Client{Jar: jar, Transport: tr, Timeout: 30 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }})
+		c.position[i] = i * 7
+	}
+	return c
+}
+
+// run lets every visitor browse for d and returns the latencies of the pages answered
+// 200 and the number of the others.
+func (c *crowd) run(ctx context.Context, d time.Duration) (latencies []time.Duration, failed int) {
+	end := time.Now().Add(d)
+	var mu sync.Mutex
+	for i, client := range c.clients {
+		c.wg.Go(func() {
+			var lat []time.Duration
+			bad := 0
+			for time.Now().Before(end) && ctx.Err() == nil {
+				path := c.paths[c.position[i]%len(c.paths)]
+				c.position[i]++
+				start := time.Now()
+				if err := c.get(ctx, client, path); err != nil {
+					bad++
+					continue
+				}
+				lat = append(lat, time.Since(start))
+			}
+			mu.Lock()
+			latencies = append(latencies, lat...)
+			failed += bad
+			mu.Unlock()
+		})
+	}
+	c.wg.Wait()
+	return latencies, failed
+}
+
+// get asks for one page and reads it to the end.
+func (c *crowd) get(ctx context.Context, client *http.Client, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("User-Agent", chromeUA)
+	req.Header.Set("Accept-Language", "en-US,en;q=0.9")
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: status %d", path, resp.StatusCode)
+	}
+	return nil
+}
+
+// close drops the visitors' idle connections.
+func (c *crowd) close() {
+	for _, client := range c.clients {
+		client.CloseIdleConnections()
+	}
+}

@@ -1,0 +1,134 @@
+// Command loadtest measures the demo shop under load, one adapter at a time.
+//
+//	go run ./examples/loadtest -adapter all -visitors 64 -upstream 5ms -duration 10s -rounds 3
+//
+// For each adapter it starts the shop (package shop) behind that adapter in a server
+// process of its own (this program started again), with the tracker talking to the
+// personyzetest simulator in this process, which answers after -upstream. Then
+// -visitors concurrent visitors, each with its own cookie jar and connections, ask for
+// the shop's pages (products, articles, the home page) one after another for -duration,
+// -rounds times. After each round it prints:
+//
+//	req/s        pages served per second
+//	p50, p99     page latency minus the upstream latency
+//	cpu/1k       CPU seconds of the server process per 1,000 pages
+//	allocs/page  heap allocations of the server process per page
+//	conns        new TCP connections to the simulator (the tracker's pool)
+//	reached      share of the round's pages whose tracker call reached the simulator
+//	             by the end of the round plus -drain
+//	replaced     calls that carried a session id the simulator had already replaced
+//	             for that visitor (see upstream.serve)
+//	opened       circuit breaker openings in the server (from its log)
+//	outcomes     the round's Visit outcomes other than ok
+//
+// The server's CPU and allocations are its own: the visitors and the simulator run in
+// this process. -page light serves a small page printing ten recommendations instead
+// of the shop's templates, and -cpuprofile writes the server's CPU profile, to see the
+// library's share of a page.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// config is the command line.
+type config struct {
+	adapters   []string
+	visitors   int
+	upstream   time.Duration
+	duration   time.Duration
+	rounds     int
+	drain      time.Duration
+	light      bool
+	cpuProfile string
+	verbose    bool
+}
+
+func main() {
+	if adapter := os.Getenv(serveEnv); adapter != "" {
+		os.Exit(serveMain(adapter))
+	}
+	cfg, err := parseFlags(os.Args[1:], os.Stderr)
+	if err != nil {
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if _, err := run(ctx, cfg, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+// parseFlags reads the command line; errors are printed to stderr with the usage.
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg config
+	adapter := fs.String("adapter", "all", "adapter to measure: "+strings.Join(adapterNames, ", ")+" or all")
+	fs.IntVar(&cfg.visitors, "visitors", 64, "concurrent visitors")
+	fs.DurationVar(&cfg.upstream, "upstream", 5*time.Millisecond, "latency of the simulated Personyze")
+	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "length of a round")
+	fs.IntVar(&cfg.rounds, "rounds", 3, "rounds per adapter")
+	fs.DurationVar(&cfg.drain, "drain", 2*time.Second, "longest wait after a round for late tracker calls")
+	page := fs.String("page", "shop", "page to serve: shop (the demo shop's templates) or light (ten recommendations)")
+	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write the server's CPU profile to this file (with -adapter, one adapter: the file is per run)")
+	fs.BoolVar(&cfg.verbose, "v", false, "pass the server's warnings through to stderr")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	switch {
+	case *adapter == "all":
+		cfg.adapters = adapterNames
+	case slices.Contains(adapterNames, *adapter):
+		cfg.adapters = []string{*adapter}
+	default:
+		err := fmt.Errorf("-adapter %q: want one of %s or all", *adapter, strings.Join(adapterNames, ", "))
+		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
+	if *page != "shop" && *page != "light" {
+		err := fmt.Errorf("-page %q: want shop or light", *page)
+		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
+	cfg.light = *page == "light"
+	if cfg.visitors < 1 || cfg.rounds < 1 || cfg.duration <= 0 || cfg.upstream < 0 || cfg.drain < 0 {
+		err := errors.New("-visitors and -rounds must be at least 1, -duration positive, -upstream and -drain not negative")
+		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
+	if cfg.cpuProfile != "" && len(cfg.adapters) > 1 {
+		err := errors.New("-cpuprofile needs a single -adapter")
+		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// run measures every adapter of cfg and prints one line per round to out.
+func run(ctx context.Context, cfg config, out io.Writer) ([]result, error) {
+	fmt.Fprintf(out, "visitors %d, upstream %v, rounds of %v, page %s\n", cfg.visitors, cfg.upstream, cfg.duration,
+		map[bool]string{false: "shop", true: "light"}[cfg.light])
+	fmt.Fprintf(out, "%-8s %5s %7s %8s %8s %8s %7s %11s %6s %8s %8s %6s  %s\n", "adapter", "round", "pages", "req/s",
+		"p50", "p99", "cpu/1k", "allocs/page", "conns", "reached", "replaced", "opened", "outcomes")
+	var all []result
+	for _, name := range cfg.adapters {
+		res, err := measure(ctx, cfg, name, out)
+		all = append(all, res...)
+		if err != nil {
+			return all, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return all, nil
+}

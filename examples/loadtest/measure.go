@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"time"
+)
+
+// result is one adapter's round.
+type result struct {
+	Adapter        string
+	Round          int
+	Pages          int           // pages answered 200
+	Errors         int           // pages that failed or answered another status
+	PerSecond      float64       // pages per second
+	P50, P99       time.Duration // page latency minus the upstream latency
+	CPUPer1k       time.Duration // server CPU per 1,000 pages
+	AllocsPerPage  float64       // server heap allocations per page
+	NewConns       uint64        // TCP connections the server opened to the simulator
+	Reached        float64       // share of pages whose call reached the simulator (round + drain)
+	Replaced       uint64        // calls carrying a replaced session id (round + drain)
+	BreakerOpening uint64        // breaker openings (round + drain)
+	Outcomes       map[string]uint64
+}
+
+// measure runs cfg.rounds rounds against one adapter's server process.
+func measure(ctx context.Context, cfg config, adapter string, out io.Writer) ([]result, error) {
+	up, err := newUpstream(cfg.upstream)
+	if err != nil {
+		return nil, err
+	}
+	defer up.close()
+	srv, err := startServer(ctx, cfg, adapter, up)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.stop()
+
+	crowd := newCrowd(cfg.visitors, "http://"+srv.addr)
+	defer crowd.close()
+	var results []result
+	for round := 1; round <= cfg.rounds; round++ {
+		before, err := srv.stats()
+		if err != nil {
+			return results, err
+		}
+		u0 := up.counts()
+		lat, failed := crowd.run(ctx, cfg.duration)
+		if err := ctx.Err(); err != nil {
+			return results, err
+		}
+		atEnd, err := srv.stats()
+		if err != nil {
+			return results, err
+		}
+		// The drain: calls the server still holds (queued page views, retries) get up to
+		// cfg.drain to reach the simulator.
+		pages := len(lat)
+		deadline := time.Now().Add(cfg.drain)
+		after := atEnd
+		for {
+			if after, err = srv.stats(); err != nil {
+				return results, err
+			}
+			if after.Pending == 0 && up.counts().navigates-u0.navigates >= uint64(pages) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		u1 := up.counts()
+		r := result{Adapter: adapter, Round: round, Pages: pages, Errors: failed,
+			PerSecond: float64(pages) / cfg.duration.Seconds(), NewConns: u1.accepts - u0.accepts,
+			Replaced: u1.replaced - u0.replaced, BreakerOpening: after.BreakerOpenings - before.BreakerOpenings,
+			Outcomes: map[string]uint64{}}
+		if pages > 0 {
+			slices.Sort(lat)
+			r.P50 = max(lat[pages/2]-cfg.upstream, 0)
+			r.P99 = max(lat[min(pages*99/100, pages-1)]-cfg.upstream, 0)
+			r.CPUPer1k = (atEnd.CPU - before.CPU) * 1000 / time.Duration(pages)
+			r.AllocsPerPage = float64(atEnd.Allocs-before.Allocs) / float64(pages)
+			r.Reached = float64(u1.navigates-u0.navigates) / float64(pages)
+		}
+		for k, v := range atEnd.Outcomes {
+			if d := v - before.Outcomes[k]; d > 0 {
+				r.Outcomes[k] = d
+			}
+		}
+		results = append(results, r)
+		fmt.Fprintln(out, r.line())
+	}
+	return results, nil
+}
+
+// line is the result as one row of the report.
+func (r result) line() string {
+	var oc []string
+	for _, k := range slices.Sorted(maps.Keys(r.Outcomes)) {
+		if k != "ok" {
+			oc = append(oc, fmt.Sprintf("%s %d", k, r.Outcomes[k]))
+		}
+	}
+	if r.Errors > 0 {
+		oc = append(oc, fmt.Sprintf("failed pages %d", r.Errors))
+	}
+	return fmt.Sprintf("%-8s %5d %7d %8.0f %8s %8s %7.3f %11.0f %6d %7.1f%% %8d %6d  %s", r.Adapter, r.Round, r.Pages,
+		r.PerSecond, ms(r.P50), ms(r.P99), r.CPUPer1k.Seconds(), r.AllocsPerPage, r.NewConns, 100*r.Reached,
+		r.Replaced, r.BreakerOpening, strings.Join(oc, ", "))
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
+
+// server is a running server process.
+type server struct {
+	cmd   *exec.Cmd
+	stdin io.Closer
+	addr  string // the shop
+	ctl   string // the control address: GET returns serverStats
+	done  chan error
+}
+
+// startServer starts this program again as the shop behind adapter (see serveMain).
+func startServer(ctx context.Context, cfg config, adapter string, up *upstream) (*server, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), serveEnv+"="+adapter, "ADDR=127.0.0.1:0",
+		"PERSONYZE_API_KEY="+up.sim.APIKey(), "PERSONYZE_API_URL="+up.url)
+	if cfg.light {
+		cmd.Env = append(cmd.Env, pageEnv+"=light")
+	}
+	if cfg.cpuProfile != "" {
+		cmd.Env = append(cmd.Env, cpuProfileEnv+"="+cfg.cpuProfile)
+	}
+	if cfg.verbose {
+		cmd.Stderr = os.Stderr
+	}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{cmd: cmd, stdin: stdin, done: make(chan error, 1)}
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "ready ") {
+				lines <- sc.Text()
+			}
+		}
+		close(lines)
+		s.done <- cmd.Wait()
+	}()
+	select {
+	case line, ok := <-lines:
+		if !ok {
+			return nil, fmt.Errorf("server process ended before listening: %v", <-s.done)
+		}
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			s.stop()
+			return nil, fmt.Errorf("server process: unexpected %q", line)
+		}
+		s.addr, s.ctl = f[1], f[2]
+		return s, nil
+	case <-time.After(30 * time.Second):
+	case <-ctx.Done():
+	}
+	s.stop()
+	return nil, fmt.Errorf("server process did not start listening")
+}
+
+// stats reads the server's counters.
+func (s *server) stats() (serverStats, error) {
+	var st serverStats
+	resp, err := http.Get("http://" + s.ctl + "/")
+	if err != nil {
+		return st, err
+	}
+	defer resp.Body.Close()
+	return st, json.NewDecoder(resp.Body).Decode(&st)
+}
+
+// stop closes the server's stdin, which makes it shut down and deliver what it holds,
+// and kills it if it has not ended within its own shutdown bounds.
+func (s *server) stop() {
+	_ = s.stdin.Close()
+	select {
+	case <-s.done:
+	case <-time.After(20 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	echo4 "github.com/labstack/echo/v4"
+	echo5 "github.com/labstack/echo/v5"
+
+	"github.com/gopersonyze/personyze/core"
+	"github.com/gopersonyze/personyze/echoadapter"
+	"github.com/gopersonyze/personyze/echoadapter/echov5"
+	"github.com/gopersonyze/personyze/examples/shop"
+	"github.com/gopersonyze/personyze/ginadapter"
+	"github.com/gopersonyze/personyze/nethttp"
+)
+
+// page is one route of the load: the shop's route (a visitor's GET) and its path pattern
+// in net/http syntax; the Gin and Echo wirings turn {id} into :id.
+type page struct {
+	pattern string
+	action  func(*shop.Shop) func(shop.Request) shop.Result
+}
+
+// pages are the shop's pages the visitors ask for (see visitor.path).
+var pages = []page{
+	{"/", func(s *shop.Shop) func(shop.Request) shop.Result { return s.Home }},
+	{"/products/{id}", func(s *shop.Shop) func(shop.Request) shop.Result { return s.Product }},
+	{"/articles/{id}", func(s *shop.Shop) func(shop.Request) shop.Result { return s.ArticlePage }},
+}
+
+// serveFunc answers one page: the shop's route rendered with the shop's templates, or
+// with light, a small page that prints the recommendations only (for profiling the
+// library's share rather than the shop's templates).
+type serveFunc func(w http.ResponseWriter, r *http.Request, v *core.Visit, id string)
+
+func shopPage(s *shop.Shop, p page, light bool) serveFunc {
+	action := p.action(s)
+	return func(w http.ResponseWriter, r *http.Request, v *core.Visit, id string) {
+		if light {
+			lightPage(w, v, id)
+			return
+		}
+		res := action(shop.Request{Visit: v, Shopper: s.Store.ShopperID(w, r), ID: id, Referer: r.Referer()})
+		if err := s.Pages.Write(w, r, res); err != nil {
+			s.Logger.Error("render", "path", r.URL.Path, "err", err)
+		}
+	}
+}
+
+// lightTemplate is the light page: ten recommendations and nothing else.
+var lightTemplate = template.Must(template.New("light").Parse(`<!doctype html><title>{{.ID}}</title><ul>
+{{range .Items}}<li><a href="{{.URL}}">{{.Title}}</a> {{.Price}}</li>
+{{end}}</ul>`))
+
+// lightPage tracks a product view when id names one and prints at most ten
+// recommendations.
+func lightPage(w http.ResponseWriter, v *core.Visit, id string) {
+	if id != "" {
+		_ = v.Track(core.ProductViewed(id))
+	}
+	items := v.Items()
+	items = items[:min(len(items), 10)]
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = lightTemplate.Execute(w, struct {
+		ID    string
+		Items []core.Item
+	}{id, items})
+}
+
+// adapters wire the shop's pages behind each adapter's middleware, the way the
+// examples do; static files are not part of the load.
+var adapters = map[string]func(s *shop.Shop, light bool) http.Handler{
+	"nethttp": func(s *shop.Shop, light bool) http.Handler {
+		mux := http.NewServeMux()
+		for _, p := range pages {
+			serve := shopPage(s, p, light)
+			mux.HandleFunc("GET "+p.pattern+suffix(p.pattern), func(w http.ResponseWriter, r *http.Request) {
+				serve(w, r, core.FromContext(r.Context()), r.PathValue("id"))
+			})
+		}
+		return nethttp.Middleware(s.Tracker)(mux)
+	},
+	"gin": func(s *shop.Shop, light bool) http.Handler {
+		gin.SetMode(gin.ReleaseMode)
+		r := gin.New()
+		r.Use(gin.Recovery())
+		g := r.Group("/", ginadapter.Middleware(s.Tracker))
+		for _, p := range pages {
+			serve := shopPage(s, p, light)
+			g.GET(colon(p.pattern), func(c *gin.Context) {
+				serve(c.Writer, c.Request, ginadapter.Visit(c), c.Param("id"))
+			})
+		}
+		return r
+	},
+	"echo": func(s *shop.Shop, light bool) http.Handler {
+		e := echo4.New()
+		e.HideBanner, e.HidePort = true, true
+		g := e.Group("", echoadapter.Middleware(s.Tracker))
+		for _, p := range pages {
+			serve := shopPage(s, p, light)
+			g.GET(colon(p.pattern), func(c echo4.Context) error {
+				serve(c.Response(), c.Request(), echoadapter.Visit(c), c.Param("id"))
+				return nil
+			})
+		}
+		return e
+	},
+	"echov5": func(s *shop.Shop, light bool) http.Handler {
+		e := echo5.New()
+		g := e.Group("", echov5.Middleware(s.Tracker))
+		for _, p := range pages {
+			serve := shopPage(s, p, light)
+			g.GET(colon(p.pattern), func(c *echo5.Context) error {
+				serve(c.Response(), c.Request(), echov5.Visit(c), c.Param("id"))
+				return nil
+			})
+		}
+		return e
+	},
+}
+
+// suffix makes net/http's "/" pattern match only the home page.
+func suffix(pattern string) string {
+	if pattern == "/" {
+		return "{$}"
+	}
+	return ""
+}
+
+// colon turns a net/http pattern into Gin's and Echo's: {id} becomes :id.
+func colon(pattern string) string { return strings.ReplaceAll(pattern, "{id}", ":id") }
+
+// adapterNames lists the adapters in the order -adapter all runs them.
+var adapterNames = []string{"nethttp", "gin", "echo", "echov5"}
