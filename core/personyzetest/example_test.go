@@ -50,6 +50,9 @@ func ExampleNewServer() {
 	}
 	fmt.Println(resp.StatusCode, strings.HasPrefix(answer.SessionID, "1700000000 "))
 	for _, a := range answer.Actions {
+		if _, ok := a.Data["data"]; !ok {
+			continue // an HTML action of the demo account (see ExampleServer_metadata)
+		}
 		var items []map[string]string
 		_ = json.Unmarshal([]byte("["+a.Data["data"]+"]"), &items)
 		fmt.Println(a.ID, items[0]["internal_id"], items[0]["title"])

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -51,7 +52,8 @@ func (k FaultKind) String() string {
 // HugeBodyBytes is the size of a FaultHuge body.
 const HugeBodyBytes = 8 << 20
 
-// Fault describes misbehaviour to inject into tracker-v1 answers.
+// Fault describes misbehaviour to inject into tracker-v1 answers (Server.SetFault) or
+// into the metadata endpoints' answers (Server.SetMetadataFault).
 type Fault struct {
 	Kind FaultKind
 	// Latency delays the answer, in real time, whatever the Kind (so FaultStatus with a
@@ -70,38 +72,82 @@ type Fault struct {
 }
 
 // SetFault makes the following tracker-v1 requests misbehave as f describes. It replaces
-// any previous fault and is safe to call while requests are being served.
-func (s *Server) SetFault(f Fault) {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
+// any previous tracker fault and is safe to call while requests are being served. The
+// metadata endpoints have their own fault (SetMetadataFault).
+func (s *Server) SetFault(f Fault) { s.fault.set(f) }
+
+// ClearFault makes the tracker endpoint answer normally again.
+func (s *Server) ClearFault() { s.fault.set(Fault{}) }
+
+// SetMetadataFault makes the following requests to the three metadata endpoints
+// (actions, placeholders, conditions) misbehave as f describes, independently of the
+// tracker's fault; Fault.Count counts metadata requests. FaultHuge streams a JSON array
+// and FaultTruncated cuts the metadata answer in half.
+func (s *Server) SetMetadataFault(f Fault) { s.metaFault.set(f) }
+
+// ClearMetadataFault makes the metadata endpoints answer normally again.
+func (s *Server) ClearMetadataFault() { s.metaFault.set(Fault{}) }
+
+// faultSlot holds the fault of one group of endpoints.
+type faultSlot struct {
+	mu sync.Mutex
+	f  *Fault
+}
+
+func (fs *faultSlot) set(f Fault) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
 	if f.Kind == FaultNone && f.Latency == 0 {
-		s.fault = nil
+		fs.f = nil
 		return
 	}
-	s.fault = &f
+	fs.f = &f
 }
 
-// ClearFault makes the server answer normally again.
-func (s *Server) ClearFault() {
-	s.SetFault(Fault{})
-}
-
-// takeFault returns the fault for the request now arriving, counting it against
-// Fault.Count.
-func (s *Server) takeFault() (Fault, bool) {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	if s.fault == nil {
+// take returns the fault for the request now arriving, counting it against Fault.Count.
+func (fs *faultSlot) take() (Fault, bool) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.f == nil {
 		return Fault{}, false
 	}
-	f := *s.fault
-	if s.fault.Count > 0 {
-		s.fault.Count--
-		if s.fault.Count == 0 {
-			s.fault = nil
+	f := *fs.f
+	if fs.f.Count > 0 {
+		fs.f.Count--
+		if fs.f.Count == 0 {
+			fs.f = nil
 		}
 	}
 	return f, true
+}
+
+// hugeShape is the JSON a FaultHuge body wraps around its filler string.
+type hugeShape struct{ head, tail string }
+
+var (
+	hugeTracker  = hugeShape{`{"session_id":null,"cache_version":0,"conditions":[],"actions":[{"id":1,"data":{"data":"`, `"}}],"dismiss_conditions":[],"dismiss_actions":[]}`}
+	hugeMetadata = hugeShape{`[{"id":1,"name":"`, `"}]`}
+)
+
+// gate applies the fault of slot to a request arriving now: it waits the fault's latency
+// and answers the kinds that bypass the simulated service. done reports that the request
+// needs no further answer (status is what was sent, 0 for none); otherwise the caller
+// answers normally, cutting the body when f.Kind is FaultTruncated.
+func (s *Server) gate(w http.ResponseWriter, r *http.Request, slot *faultSlot, shape hugeShape) (f Fault, status int, done bool) {
+	f, faulted := slot.take()
+	if !faulted {
+		return f, 0, false
+	}
+	switch s.wait(r.Context(), f.Latency) {
+	case waitAbandoned:
+		return f, 0, true
+	case waitClosed:
+		return f, closedAnswer(w), true
+	}
+	if f.Kind == FaultNone || f.Kind == FaultLatency || f.Kind == FaultTruncated {
+		return f, 0, false
+	}
+	return f, s.writeFault(w, r, f, shape), true
 }
 
 // waitResult tells why a wait ended.
@@ -147,7 +193,7 @@ const garbageBody = "<html><head><title>502 Bad Gateway</title></head><body>upst
 
 // writeFault answers according to one of the kinds that bypass the service. It returns
 // the status sent (0 when none was).
-func (s *Server) writeFault(w http.ResponseWriter, r *http.Request, f Fault) int {
+func (s *Server) writeFault(w http.ResponseWriter, r *http.Request, f Fault, shape hugeShape) int {
 	switch f.Kind {
 	case FaultStatus:
 		status := f.Status
@@ -177,7 +223,7 @@ func (s *Server) writeFault(w http.ResponseWriter, r *http.Request, f Fault) int
 		w.WriteHeader(http.StatusOK)
 		return http.StatusOK
 	case FaultHuge:
-		s.writeHuge(w, r)
+		s.writeHuge(w, r, shape)
 		return http.StatusOK
 	case FaultReset:
 		resetConnection(w)
@@ -194,9 +240,8 @@ func (s *Server) writeFault(w http.ResponseWriter, r *http.Request, f Fault) int
 // writeHuge streams HugeBodyBytes of syntactically valid JSON without a Content-Length,
 // so that a client can only protect itself by limiting what it reads. One shared
 // read-only chunk is written over and over, so a request holds no more than 32 KiB.
-func (s *Server) writeHuge(w http.ResponseWriter, r *http.Request) {
-	const head = `{"session_id":null,"cache_version":0,"conditions":[],"actions":[{"id":1,"data":{"data":"`
-	const tail = `"}}],"dismiss_conditions":[],"dismiss_actions":[]}`
+func (s *Server) writeHuge(w http.ResponseWriter, r *http.Request, shape hugeShape) {
+	head, tail := shape.head, shape.tail
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	if _, err := w.Write([]byte(head)); err != nil {

@@ -198,9 +198,9 @@ func TestCloseEndsHangingRequests(t *testing.T) {
 
 // faultPending reports whether a fault is set and not yet used up.
 func faultPending(s *Server) bool {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	return s.fault != nil
+	s.fault.mu.Lock()
+	defer s.fault.mu.Unlock()
+	return s.fault.f != nil
 }
 
 func TestSetFaultConcurrent(t *testing.T) {

@@ -26,8 +26,9 @@ const (
 	// DefaultMaxVisitors is how many visitors a Server remembers; the one seen least
 	// recently is forgotten first.
 	DefaultMaxVisitors = 10000
-	// CacheVersion is the cache_version every response carries.
-	CacheVersion = 1
+	// InitialCacheVersion is the cache_version of a new Server's answers; see
+	// Server.BumpCacheVersion.
+	InitialCacheVersion int64 = 1
 )
 
 // Ids of the actions and the condition the simulator answers page views with.
@@ -40,8 +41,8 @@ const (
 	ActionPopular int64 = 102
 	// ActionArticles lists articles for the visitor, preferring the topics they read.
 	ActionArticles int64 = 201
-	// ConditionRecommendations is the condition (campaign) reported whenever a response
-	// carries any action.
+	// ConditionRecommendations ("Product recommendations") is the condition (campaign)
+	// reported whenever a response carries at least one of the three actions above.
 	ConditionRecommendations int64 = 5
 )
 
@@ -69,4 +70,7 @@ type Options struct {
 	MaxRequests int
 	// Logger receives one debug line per request; nil discards.
 	Logger *slog.Logger
+	// Account defines the campaigns, HTML actions, placeholders and event rules; nil
+	// means DemoAccount(). Use &Account{} for recommendations only.
+	Account *Account
 }

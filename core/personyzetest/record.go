@@ -59,12 +59,17 @@ func (s *Server) Commands(userID uint32, name string) []Command {
 	return out
 }
 
-// Reset forgets the recorded requests. Visitor state and the fault are kept.
+// Reset forgets the recorded tracker and metadata requests and zeroes MetadataCounts.
+// Visitor state (action statuses included), the account, the cache_version and the
+// faults are kept.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reqs = nil
 	s.reqNext = 0
+	s.metaReqs = nil
+	s.metaNext = 0
+	s.metaCounts = MetadataCounts{}
 }
 
 func (s *Server) filter(keep func(*Request) bool) []Request {

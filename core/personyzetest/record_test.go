@@ -134,7 +134,14 @@ func TestVisitorHistory(t *testing.T) {
 			func(v VisitorState) bool {
 				return v.Profile["first_name"] == "John" && v.Profile["industry"] == "e-commerce" && v.Profile["age"] == "42"
 			}},
+		{[][]any{{"User profile", "age", nil}}, func(v VisitorState) bool {
+			_, has := v.Profile["age"]
+			return !has && v.Profile["first_name"] == "John"
+		}},
+		{[][]any{{"Product Added to cart", "p6", "action_id", 101}, {"Products Purchased", "action_id", 101}},
+			func(v VisitorState) bool { return v.Attributions[101] == 2 && slices.Contains(v.Purchased, "p6") }},
 		{[][]any{nav("Product%20page")}, func(v VisitorState) bool { return slices.Equal(v.Documents, []string{"Product page"}) }},
+		{[][]any{nav("100% cotton")}, func(v VisitorState) bool { return v.Documents[len(v.Documents)-1] == "100% cotton" }},
 	}
 	for i, st := range steps {
 		call(t, srv, c, visit(77, nil, st.cmds...))
@@ -205,5 +212,41 @@ func TestBoundedState(t *testing.T) {
 	}
 	if n := srv.pop.productViews["p1"]; n != 5 {
 		t.Errorf("p1 viewed by %d visitors, want 5 (forgotten visitors still count)", n)
+	}
+}
+
+func TestCommandAccessors(t *testing.T) {
+	num := json.Number("10")
+	tests := []struct {
+		name   string
+		cmd    Command
+		item   string
+		action int64
+		doc    string
+	}{
+		{"item view", Command{"Product Viewed", []any{"p1"}}, "p1", 0, ""},
+		{"item with action_id", Command{"product added to cart", []any{"p1", "action_id", num}}, "p1", 10, ""},
+		{"article with action_id", Command{"Article Goal", []any{"a1", "action_id", num}}, "a1", 10, ""},
+		{"bulk with action_id", Command{"Products Purchased", []any{"action_id", num}}, "", 10, ""},
+		{"bulk plain", Command{"Products Purchased", nil}, "", 0, ""},
+		{"other suffix", Command{"Product Viewed", []any{"p1", "quantity", num}}, "p1", 0, ""},
+		{"navigate encoded", Command{"Navigate", []any{NavigatePrefix + "Product%20page"}}, "", 0, "Product page"},
+		{"navigate raw percent", Command{"Navigate", []any{NavigatePrefix + "50%off"}}, "", 0, "50%off"},
+		{"navigate unencoded", Command{"Navigate", []any{NavigatePrefix + "Product page"}}, "", 0, "Product page"},
+		{"status", Command{"Action Status", []any{"10", "executed", ""}}, "", 0, ""},
+		{"unknown", Command{"Nope", []any{"x", "action_id", num}}, "", 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.cmd.ItemID(); got != tt.item {
+				t.Errorf("ItemID = %q, want %q", got, tt.item)
+			}
+			if got := tt.cmd.ActionID(); got != tt.action {
+				t.Errorf("ActionID = %d, want %d", got, tt.action)
+			}
+			if got := tt.cmd.Document(); got != tt.doc {
+				t.Errorf("Document = %q, want %q", got, tt.doc)
+			}
+		})
 	}
 }

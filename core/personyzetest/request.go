@@ -65,9 +65,6 @@ type Request struct {
 	ResponseSessionID string
 }
 
-// Recorded is another name for Request, the name the team's API sketch used.
-type Recorded = Request
-
 // Command is one decoded command: its name as sent and its other elements. Strings stay
 // strings, numbers are json.Number.
 type Command struct {
@@ -87,27 +84,46 @@ func (c Command) ItemID() string {
 	return s
 }
 
-// ActionID returns N of an `"action_id", N` suffix, 0 when the command has none.
+// ActionID returns N of an `"action_id", N` suffix, 0 when the command has none. Item
+// events carry it after the id (["Product Viewed", "p1", "action_id", 10]) and bulk
+// events right after the name (["Products Purchased", "action_id", 10]).
 func (c Command) ActionID() int64 {
-	if len(c.Args) == 3 && c.Args[1] == "action_id" {
-		if n, ok := c.Args[2].(json.Number); ok {
-			v, _ := n.Int64()
-			return v
-		}
+	spec, ok := lookupCommand(c.Name)
+	if !ok {
+		return 0
+	}
+	var suffix []any
+	switch {
+	case (spec.kind == kindProduct || spec.kind == kindArticle) && len(c.Args) == 3:
+		suffix = c.Args[1:]
+	case spec.kind == kindBulk && len(c.Args) == 2:
+		suffix = c.Args
+	default:
+		return 0
+	}
+	if suffix[0] != "action_id" {
+		return 0
+	}
+	if n, ok := suffix[1].(json.Number); ok {
+		v, _ := n.Int64()
+		return v
 	}
 	return 0
 }
 
-// Document returns the URL-decoded document name of a Navigate command, "" otherwise.
+// Document returns the document name of a Navigate command, "" for other commands. The
+// name is URL-decoded when it is valid URL-encoded text and returned as sent otherwise:
+// the seed encodes it, Personyze's SDKs do not, so a raw "%" is legitimate.
 func (c Command) Document() string {
 	spec, ok := lookupCommand(c.Name)
 	if !ok || spec.kind != kindNavigate || len(c.Args) != 1 {
 		return ""
 	}
 	s, _ := c.Args[0].(string)
-	name, err := url.PathUnescape(strings.TrimPrefix(s, NavigatePrefix))
+	raw := strings.TrimPrefix(s, NavigatePrefix)
+	name, err := url.PathUnescape(raw)
 	if err != nil {
-		return ""
+		return raw
 	}
 	return name
 }
@@ -118,7 +134,7 @@ type commandKind uint8
 const (
 	kindProduct      commandKind = iota // one product id, optional action_id suffix
 	kindArticle                         // one article id, optional action_id suffix
-	kindBulk                            // no arguments
+	kindBulk                            // no arguments, optional action_id suffix
 	kindNavigate                        // one "urn:personyze:doc:..." argument
 	kindProfile                         // field, value pairs
 	kindActionStatus                    // action id, status[, arg]
@@ -167,8 +183,8 @@ func lookupCommand(name string) (commandSpec, bool) {
 
 // actionStatuses are the statuses "Action Status" may carry.
 var actionStatuses = map[string]bool{
-	"executed": true, "target": true, "close": true, "product": true,
-	"article": true, "error": true, "dont-show": true,
+	StatusExecuted: true, StatusTarget: true, StatusClose: true, StatusProduct: true,
+	StatusArticle: true, StatusError: true, StatusDontShow: true,
 }
 
 // wireRequest mirrors the request body; user_id and commands stay raw so that their
@@ -317,23 +333,18 @@ func validateCommand(c Command) error {
 		case 1:
 			return nil
 		case 3:
-			if a[1] != "action_id" {
-				return errors.New(`after the id only "action_id", N is allowed`)
-			}
-			n, ok := a[2].(json.Number)
-			if !ok {
-				return errors.New("action_id must be an integer")
-			}
-			if v, err := n.Int64(); err != nil || v <= 0 {
-				return errors.New("action_id must be a positive integer")
-			}
-			return nil
+			return checkActionIDSuffix(a[1:])
 		default:
 			return fmt.Errorf(`takes a %s id and optionally "action_id", N; got %d arguments`, what, len(a))
 		}
 	case kindBulk:
-		if len(a) != 0 {
-			return fmt.Errorf("takes no arguments; got %d", len(a))
+		switch len(a) {
+		case 0:
+			return nil
+		case 2:
+			return checkActionIDSuffix(a)
+		default:
+			return fmt.Errorf(`takes no arguments but an optional "action_id", N; got %d`, len(a))
 		}
 	case kindNavigate:
 		if len(a) != 1 {
@@ -343,12 +354,8 @@ func validateCommand(c Command) error {
 		if !ok || !strings.HasPrefix(doc, NavigatePrefix) {
 			return fmt.Errorf("the document must be a string starting with %q", NavigatePrefix)
 		}
-		name := doc[len(NavigatePrefix):]
-		if name == "" {
+		if doc == NavigatePrefix {
 			return errors.New("the document name is empty")
-		}
-		if _, err := url.PathUnescape(name); err != nil {
-			return errors.New("the document name is not valid URL-encoded text")
 		}
 	case kindProfile:
 		if len(a) == 0 || len(a)%2 != 0 {
@@ -359,9 +366,9 @@ func validateCommand(c Command) error {
 				return fmt.Errorf("field %d must be a non-empty string", i/2+1)
 			}
 			switch a[i+1].(type) {
-			case string, json.Number, bool:
+			case string, json.Number, bool, nil: // null clears the field
 			default:
-				return fmt.Errorf("the value of field %d must be a string, number or boolean", i/2+1)
+				return fmt.Errorf("the value of field %d must be a string, number, boolean or null", i/2+1)
 			}
 		}
 	case kindActionStatus:
@@ -375,13 +382,53 @@ func validateCommand(c Command) error {
 		if !ok || !actionStatuses[status] {
 			return errors.New("unknown action status")
 		}
-		if (status == "dont-show") != (len(a) == 2) {
+		if (status == StatusDontShow) != (len(a) == 2) {
 			return errors.New(`"dont-show" takes no argument and every other status takes one`)
 		}
 		if len(a) == 3 {
-			if _, ok := a[2].(string); !ok {
-				return errors.New("the status argument must be a string")
-			}
+			return checkStatusArg(status, a[2])
+		}
+	}
+	return nil
+}
+
+// checkActionIDSuffix checks an `"action_id", N` pair.
+func checkActionIDSuffix(a []any) error {
+	if a[0] != "action_id" {
+		return errors.New(`only "action_id", N is allowed after the id`)
+	}
+	n, ok := a[1].(json.Number)
+	if !ok {
+		return errors.New("action_id must be an integer")
+	}
+	if v, err := n.Int64(); err != nil || v <= 0 {
+		return errors.New("action_id must be a positive integer")
+	}
+	return nil
+}
+
+// checkStatusArg checks the argument of a 4-element "Action Status". The SDKs send
+// strings; a JSON integer is accepted where the argument is a number (close).
+func checkStatusArg(status string, arg any) error {
+	switch status {
+	case StatusClose:
+		var text string
+		switch t := arg.(type) {
+		case string:
+			text = t
+		case json.Number:
+			text = t.String()
+		}
+		if n, err := strconv.ParseInt(text, 10, 64); err != nil || n < 0 {
+			return errors.New(`the argument of "close" must be a session count (a non-negative integer)`)
+		}
+	case StatusProduct, StatusArticle:
+		if id, ok := arg.(string); !ok || id == "" {
+			return fmt.Errorf("the argument of %q must be the item's non-empty id", status)
+		}
+	default:
+		if _, ok := arg.(string); !ok {
+			return errors.New("the status argument must be a string")
 		}
 	}
 	return nil

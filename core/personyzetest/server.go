@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,22 +37,28 @@ type Server struct {
 	done     chan struct{} // closed by Close: ends hanging and delayed handlers
 	handlers sync.WaitGroup
 
-	faultMu sync.Mutex
-	fault   *Fault
+	fault     faultSlot // tracker-v1
+	metaFault faultSlot // the metadata endpoints
 
-	mu       sync.Mutex // guards everything below
-	closed   bool
-	rng      *rand.Rand
-	visitors map[uint32]*visitor
-	lru      *list.List // of uint32 user ids, most recently seen first
-	pop      popularity
-	reqs     []Request // ring buffer of recorded requests
-	reqNext  int       // index the next record goes to once reqs is full
+	mu           sync.Mutex // guards everything below
+	closed       bool
+	rng          *rand.Rand
+	visitors     map[uint32]*visitor
+	lru          *list.List // of uint32 user ids, most recently seen first
+	pop          popularity
+	acc          *account
+	cacheVersion int64
+	reqs         []Request // ring buffer of recorded requests
+	reqNext      int       // index the next record goes to once reqs is full
+	metaReqs     []MetadataRequest // ring buffer of recorded metadata requests
+	metaNext     int
+	metaCounts   MetadataCounts
 }
 
 // NewServer starts a simulator on a random port of 127.0.0.1 (falling back to [::1]) and
 // returns it. Like httptest.NewServer it panics when it cannot listen, because a test
-// cannot go on without it.
+// cannot go on without it, and it panics with Account.Validate's message when
+// Options.Account is invalid.
 func NewServer(opts Options) *Server {
 	s := newServer(opts)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -86,7 +93,16 @@ func newServer(opts Options) *Server {
 		rng:            rand.New(rand.NewPCG(uint64(opts.Seed), 0x5e5510)),
 		visitors:       make(map[uint32]*visitor),
 		lru:            list.New(),
+		cacheVersion:   InitialCacheVersion,
 	}
+	acc := DemoAccount()
+	if opts.Account != nil {
+		acc = *opts.Account
+	}
+	if err := acc.Validate(); err != nil {
+		panic(err.Error())
+	}
+	s.acc = newAccount(acc)
 	if s.apiKey == "" {
 		s.apiKey = DefaultAPIKey
 	}
@@ -119,7 +135,8 @@ func (s *Server) URL() string { return s.url }
 func (s *Server) APIKey() string { return s.apiKey }
 
 // Handler returns the simulator as an http.Handler, for mounting in another server.
-// It answers any path ending in "/tracker-v1" and 404 for others.
+// It answers any path ending in "/tracker-v1", the metadata paths (see the package
+// documentation) and 404 for others.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
 
 // Close stops the server: it ends hanging and delayed handlers, closes every connection
@@ -141,7 +158,7 @@ func (s *Server) Close() {
 	s.handlers.Wait()
 }
 
-// serve is the tracker-v1 handler.
+// serve routes a request to the tracker or a metadata endpoint.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if s.closed {
@@ -153,10 +170,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	defer s.handlers.Done()
 
-	if !strings.HasSuffix(r.URL.Path, "/tracker-v1") {
-		http.NotFound(w, r)
+	if strings.HasSuffix(r.URL.Path, "/tracker-v1") {
+		s.serveTracker(w, r)
 		return
 	}
+	if q, found, err := parseMetadataPath(r.URL.EscapedPath()); found {
+		s.serveMetadata(w, r, q, err)
+		return
+	}
+	http.NotFound(w, r)
+}
+
+// serveTracker is the tracker-v1 handler.
+func (s *Server) serveTracker(w http.ResponseWriter, r *http.Request) {
 	rec := Request{Header: r.Header.Clone(), Time: s.clock.Now()}
 	defer func() { s.record(&rec) }()
 
@@ -174,19 +200,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if decodeErr == nil {
 		decodeErr = decodeRequest(body, &rec)
 	}
-	fault, faulted := s.takeFault()
+	fault, status, done := s.gate(w, r, &s.fault, hugeTracker)
 	rec.Fault = fault.Kind
-	if faulted {
-		switch s.wait(r.Context(), fault.Latency) {
-		case waitAbandoned:
-			return
-		case waitClosed:
-			rec.Status = closedAnswer(w)
-			return
-		}
-	}
-	if faulted && fault.Kind != FaultLatency && fault.Kind != FaultTruncated {
-		rec.Status = s.writeFault(w, r, fault)
+	if done {
+		rec.Status = status
 		return
 	}
 	if !s.authorized(r) {
@@ -201,14 +218,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	resp := s.process(&rec)
 	rec.Status = http.StatusOK
+	writeAnswer(w, r, resp, fault.Kind == FaultTruncated)
+}
+
+// writeAnswer sends a 200 JSON answer, cut in half when truncated.
+func writeAnswer(w http.ResponseWriter, r *http.Request, body []byte, truncated bool) {
 	w.Header().Set("Content-Type", "application/json")
-	if faulted && fault.Kind == FaultTruncated {
-		resp = truncate(resp)
-		w.Header().Set("Content-Length", strconv.Itoa(len(resp)))
-		_, _ = w.Write(resp)
+	if truncated {
+		body = truncate(body)
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = w.Write(body)
 		return
 	}
-	writeMaybeGzip(w, r, resp)
+	writeMaybeGzip(w, r, body)
 }
 
 // authorized checks Basic auth: user "api", password the key.
@@ -262,29 +284,54 @@ type responseCondition struct {
 
 // process applies a valid request to the visitor's state and returns the answer body.
 func (s *Server) process(rec *Request) []byte {
-	navigate := false
+	navigate, document := false, ""
 	for _, c := range rec.Commands {
 		if spec, _ := lookupCommand(c.Name); spec.kind == kindNavigate {
-			navigate = true
+			navigate, document = true, c.Document()
 		}
-	}
-	resp := wireResponse{
-		CacheVersion:      CacheVersion,
-		Conditions:        []responseCondition{},
-		Actions:           []responseAction{},
-		DismissConditions: []int64{},
-		DismissActions:    []int64{},
 	}
 	s.mu.Lock()
 	v := s.visitorFor(rec.UserID)
 	v.requests++
-	resp.SessionID = s.session(v, rec, rec.Time)
-	v.apply(rec.Commands, &s.pop)
+	sessionID := s.session(v, rec, rec.Time)
+	v.apply(rec.Commands, &s.pop, sessionID, rec.Time)
+	var a answer
 	if navigate {
 		if acts := s.recommend(v); len(acts) > 0 {
-			resp.Actions = acts
-			resp.Conditions = []responseCondition{{ID: ConditionRecommendations}}
+			a.actions = acts
+			a.addCondition(ConditionRecommendations)
 		}
+		pv := PageView{UserID: rec.UserID, Document: document, Commands: rec.Commands, v: v}
+		for i := range s.acc.conditions {
+			if c := &s.acc.conditions[i]; c.matches(&pv) {
+				a.start(s.acc, c)
+			}
+		}
+	} else {
+		for _, rule := range s.acc.rules {
+			if !slices.ContainsFunc(rec.Commands, func(c Command) bool { return strings.EqualFold(c.Name, rule.On) }) {
+				continue
+			}
+			for _, id := range rule.Conditions {
+				a.start(s.acc, s.acc.condByID[id])
+			}
+			a.dismissConditions = appendNew(a.dismissConditions, rule.DismissConditions...)
+			a.dismissActions = appendNew(a.dismissActions, rule.DismissActions...)
+		}
+	}
+	resp := wireResponse{
+		SessionID:         sessionID,
+		CacheVersion:      s.cacheVersion,
+		Conditions:        a.conditions,
+		Actions:           a.actions,
+		DismissConditions: orEmpty(a.dismissConditions),
+		DismissActions:    orEmpty(a.dismissActions),
+	}
+	if resp.Conditions == nil {
+		resp.Conditions = []responseCondition{}
+	}
+	if resp.Actions == nil {
+		resp.Actions = []responseAction{}
 	}
 	s.mu.Unlock()
 	rec.ResponseSessionID = resp.SessionID
@@ -293,6 +340,85 @@ func (s *Server) process(rec *Request) []byte {
 		panic(err) // strings, ints and string maps only: cannot happen
 	}
 	return b
+}
+
+// answer collects the conditions and actions of one response without repeats.
+type answer struct {
+	conditions                        []responseCondition
+	actions                           []responseAction
+	dismissConditions, dismissActions []int64
+}
+
+func (a *answer) addCondition(id int64) {
+	if !slices.ContainsFunc(a.conditions, func(c responseCondition) bool { return c.ID == id }) {
+		a.conditions = append(a.conditions, responseCondition{ID: id})
+	}
+}
+
+// start adds condition c and the actions it shows.
+func (a *answer) start(acc *account, c *Condition) {
+	a.addCondition(c.ID)
+	for _, id := range c.Actions {
+		if slices.ContainsFunc(a.actions, func(x responseAction) bool { return x.ID == id }) {
+			continue
+		}
+		data := acc.actions[id].Data
+		if data == nil {
+			data = map[string]string{}
+		}
+		a.actions = append(a.actions, responseAction{ID: id, Data: data})
+	}
+}
+
+// appendNew appends the ids of add that list does not hold yet.
+func appendNew(list []int64, add ...int64) []int64 {
+	for _, id := range add {
+		if !slices.Contains(list, id) {
+			list = append(list, id)
+		}
+	}
+	return list
+}
+
+func orEmpty(ids []int64) []int64 {
+	if ids == nil {
+		return []int64{}
+	}
+	return ids
+}
+
+// CacheVersion returns the cache_version every tracker answer carries now: it starts at
+// InitialCacheVersion and grows with BumpCacheVersion.
+func (s *Server) CacheVersion() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cacheVersion
+}
+
+// BumpCacheVersion increments the cache_version and returns the new value, as if the
+// account's actions, placeholders or conditions had been edited in the dashboard: from
+// now on every tracker answer carries it, telling clients to drop their cached metadata.
+func (s *Server) BumpCacheVersion() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cacheVersion++
+	return s.cacheVersion
+}
+
+// SetAccount replaces the account's campaigns, actions, placeholders and event rules.
+// Requests already being answered finish with the old account. The cache_version is not
+// changed, so that a test can choose whether clients are told (BumpCacheVersion) or
+// keep serving what they cached. It returns Account.Validate's error and then keeps the
+// old account.
+func (s *Server) SetAccount(a Account) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	acc := newAccount(a)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.acc = acc
+	return nil
 }
 
 // writeMaybeGzip answers 200 with body, gzipped when the client accepts gzip (Go's

@@ -115,13 +115,23 @@ func TestInvalidRequests(t *testing.T) {
 		{"action_id string", `{"user_id":1,"commands":[["Product Viewed","p1","action_id","10"]]}`, "action_id must be an integer"},
 		{"action_id zero", `{"user_id":1,"commands":[["Product Viewed","p1","action_id",0]]}`, "positive integer"},
 		{"bulk with args", `{"user_id":1,"commands":[["Products Purchased","p1"]]}`, "takes no arguments"},
+		{"bulk with three args", `{"user_id":1,"commands":[["Products Purchased","action_id",10,"x"]]}`, "takes no arguments"},
+		{"bulk bad suffix", `{"user_id":1,"commands":[["Products Purchased","quantity",2]]}`, `only "action_id", N`},
+		{"bulk action_id zero", `{"user_id":1,"commands":[["Products Unliked","action_id",0]]}`, "positive integer"},
+		{"bulk action_id string", `{"user_id":1,"commands":[["Products Purchased","action_id","10"]]}`, "action_id must be an integer"},
 		{"navigate no prefix", `{"user_id":1,"commands":[["Navigate","/home"]]}`, `starting with "urn:personyze:doc:"`},
 		{"navigate empty name", `{"user_id":1,"commands":[["Navigate","urn:personyze:doc:"]]}`, "document name is empty"},
-		{"navigate bad escape", `{"user_id":1,"commands":[["Navigate","urn:personyze:doc:%zz"]]}`, "not valid URL-encoded"},
 		{"navigate no arg", `{"user_id":1,"commands":[["Navigate"]]}`, "exactly one document"},
 		{"second command bad", `{"user_id":1,"commands":[["Navigate","urn:personyze:doc:x"],["Product Liked"]]}`, "command 2"},
 		{"profile odd", `{"user_id":1,"commands":[["User Profile","email"]]}`, "field, value pairs"},
-		{"profile object value", `{"user_id":1,"commands":[["User Profile","email",{}]]}`, "must be a string, number or boolean"},
+		{"profile object value", `{"user_id":1,"commands":[["User Profile","email",{}]]}`, "must be a string, number, boolean or null"},
+		{"profile array value", `{"user_id":1,"commands":[["User profile","email",["a"]]]}`, "must be a string, number, boolean or null"},
+		{"profile null field", `{"user_id":1,"commands":[["User profile",null,"x"]]}`, "non-empty string"},
+		{"close negative", `{"user_id":1,"commands":[["Action Status","10","close","-1"]]}`, "session count"},
+		{"close not a number", `{"user_id":1,"commands":[["Action Status","10","close","two"]]}`, "session count"},
+		{"close float", `{"user_id":1,"commands":[["Action Status","10","close",1.5]]}`, "session count"},
+		{"product status without id", `{"user_id":1,"commands":[["Action Status","10","product",""]]}`, "non-empty id"},
+		{"executed with number", `{"user_id":1,"commands":[["Action Status","10","executed",1]]}`, "must be a string"},
 		{"action status id", `{"user_id":1,"commands":[["Action Status","x","executed",""]]}`, "action id must be a positive integer"},
 		{"action status unknown", `{"user_id":1,"commands":[["Action Status","10","clicked",""]]}`, "unknown action status"},
 		{"dont-show with arg", `{"user_id":1,"commands":[["Action Status","10","dont-show",""]]}`, "dont-show"},
@@ -148,6 +158,12 @@ func TestValidRequests(t *testing.T) {
 		{"max unsigned user id", `{"user_id":4294967295}`},
 		{"all fields", `{"user_id":7,"session_id":null,"new_session":true,"past_sessions":"","platform":"Linux x86_64","time_zone":5.5,"languages":"en, es","screen":"1920x1080","os":"Linux/6.1","device_type":"regular","noti_enabled":false,"commands":[]}`},
 		{"attribution", `{"user_id":1,"commands":[["Product Viewed","p1","action_id",10],["Article Goal","a1","action_id",201]]}`},
+		{"seed bulk attribution", `{"user_id":1,"commands":[["Products Purchased","action_id",10],["Products Unliked","action_id",102],["Products Removed from cart","action_id",1],["Articles Unliked","action_id",201],["Navigate","urn:personyze:doc:Default"]]}`},
+		{"action_id on every item command", `{"user_id":1,"commands":[["Product Added to cart","p1","action_id",101],["Product Liked","p1","action_id",101],["Product Purchased","p1","action_id",101],["Product Unliked","p1","action_id",101],["Product Removed from cart","p1","action_id",101],["Article Liked","a1","action_id",201],["Article Commented","a1","action_id",201],["Article Unliked","a1","action_id",201]]}`},
+		{"navigate raw percent", `{"user_id":1,"commands":[["Navigate","urn:personyze:doc:100% cotton"]]}`},
+		{"navigate bad escape", `{"user_id":1,"commands":[["Navigate","urn:personyze:doc:%zz"]]}`},
+		{"profile null value", `{"user_id":1,"commands":[["User profile","email",null],["User Profile","a",null,"b","x"]]}`},
+		{"close counts", `{"user_id":1,"commands":[["Action Status","301","close","0"],["Action Status","301","close",2],["Action Status","301","target",""],["Action Status","301","error","no room"]]}`},
 		{"every command", `{"user_id":1,"commands":[["User Profile","email","a@b.c","age",42],["User profile","vip",true],["Product Added to cart","p1"],["Product Liked","p1"],["Product Unliked","p1"],["Product Removed from cart","p1"],["Products Purchased"],["Products Unliked"],["Products Removed from cart"],["Article Viewed","a1"],["Article Liked","a1"],["Article Commented","a1"],["Article Unliked","a1"],["Articles Unliked"],["Action Status","101","executed",""],["Action Status",101,"product","p2"],["Action Status","101","dont-show"],["Navigate","urn:personyze:doc:Product%20page"]]}`},
 	}
 	for _, tt := range tests {
@@ -185,6 +201,12 @@ func TestSessions(t *testing.T) {
 		{"same id kept", time.Minute, func(cur string) map[string]any { return visit(42, &cur) }, true},
 		{"89 minutes in, kept", 88 * time.Minute, func(cur string) map[string]any { return visit(42, &cur) }, true},
 		{"90 minutes after start, rotated", time.Minute, func(cur string) map[string]any { return visit(42, &cur) }, false},
+		{"stale id (its own session long over), current continued", time.Minute, func(string) map[string]any { return visit(42, &first) }, true},
+		{"stale id and new_session, new", 0, func(string) map[string]any {
+			b := visit(42, &first)
+			b["new_session"] = true
+			return b
+		}, false},
 		{"null session, new", 0, func(string) map[string]any { return visit(42, nil) }, false},
 		{"unknown id, new", 0, func(string) map[string]any { return visit(42, strp("1 deadbeef")) }, false},
 		{"new_session true, new", 0, func(cur string) map[string]any {
@@ -213,8 +235,8 @@ func TestSessions(t *testing.T) {
 		}
 	}
 	v := srv.Visitor(42)
-	if v.Sessions != 5 || v.SessionID != cur {
-		t.Errorf("Visitor(42) = %d sessions, id %q; want 5 and %q", v.Sessions, v.SessionID, cur)
+	if v.Sessions != 6 || v.SessionID != cur {
+		t.Errorf("Visitor(42) = %d sessions, id %q; want 6 and %q", v.Sessions, v.SessionID, cur)
 	}
 }
 

@@ -41,6 +41,9 @@ type VisitorState struct {
 	Documents []string
 	// Attributions counts `"action_id", N` suffixes per action id.
 	Attributions map[int64]int
+	// ActionStatuses lists the visitor's "Action Status" reports, oldest first (at most
+	// 1000); Server.ActionStatuses returns the same list.
+	ActionStatuses []ActionStatus
 }
 
 // orderedSet is an insertion-ordered set of bounded size.
@@ -99,8 +102,13 @@ type visitor struct {
 	profile                                     map[string]string
 	documents                                   []string
 	attributions                                map[int64]int
+	statuses                                    []ActionStatus
+	pastSessionIDs                              []string // earlier sessions, newest last
 	lru                                         *list.Element
 }
+
+// maxPastSessions bounds the earlier session ids a visitor's stale requests may carry.
+const maxPastSessions = 12
 
 // visitorFor returns the visitor for id, creating it and forgetting the least recently
 // seen one when over the cap. The caller holds s.mu.
@@ -120,13 +128,22 @@ func (s *Server) visitorFor(id uint32) *visitor {
 	return v
 }
 
-// session applies the session rules to a request and returns the id to answer with:
-// a new session when the request has none, an unknown one, asks for a new one, or the
-// current one is SessionDuration old. The caller holds s.mu.
+// session applies the session rules to a request and returns the id to answer with.
+// A new session starts when the visitor has none, the request asks for one
+// (new_session), the current one is SessionDuration old, or the request's session_id is
+// null or not one this visitor was given. A request that carries an earlier session id
+// of the visitor (a stale cookie, a request that raced a rotation) continues the current
+// session: a stale id alone never starts a session. The caller holds s.mu.
 func (s *Server) session(v *visitor, req *Request, now time.Time) string {
-	fresh := req.SessionID == nil || *req.SessionID != v.sessionID || v.sessionID == "" ||
-		req.NewSession || now.Sub(v.sessionStart) >= SessionDuration
+	fresh := v.sessionID == "" || req.NewSession || now.Sub(v.sessionStart) >= SessionDuration ||
+		req.SessionID == nil || !v.knowsSession(*req.SessionID)
 	if fresh {
+		if v.sessionID != "" {
+			if len(v.pastSessionIDs) >= maxPastSessions {
+				v.pastSessionIDs = slices.Delete(v.pastSessionIDs, 0, 1)
+			}
+			v.pastSessionIDs = append(v.pastSessionIDs, v.sessionID)
+		}
 		v.sessionStart = time.Unix(now.Unix(), 0)
 		v.sessionID = fmt.Sprintf("%d %016x", now.Unix(), s.rng.Uint64())
 		v.sessions++
@@ -134,9 +151,14 @@ func (s *Server) session(v *visitor, req *Request, now time.Time) string {
 	return v.sessionID
 }
 
+// knowsSession reports whether id is the visitor's current or an earlier session id.
+func (v *visitor) knowsSession(id string) bool {
+	return id == v.sessionID || slices.Contains(v.pastSessionIDs, id)
+}
+
 // apply records the effect of each command on the visitor and on the popularity counts.
 // The caller holds s.mu.
-func (v *visitor) apply(cmds []Command, pop *popularity) {
+func (v *visitor) apply(cmds []Command, pop *popularity, session string, now time.Time) {
 	for _, c := range cmds {
 		spec, _ := lookupCommand(c.Name)
 		id := c.ItemID()
@@ -189,6 +211,8 @@ func (v *visitor) apply(cmds []Command, pop *popularity) {
 			v.artLiked.remove(id)
 		case "Articles Unliked":
 			v.artLiked.clear()
+		case "Action Status":
+			v.recordStatus(c, session, now)
 		case "Navigate":
 			if len(v.documents) >= maxItemsPerList {
 				v.documents = slices.Delete(v.documents, 0, 1)
@@ -200,6 +224,10 @@ func (v *visitor) apply(cmds []Command, pop *popularity) {
 			}
 			for i := 0; i+1 < len(c.Args); i += 2 {
 				f, _ := c.Args[i].(string)
+				if c.Args[i+1] == nil {
+					delete(v.profile, f) // null clears the field
+					continue
+				}
 				if len(v.profile) >= maxItemsPerList {
 					if _, ok := v.profile[f]; !ok {
 						continue
@@ -244,6 +272,7 @@ func (v *visitor) snapshot() VisitorState {
 		Profile:           maps.Clone(v.profile),
 		Documents:         slices.Clone(v.documents),
 		Attributions:      maps.Clone(v.attributions),
+		ActionStatuses:    slices.Clone(v.statuses),
 	}
 }
 
