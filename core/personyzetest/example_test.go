@@ -3,6 +3,7 @@ package personyzetest_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -104,4 +105,172 @@ func ExampleServer_SetFault() {
 	// 503 Retry-After="2"
 	// 200 Retry-After=""
 	// true
+}
+
+// get sends one metadata GET the way a client library does.
+func get(srv *personyzetest.Server, path string) (string, error) {
+	req, err := http.NewRequest(http.MethodGet, srv.URL()+path, nil)
+	if err != nil {
+		return "", err
+	}
+	req.SetBasicAuth("api", srv.APIKey())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return fmt.Sprintf("%d %s", resp.StatusCode, b), err
+}
+
+// A page view returns an HTML action's variable part; the metadata endpoints give the
+// constant parts and the placeholder it is targeted at.
+func Example_metadata() {
+	srv := personyzetest.NewServer(personyzetest.Options{})
+	defer srv.Close()
+
+	resp, err := post(srv, `{"user_id": 1, "commands": [["Navigate", "urn:personyze:doc:/"]]}`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var answer struct {
+		Conditions []struct{ ID int64 } `json:"conditions"`
+		Actions    []struct {
+			ID   int64             `json:"id"`
+			Data map[string]string `json:"data"`
+		} `json:"actions"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&answer)
+	resp.Body.Close()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("conditions:", answer.Conditions)
+	banner := answer.Actions[len(answer.Actions)-1]
+
+	for _, path := range []string{
+		fmt.Sprintf("conditions/columns/id,name/where/id:%d", personyzetest.ConditionSummerSale),
+		fmt.Sprintf("actions/columns/id,content_type,content_param,libs_app,placeholders/where/id:%d,999", banner.ID),
+		"placeholders/columns/id,name,units_count_max/where/id:1",
+	} {
+		out, err := get(srv, path)
+		fmt.Println(out, err)
+	}
+	fmt.Println(banner.Data["message"])
+	fmt.Println(srv.MetadataCounts())
+	// Output:
+	// conditions: [{5} {11}]
+	// 200 [{"id":11,"name":"Summer sale"}] <nil>
+	// 200 [{"id":301,"content_type":"text/html","content_param":"message","libs_app":null,"placeholders":[1]}] <nil>
+	// 200 [{"id":1,"name":"home-banner","units_count_max":1}] <nil>
+	// Summer sale: free shipping on every order this week
+	// {1 1 1}
+}
+
+func ExampleAccount() {
+	acc := personyzetest.Account{
+		Placeholders: []personyzetest.Placeholder{{ID: 1, Name: "home-banner", UnitsCountMax: 1}},
+		Actions: []personyzetest.Action{{
+			ID: 500, Name: "Welcome", ContentType: personyzetest.ContentTypeHTML,
+			ContentParam: "html", ContentBegin: "<p>", ContentEnd: "</p>",
+			Placeholders: []int64{1}, Data: map[string]string{"html": "Welcome back!"},
+		}},
+		Conditions: []personyzetest.Condition{
+			{ID: 50, Name: "Home page", Documents: []string{"/"}, Actions: []int64{500}},
+		},
+		EventRules: []personyzetest.EventRule{
+			{On: "Product Liked", DismissConditions: []int64{50}, DismissActions: []int64{500}},
+		},
+	}
+	srv := personyzetest.NewServer(personyzetest.Options{Account: &acc, Products: []personyzetest.Product{}})
+	defer srv.Close()
+
+	for _, body := range []string{
+		`{"user_id": 1, "commands": [["Navigate", "urn:personyze:doc:/"]]}`,
+		`{"user_id": 1, "commands": [["Product Liked", "p1"]]}`,
+	} {
+		resp, err := post(srv, body)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		fmt.Println(strings.SplitN(string(b), `,"conditions"`, 2)[1])
+	}
+	// Output:
+	// :[{"id":50}],"actions":[{"id":500,"data":{"html":"Welcome back!"}}],"dismiss_conditions":[],"dismiss_actions":[]}
+	// :[],"actions":[],"dismiss_conditions":[50],"dismiss_actions":[500]}
+}
+
+func ExampleServer_BumpCacheVersion() {
+	srv := personyzetest.NewServer(personyzetest.Options{})
+	defer srv.Close()
+	version := func() int64 {
+		resp, err := post(srv, `{"user_id": 1}`)
+		if err != nil {
+			return -1
+		}
+		defer resp.Body.Close()
+		var a struct {
+			CacheVersion int64 `json:"cache_version"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&a)
+		return a.CacheVersion
+	}
+	fmt.Println(version())
+	srv.BumpCacheVersion() // as if the account had been edited: clients must refetch metadata
+	fmt.Println(version(), srv.CacheVersion())
+	// Output:
+	// 1
+	// 2 2
+}
+
+func ExampleServer_ActionStatuses() {
+	srv := personyzetest.NewServer(personyzetest.Options{
+		Clock: personyzetest.NewFakeClock(time.Unix(1700000000, 0)),
+	})
+	defer srv.Close()
+	resp, err := post(srv, `{"user_id": 8, "commands": [
+		["Action Status", "301", "executed", ""],
+		["Action Status", "102", "product", "p3"],
+		["Action Status", "301", "close", "2"],
+		["Action Status", "303", "dont-show"]]}`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	resp.Body.Close()
+	for _, st := range srv.ActionStatuses(8) {
+		fmt.Printf("%d %s %q %v\n", st.ActionID, st.Status, st.Arg, strings.HasPrefix(st.SessionID, "1700000000 "))
+	}
+	// Output:
+	// 301 executed "" true
+	// 102 product "p3" true
+	// 301 close "2" true
+	// 303 dont-show "" true
+}
+
+func ExampleServer_SetMetadataFault() {
+	srv := personyzetest.NewServer(personyzetest.Options{})
+	defer srv.Close()
+	// The metadata endpoints fail once; the tracker is not affected.
+	srv.SetMetadataFault(personyzetest.Fault{Kind: personyzetest.FaultStatus, Count: 1})
+	for range 2 {
+		out, err := get(srv, "conditions/columns/id,name/where/id:5")
+		fmt.Println(out, err)
+	}
+	resp, err := post(srv, `{"user_id": 3}`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	resp.Body.Close()
+	fmt.Println(resp.StatusCode, srv.MetadataCounts().Conditions)
+	// Output:
+	// 503 Service Unavailable <nil>
+	// 200 [{"id":5,"name":"Product recommendations"}] <nil>
+	// 200 2
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -21,6 +23,8 @@ func FuzzDecodeRequest(f *testing.F) {
 		`{"user_id":1,"commands":[["Products Purchased"],["Articles Unliked"],["Article Goal","a1"]]}`,
 		`{"user_id":4294967296}`, `{"user_id":1.0}`, `{"user_id":"1"}`, `{}`, `[]`, `null`, ``, `{"user_id":1,"commands":[[]]}`,
 		`{"user_id":1,"time_zone":1e400}`, `{"user_id":1,"commands":[["Navigate","urn:personyze:doc:%"]]}`,
+		`{"user_id":1,"commands":[["Products Purchased","action_id",10],["User profile","email",null],["Action Status","301","close",2]]}`,
+		`{"user_id":1,"commands":[["Products Purchased","action_id"],["Action Status","301","product",""]]}`,
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -83,4 +87,63 @@ func checkAccepted(t *testing.T, body []byte, rec *Request) {
 			t.Fatalf("accepted %q without an id", c.Name)
 		}
 	}
+}
+
+// FuzzMetadataPath feeds arbitrary paths to the metadata path parser and the handler:
+// no panic, every accepted path names a known object, known columns at most once and at
+// most MaxMetadataIDs ids, and the handler answers 200 (a JSON array), 400 or 404.
+func FuzzMetadataPath(f *testing.F) {
+	seeds := []string{
+		"actions/columns/id,name,content_type,content_param,content_begin,content_end,libs_app,placeholders/where/id:101,301",
+		"placeholders/columns/id,name,html_id,units_count_max/where/id:1,2",
+		"conditions/columns/id,name/where/id:5,11,13", "conditions/where/id=5/columns/name", "actions",
+		"actions/", "actions/columns", "actions/columns/id,,name", "conditions/where/id:%zz", "conditions/limit/5",
+		"x/actions/where/id:-1,9223372036854775808", "tracker-v1", "conditions/columns/id%2Cname",
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	srv := newServer(Options{Clock: NewFakeClock(t0), MaxRequests: 16})
+	defer srv.Close()
+	h := srv.Handler()
+	f.Fuzz(func(t *testing.T, path string) {
+		q, found, err := parseMetadataPath("/rest/" + path)
+		if found && err == nil {
+			cols, ok := metadataColumns[q.object]
+			if !ok {
+				t.Fatalf("accepted object %q", q.object)
+			}
+			for i, c := range q.columns {
+				if !slices.Contains(cols, c) || slices.Contains(q.columns[:i], c) {
+					t.Fatalf("accepted column %q in %v", c, q.columns)
+				}
+			}
+			if len(q.ids) > MaxMetadataIDs {
+				t.Fatalf("accepted %d ids", len(q.ids))
+			}
+		}
+		if found && err != nil && err.Error() == "" {
+			t.Fatal("an error without a message")
+		}
+
+		u, perr := url.Parse("/rest/" + path)
+		if perr != nil || strings.HasSuffix(u.Path, "/tracker-v1") {
+			return
+		}
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.URL = u
+		req.SetBasicAuth("api", DefaultAPIKey)
+		rw := httptest.NewRecorder()
+		h.ServeHTTP(rw, req)
+		switch rw.Code {
+		case http.StatusOK:
+			var rows []map[string]any
+			if json.Unmarshal(rw.Body.Bytes(), &rows) != nil {
+				t.Fatalf("200 answer is not a JSON array of rows: %q", rw.Body)
+			}
+		case http.StatusBadRequest, http.StatusNotFound:
+		default:
+			t.Fatalf("status %d for %q", rw.Code, path)
+		}
+	})
 }

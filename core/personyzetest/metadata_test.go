@@ -311,7 +311,13 @@ func TestMetadataFaults(t *testing.T) {
 			}
 			status, body, err := getWithTimeout(srv, conditionsPath+"5,11", tt.timeout)
 			tt.check(t, status, body, err)
-			if recs := srv.MetadataRequests(); len(recs) != 1 || recs[0].Fault != tt.fault.Kind {
+			// A client that gave up may return before the handler has recorded.
+			recs := srv.MetadataRequests()
+			for deadline := time.Now().Add(5 * time.Second); len(recs) == 0 && time.Now().Before(deadline); {
+				time.Sleep(5 * time.Millisecond)
+				recs = srv.MetadataRequests()
+			}
+			if len(recs) != 1 || recs[0].Fault != tt.fault.Kind {
 				t.Errorf("recorded %+v, want one request with fault %v", recs, tt.fault.Kind)
 			}
 			srv.ClearMetadataFault()

@@ -48,8 +48,8 @@ type Server struct {
 	pop          popularity
 	acc          *account
 	cacheVersion int64
-	reqs         []Request // ring buffer of recorded requests
-	reqNext      int       // index the next record goes to once reqs is full
+	reqs         []Request         // ring buffer of recorded requests
+	reqNext      int               // index the next record goes to once reqs is full
 	metaReqs     []MetadataRequest // ring buffer of recorded metadata requests
 	metaNext     int
 	metaCounts   MetadataCounts
