@@ -113,6 +113,7 @@ func TestFaults(t *testing.T) {
 				tt.check(t, resp2, body2, err2)
 			}
 			srv.ClearFault()
+			c.Timeout = 10 * time.Second // a loaded machine may need more than the fault's timeout
 			if _, body, err := send(t, srv, c, 3); err != nil || !json.Valid(body) {
 				t.Errorf("after ClearFault: %v %q", err, body)
 			}
