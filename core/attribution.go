@@ -9,9 +9,9 @@ import (
 // maxActionID bounds accepted action ids: Personyze ids are positive 32-bit integers.
 const maxActionID = 1<<31 - 1
 
-// ParseAttribution parses the attribution query parameter that links built with
+// parseAttribution parses the attribution query parameter that links built with
 // Tracker.Link carry: a positive decimal action id. Anything else is not an attribution.
-func ParseAttribution(v string) (int64, bool) {
+func parseAttribution(v string) (int64, bool) {
 	if v == "" || len(v) > 10 || v[0] == '0' {
 		return 0, false
 	}
@@ -63,7 +63,7 @@ func attributionOf(rawQuery, param string) int64 {
 		kv, rawQuery, _ = strings.Cut(rawQuery, "&")
 		k, v, _ := strings.Cut(kv, "=")
 		if k == param {
-			if n, ok := ParseAttribution(v); ok {
+			if n, ok := parseAttribution(v); ok {
 				return n
 			}
 			return 0

@@ -1,33 +1,49 @@
 package core
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/gopersonyze/personyze/core/internal/wire"
 )
 
-// callResult is what the background goroutine of a page call hands to the page.
+// callResult is what the goroutine of a page call hands to the page.
 type callResult struct {
-	resp *Response
+	resp *wire.Response
 	err  error
 }
 
-// flush makes the page's tracker call, once.
+// flush makes the page's tracker call once; concurrent callers wait for its result.
 func (v *Visit) flush() {
 	if v.t == nil {
 		return
 	}
-	v.flushOnce.Do(v.doFlush)
-}
-
-func (v *Visit) doFlush() {
-	t := v.t
 	v.mu.Lock()
-	v.flushed = true
+	if v.phase != phaseOpen {
+		called := v.called
+		v.mu.Unlock()
+		if called != nil {
+			<-called
+		}
+		return
+	}
+	v.phase = phaseCalling
+	v.called = make(chan struct{})
 	req := v.request(v.queued, v.kind == KindPage)
 	v.queued = nil
 	v.mu.Unlock()
+	v.makeCall(req)
+	close(v.called)
+}
+
+// makeCall makes the page's tracker call and publishes its result on the Visit. The page waits at
+// most Config.Timeout; the call goes on in the background after that, so the events it
+// carries are not lost.
+func (v *Visit) makeCall(req *wire.Request) {
+	t := v.t
 	if len(req.Commands) == 0 {
 		v.finish(nil, OutcomeSkipped, nil, 0, nil)
 		return
@@ -35,16 +51,26 @@ func (v *Visit) doFlush() {
 	done, err := t.breaker.Allow()
 	if err != nil {
 		// Personyze has been failing: don't wait for it, deliver the events later.
-		t.delivery.enqueue(req)
+		t.queue.Enqueue(req)
 		v.finish(req, OutcomeBreakerOpen, ErrBreakerOpen, 0, nil)
+		return
+	}
+	c, err := t.queue.StartCall(v.r.Context())
+	if err != nil {
+		// Close has stopped waiting for calls: the commands are counted as dropped.
+		done(nil) // the breaker must not hold its half-open probe for a call never made
+		t.queue.Refuse(req)
+		v.finish(req, OutcomeCanceled, err, 0, nil)
 		return
 	}
 	t.counters.calls.Add(1)
 	start := time.Now()
 	results := make(chan callResult, 1)
-	t.delivery.add()
-	t.delivery.calls.Add(1)
-	go v.t.callInBackground(req, results)
+	go func() {
+		res := t.send(c.Ctx, req)
+		results <- res
+		c.Done(req, res.err)
+	}()
 
 	timer := time.NewTimer(t.cfg.Timeout)
 	defer timer.Stop()
@@ -62,42 +88,39 @@ func (v *Visit) doFlush() {
 	}
 }
 
-// callInBackground makes the call on a context detached from the visitor's request, so
-// leaving the page or exceeding the budget never abandons the events it carries: a call
-// that fails in a retryable way goes to background delivery.
-func (t *Tracker) callInBackground(req *Request, results chan<- callResult) {
-	defer t.delivery.calls.Done()
-	var res callResult
-	func() {
-		defer func() {
-			if p := recover(); p != nil { // a bug must not take the server down
-				res = callResult{err: fmt.Errorf("personyze: panic in tracker call: %v", p)}
-			}
-		}()
-		ctx, cancel := t.delivery.callContext()
-		defer cancel()
-		res.resp, res.err = t.client.Send(ctx, req)
+// send makes one tracker call; a panic (a bug) becomes an error instead of taking the server
+// down.
+func (t *Tracker) send(ctx context.Context, req *wire.Request) (res callResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = callResult{err: fmt.Errorf("personyze: panic in tracker call: %v", p)}
+		}
 	}()
-	results <- res
-	t.delivery.settle(&job{req: req, attempts: 1}, res.err)
+	res.resp, res.err = t.client.Send(ctx, req)
+	return res
 }
 
 // finish records the result of the page's call on the Visit.
-func (v *Visit) finish(req *Request, o Outcome, err error, d time.Duration, resp *Response) {
+func (v *Visit) finish(req *wire.Request, o Outcome, err error, d time.Duration, resp *wire.Response) {
 	t := v.t
 	t.counters.outcomes[o].Add(1)
-	if req != nil && o != OutcomeBreakerOpen {
+	if req != nil && o != OutcomeBreakerOpen && d > 0 {
 		t.counters.observe(d)
+	}
+	var actions []*Action
+	if resp != nil {
+		actions = newActions(resp.Actions)
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.outcome, v.err = o, err
-	v.call = Call{Request: req, Response: resp, Outcome: o, Err: err, Duration: d}
+	v.call = Call{req: req, Outcome: o, Err: err, Duration: d}
 	if resp != nil {
-		v.actions = resp.Actions
+		v.call.body = resp.Body
+		v.actions = actions
 		v.updateSession(resp.SessionID)
-		if len(resp.Actions) > 0 {
-			t.stale.put(v.facts.UserID, resp.Actions)
+		if len(actions) > 0 {
+			t.stale.put(v.facts.UserID, actions)
 		}
 		return
 	}
@@ -122,11 +145,12 @@ func (v *Visit) updateSession(id string) {
 		v.state.PastSessions = appendPastSession(v.state.PastSessions, start)
 	}
 	v.state.SessionID = id
-	if v.cookieDone && !v.dirty {
+	if v.phase >= phaseCommitted {
 		// Only possible when the call outlived the header (a streaming handler that read
 		// recommendations after writing): the next page carries the old id, which
 		// Personyze accepts, but count it so it can be seen.
 		v.t.counters.lateCookie.Add(1)
+		return
 	}
 	v.dirty = true
 }

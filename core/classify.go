@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/gopersonyze/personyze/core/internal/visitor"
 )
 
 // RequestKind says what a request means to Personyze.
@@ -97,10 +99,10 @@ func DefaultClassifier(r *http.Request, d Device) (RequestKind, string) {
 		}
 		return KindEvent, "method " + m
 	}
-	if classifyIsPrefetch(r.Header) {
+	if visitor.IsPrefetch(r.Header) {
 		return KindIgnore, reasonPrefetch
 	}
-	if r.URL != nil && classifyIsStatic(r.URL.Path) {
+	if r.URL != nil && isStatic(r.URL.Path) {
 		return KindIgnore, reasonStatic
 	}
 	return KindPage, reasonPageView
@@ -169,22 +171,9 @@ func IgnorePaths(prefixes ...string) Classifier {
 	}
 }
 
-// classifyIsPrefetch reports a speculative load the visitor may never see.
-func classifyIsPrefetch(h http.Header) bool {
-	if sp := h.Get("Sec-Purpose"); sp != "" &&
-		(botContainsFold(sp, "prefetch") || botContainsFold(sp, "prerender")) {
-		return true
-	}
-	if botContainsFold(h.Get("Purpose"), "prefetch") || botContainsFold(h.Get("X-Moz"), "prefetch") {
-		return true
-	}
-	// Safari's Top Sites thumbnails.
-	return botContainsFold(h.Get("X-Purpose"), "preview")
-}
-
-// classifyIsStatic reports whether path names a static file by its
+// isStatic reports whether path names a static file by its
 // extension. It does not allocate.
-func classifyIsStatic(path string) bool {
+func isStatic(path string) bool {
 	dot := -1
 	for i := len(path) - 1; i >= 0 && path[i] != '/'; i-- {
 		if path[i] == '.' {

@@ -6,10 +6,12 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+
+	"github.com/gopersonyze/personyze/core/internal/wire"
 )
 
-// Command names, spelled exactly as the protocol decisions require (seed spellings plus the
-// SDKs' "Products Removed from cart" and "Action Status").
+// Command names, spelled as the seed document spells them, plus the SDKs' "Products Removed
+// from cart" and "Action Status" (see the wire package documentation).
 const (
 	cmdProductViewed           = "Product Viewed"
 	cmdProductAddedToCart      = "Product Added to cart"
@@ -34,13 +36,13 @@ const (
 	navigatePrefix = "urn:personyze:doc:"
 )
 
-// cmdKind tells the encoder and the splitter what a command is without comparing names.
+// cmdKind tells what a command is without comparing names.
 type cmdKind uint8
 
 const (
-	kindOther cmdKind = iota
-	kindItem          // product/article single-item event: may carry "action_id", N
-	kindNavigate
+	cmdOther    cmdKind = iota
+	cmdItem             // product/article single-item event: may carry "action_id", N
+	cmdPageView         // Navigate
 )
 
 // Command is one tracker command: a JSON array whose first element is the name. Build commands
@@ -48,25 +50,23 @@ const (
 // their input; invalid input is reported by Err and makes Client.Send refuse the request.
 // The zero Command is invalid.
 type Command struct {
-	name     string
-	args     []string // string arguments after the name
-	actionID int64    // > 0: the "action_id", N attribution suffix
-	kind     cmdKind
-	err      error
+	w    wire.Command
+	kind cmdKind
+	err  error
 }
 
 // Name returns the command name, e.g. "Product Viewed".
-func (c Command) Name() string { return c.name }
+func (c Command) Name() string { return c.w.Name }
 
 // Args returns the elements after the name as they go on the wire: strings, and an int64 for
 // the attribution suffix's action id.
 func (c Command) Args() []any {
-	out := make([]any, 0, len(c.args)+2)
-	for _, a := range c.args {
+	out := make([]any, 0, len(c.w.Args)+2)
+	for _, a := range c.w.Args {
 		out = append(out, a)
 	}
-	if c.actionID > 0 {
-		out = append(out, "action_id", c.actionID)
+	if c.w.ActionID > 0 {
+		out = append(out, "action_id", c.w.ActionID)
 	}
 	return out
 }
@@ -74,7 +74,7 @@ func (c Command) Args() []any {
 // Err reports invalid constructor input (ErrEmptyID, ErrInvalidCommand), wrapped with the
 // command name; nil for a valid command.
 func (c Command) Err() error {
-	if c.name == "" && c.err == nil {
+	if c.w.Name == "" && c.err == nil {
 		return fmt.Errorf("%w: zero Command", ErrInvalidCommand)
 	}
 	return c.err
@@ -85,22 +85,7 @@ func (c Command) MarshalJSON() ([]byte, error) {
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
-	return c.appendJSON(nil), nil
-}
-
-// appendJSON appends the wire array to dst.
-func (c Command) appendJSON(dst []byte) []byte {
-	dst = append(dst, '[')
-	dst = appendJSONString(dst, c.name)
-	for _, a := range c.args {
-		dst = append(dst, ',')
-		dst = appendJSONString(dst, a)
-	}
-	if c.actionID > 0 {
-		dst = append(dst, `,"action_id",`...)
-		dst = strconv.AppendInt(dst, c.actionID, 10)
-	}
-	return append(dst, ']')
+	return c.w.AppendJSON(nil), nil
 }
 
 // WithAction attributes a product or article event to the recommendation action it came from,
@@ -111,37 +96,37 @@ func (c Command) WithAction(actionID int64) Command {
 		return c
 	}
 	switch {
-	case c.kind != kindItem:
-		c.err = fmt.Errorf("%w: %q cannot carry action_id", ErrInvalidCommand, c.name)
+	case c.kind != cmdItem:
+		c.err = fmt.Errorf("%w: %q cannot carry action_id", ErrInvalidCommand, c.w.Name)
 	case actionID <= 0:
-		c.err = fmt.Errorf("%w: %q: action id %d is not positive", ErrInvalidCommand, c.name, actionID)
+		c.err = fmt.Errorf("%w: %q: action id %d is not positive", ErrInvalidCommand, c.w.Name, actionID)
 	default:
-		c.actionID = actionID
+		c.w.ActionID = actionID
 	}
 	return c
 }
 
 // ActionID returns the attribution action id set by WithAction, or 0.
-func (c Command) ActionID() int64 { return c.actionID }
+func (c Command) ActionID() int64 { return c.w.ActionID }
 
 // ItemID returns the item id of a product or article single-item event, "" otherwise.
 func (c Command) ItemID() string {
-	if c.kind == kindItem {
-		return c.args[0]
+	if c.kind == cmdItem {
+		return c.w.Args[0]
 	}
 	return ""
 }
 
 // IsNavigate reports whether c is a Navigate (page view) command.
-func (c Command) IsNavigate() bool { return c.kind == kindNavigate }
+func (c Command) IsNavigate() bool { return c.kind == cmdPageView }
 
 // Attributable reports whether c is a product or article single-item event that may carry an
 // action id (see WithAction).
-func (c Command) Attributable() bool { return c.kind == kindItem }
+func (c Command) Attributable() bool { return c.kind == cmdItem }
 
 // itemEvent builds a product/article single-item event.
 func itemEvent(name, id string) Command {
-	c := Command{name: name, args: []string{id}, kind: kindItem}
+	c := Command{w: wire.Command{Name: name, Args: []string{id}}, kind: cmdItem}
 	if id == "" {
 		c.err = fmt.Errorf("%w: %q needs an item id", ErrEmptyID, name)
 	}
@@ -167,13 +152,15 @@ func ProductUnliked(id string) Command { return itemEvent(cmdProductUnliked, id)
 func ProductRemovedFromCart(id string) Command { return itemEvent(cmdProductRemovedFromCart, id) }
 
 // ProductsPurchased reports that everything in the cart was purchased.
-func ProductsPurchased() Command { return Command{name: cmdProductsPurchased} }
+func ProductsPurchased() Command { return Command{w: wire.Command{Name: cmdProductsPurchased}} }
 
 // ProductsUnliked reports that the wish list was cleared.
-func ProductsUnliked() Command { return Command{name: cmdProductsUnliked} }
+func ProductsUnliked() Command { return Command{w: wire.Command{Name: cmdProductsUnliked}} }
 
 // ProductsRemovedFromCart reports that the cart was emptied.
-func ProductsRemovedFromCart() Command { return Command{name: cmdProductsRemovedFromCart} }
+func ProductsRemovedFromCart() Command {
+	return Command{w: wire.Command{Name: cmdProductsRemovedFromCart}}
+}
 
 // ArticleViewed reports that the visitor read article id (the catalog's Internal ID).
 func ArticleViewed(id string) Command { return itemEvent(cmdArticleViewed, id) }
@@ -191,13 +178,14 @@ func ArticleUnliked(id string) Command { return itemEvent(cmdArticleUnliked, id)
 func ArticleGoal(id string) Command { return itemEvent(cmdArticleGoal, id) }
 
 // ArticlesUnliked marks all previously liked articles as not liked.
-func ArticlesUnliked() Command { return Command{name: cmdArticlesUnliked} }
+func ArticlesUnliked() Command { return Command{w: wire.Command{Name: cmdArticlesUnliked}} }
 
 // UserProfile sets one profile field of the visitor, e.g. UserProfile("industry", "retail").
-// One field per command, as the protocol decisions require. An empty field name is invalid; an
+// One field per command, as Personyze's SDKs send them. Common fields are "email",
+// "first_name", "last_name" and "phone". An empty field name is invalid; an
 // empty value is sent as is.
 func UserProfile(field, value string) Command {
-	c := Command{name: cmdUserProfile, args: []string{field, value}}
+	c := Command{w: wire.Command{Name: cmdUserProfile, Args: []string{field, value}}}
 	if field == "" {
 		c.err = fmt.Errorf("%w: %q needs a field name", ErrInvalidCommand, cmdUserProfile)
 	}
@@ -215,53 +203,45 @@ func UserProfileFields(fields map[string]string) []Command {
 	return out
 }
 
-// UserEmail sets the visitor's "email" profile field.
-func UserEmail(v string) Command { return UserProfile("email", v) }
-
-// UserFirstName sets the visitor's "first_name" profile field.
-func UserFirstName(v string) Command { return UserProfile("first_name", v) }
-
-// UserLastName sets the visitor's "last_name" profile field.
-func UserLastName(v string) Command { return UserProfile("last_name", v) }
-
-// UserPhone sets the visitor's "phone" profile field.
-func UserPhone(v string) Command { return UserProfile("phone", v) }
-
 // Navigate reports a page view of document (shown in Personyze's dashboard; actions run once
 // per document, so a request that should bring recommendations needs one). The wire form is
 // "urn:personyze:doc:" + url.PathEscape(document): RFC 3986 percent-encoding in which a space
 // is %20 and "/" is %2F, so any decoder (decodeURIComponent, rawurldecode) restores the name
 // exactly, which "+" for space would not guarantee.
 func Navigate(document string) Command {
-	c := Command{name: cmdNavigate, args: []string{navigatePrefix + url.PathEscape(document)}, kind: kindNavigate}
+	c := Command{w: wire.Command{Name: cmdNavigate, Args: []string{navigatePrefix + url.PathEscape(document)}, Navigate: true}, kind: cmdPageView}
 	if document == "" {
 		c.err = fmt.Errorf("%w: %q needs a document name", ErrEmptyID, cmdNavigate)
 	}
 	return c
 }
 
-// Action statuses of ActionStatus, as Personyze's SDKs report them.
+// Action statuses, as Personyze's SDKs report them.
 const (
-	ActionStatusExecuted = "executed" // the action was shown
-	ActionStatusTarget   = "target"   // click on the action's call to action
-	ActionStatusClose    = "close"    // dismissed; arg = number of sessions to hide it ("0")
-	ActionStatusProduct  = "product"  // click on a product inside the action; arg = product id
-	ActionStatusArticle  = "article"  // click on an article inside the action; arg = article id
-	ActionStatusError    = "error"    // the application could not show it; arg = reason
+	statusExecuted = "executed" // the action was shown
+	statusTarget   = "target"   // click on the action's call to action
+	statusClose    = "close"    // dismissed; arg = number of sessions to hide it ("0")
+	statusProduct  = "product"  // click on a product inside the action; arg = product id
+	statusArticle  = "article"  // click on an article inside the action; arg = article id
+	statusError    = "error"    // the application could not show it; arg = reason
 )
 
 // ActionStatus reports what happened to action actionID: ["Action Status", "<id>", status, arg]
-// with the id as a decimal string. actionID must be positive and status non-empty.
+// with the id as a decimal string. actionID must be positive and status non-empty. The
+// statuses Personyze's SDKs report are "executed" (the action was shown), "target" (a click
+// on its call to action), "close" (dismissed; arg the number of sessions to hide it),
+// "product" and "article" (a click on an item inside it; arg the item's id) and "error" (the
+// application could not show it; arg the reason).
 func ActionStatus(actionID int64, status, arg string) Command {
-	c := Command{name: cmdActionStatus, args: []string{strconv.FormatInt(actionID, 10), status, arg}}
+	c := Command{w: wire.Command{Name: cmdActionStatus, Args: []string{strconv.FormatInt(actionID, 10), status, arg}}}
 	c.err = checkAction(actionID, status)
 	return c
 }
 
-// ActionDontShow tells Personyze that action actionID was withheld because the visitor closed
+// actionDontShow tells Personyze that action actionID was withheld because the visitor closed
 // it for some sessions: the 3-element ["Action Status", "<id>", "dont-show"].
-func ActionDontShow(actionID int64) Command {
-	c := Command{name: cmdActionStatus, args: []string{strconv.FormatInt(actionID, 10), "dont-show"}}
+func actionDontShow(actionID int64) Command {
+	c := Command{w: wire.Command{Name: cmdActionStatus, Args: []string{strconv.FormatInt(actionID, 10), "dont-show"}}}
 	c.err = checkAction(actionID, "dont-show")
 	return c
 }

@@ -1,8 +1,12 @@
 package core
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -31,17 +35,17 @@ func TestCommandWireForm(t *testing.T) {
 		{"ArticlesUnliked", ArticlesUnliked(), `["Articles Unliked"]`},
 		{"UserProfile", UserProfile("industry", "e-commerce"), `["User Profile","industry","e-commerce"]`},
 		{"UserProfile empty value", UserProfile("industry", ""), `["User Profile","industry",""]`},
-		{"UserEmail", UserEmail("a@b.c"), `["User Profile","email","a@b.c"]`},
-		{"UserFirstName", UserFirstName("Jo"), `["User Profile","first_name","Jo"]`},
-		{"UserLastName", UserLastName("Do"), `["User Profile","last_name","Do"]`},
-		{"UserPhone", UserPhone("+1 555"), `["User Profile","phone","+1 555"]`},
+		{"UserEmail", UserProfile("email", "a@b.c"), `["User Profile","email","a@b.c"]`},
+		{"UserFirstName", UserProfile("first_name", "Jo"), `["User Profile","first_name","Jo"]`},
+		{"UserLastName", UserProfile("last_name", "Do"), `["User Profile","last_name","Do"]`},
+		{"UserPhone", UserProfile("phone", "+1 555"), `["User Profile","phone","+1 555"]`},
 		{"Navigate plain", Navigate("Default"), `["Navigate","urn:personyze:doc:Default"]`},
 		{"Navigate space and slash", Navigate("/products/Red chair"), `["Navigate","urn:personyze:doc:%2Fproducts%2FRed%20chair"]`},
 		{"Navigate unicode and query chars", Navigate("é?&=+"), `["Navigate","urn:personyze:doc:%C3%A9%3F&=+"]`},
-		{"ActionStatus executed", ActionStatus(10, ActionStatusExecuted, ""), `["Action Status","10","executed",""]`},
-		{"ActionStatus product", ActionStatus(9007199254740993, ActionStatusProduct, "SKU-1"), `["Action Status","9007199254740993","product","SKU-1"]`},
-		{"ActionStatus close", ActionStatus(7, ActionStatusClose, "3"), `["Action Status","7","close","3"]`},
-		{"ActionDontShow", ActionDontShow(42), `["Action Status","42","dont-show"]`},
+		{"ActionStatus executed", ActionStatus(10, statusExecuted, ""), `["Action Status","10","executed",""]`},
+		{"ActionStatus product", ActionStatus(9007199254740993, statusProduct, "SKU-1"), `["Action Status","9007199254740993","product","SKU-1"]`},
+		{"ActionStatus close", ActionStatus(7, statusClose, "3"), `["Action Status","7","close","3"]`},
+		{"ActionDontShow", actionDontShow(42), `["Action Status","42","dont-show"]`},
 		{"ProductViewed with action", ProductViewed("P1").WithAction(10), `["Product Viewed","P1","action_id",10]`},
 		{"ArticleGoal with action", ArticleGoal("A1").WithAction(3), `["Article Goal","A1","action_id",3]`},
 		{"escaping", ProductViewed("a\"b\\c\n\x01</script>"), `["Product Viewed","a\"b\\c\n\u0001</script>"]`},
@@ -83,7 +87,7 @@ func TestCommandInvalidInput(t *testing.T) {
 		{"empty profile field", UserProfile("", "x"), ErrInvalidCommand},
 		{"action status zero id", ActionStatus(0, "executed", ""), ErrInvalidCommand},
 		{"action status empty status", ActionStatus(5, "", ""), ErrInvalidCommand},
-		{"dont-show negative id", ActionDontShow(-1), ErrInvalidCommand},
+		{"dont-show negative id", actionDontShow(-1), ErrInvalidCommand},
 		{"WithAction on navigate", Navigate("x").WithAction(1), ErrInvalidCommand},
 		{"WithAction on bulk event", ProductsPurchased().WithAction(1), ErrInvalidCommand},
 		{"WithAction zero", ProductViewed("P").WithAction(0), ErrInvalidCommand},
@@ -118,7 +122,7 @@ func TestCommandAccessors(t *testing.T) {
 		{ArticleLiked("A1").WithAction(4), "A1", false, true, 4},
 		{Navigate("home"), "", true, false, 0},
 		{ProductsUnliked(), "", false, false, 0},
-		{UserEmail("x@y"), "", false, false, 0},
+		{UserProfile("email", "x@y"), "", false, false, 0},
 		{ActionStatus(1, "target", ""), "", false, false, 0},
 	}
 	for _, tt := range tests {
@@ -151,5 +155,30 @@ func TestUserProfileFieldsSorted(t *testing.T) {
 	}
 	if want := []string{"email", "first_name", "phone"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("fields = %v, want %v", got, want)
+	}
+}
+
+// TestTrackRefusesInvalidCommands: a command built from bad input is refused by Track with
+// its error, and nothing of that Track call is queued, so the page's call is not taken down.
+func TestTrackRefusesInvalidCommands(t *testing.T) {
+	tr, err := New(Config{APIKey: testKey, Development: true, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close(context.Background())
+	r := httptest.NewRequest(http.MethodPost, "/", nil)
+	r.Header.Set("User-Agent", fuzzUA)
+	v := tr.Begin(httptest.NewRecorder(), r).Visit()
+	if err := v.Track(ProductViewed("ok"), ProductViewed(""), Navigate("x")); !errors.Is(err, ErrEmptyID) {
+		t.Fatalf("Track = %v, want ErrEmptyID", err)
+	}
+	if err := v.Track(Command{}); !errors.Is(err, ErrInvalidCommand) {
+		t.Fatalf("Track(zero Command) = %v, want ErrInvalidCommand", err)
+	}
+	v.mu.Lock()
+	n := len(v.queued)
+	v.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("%d commands queued after refused Track calls, want 0", n)
 	}
 }

@@ -16,42 +16,28 @@ import (
 	"github.com/gorilla/sessions"
 )
 
-// Version is the library version; it is part of DefaultUserAgent so Personyze's Live Visits
-// dashboard shows which build sent a call.
+// Version is the library version; it is part of the default User-Agent, so Personyze's Live
+// Visits dashboard shows which build sent a call.
 const Version = "0.1.0"
 
-// DefaultBaseURL is Personyze's REST base; the tracker call is POST DefaultBaseURL+"tracker-v1".
-const DefaultBaseURL = "https://app.personyze.com/rest/"
-
-// DefaultTimeout is the latency budget of the page-blocking tracker call. It is short on purpose:
-// a page must never wait noticeably for recommendations.
-const DefaultTimeout = 300 * time.Millisecond
-
-// DefaultUserAgent identifies the library to Personyze (the header is shown in its dashboard).
-const DefaultUserAgent = "gopersonyze/" + Version + " (+https://github.com/gopersonyze/personyze)"
-
-// MaxRequestBytes is the largest encoded request body sent in one call. Personyze's own SDKs
-// refuse bigger bodies, so Client.Send splits larger requests into several calls.
-const MaxRequestBytes = 50000
-
-// DefaultMaxResponseBytes bounds the decoded size of a tracker response so that a broken or
-// hostile server cannot make the application buffer unbounded data.
-const DefaultMaxResponseBytes = 1 << 20
-
-// Defaults of the visit lifecycle fields; Config documents each one on its field.
+// Defaults of the Config fields; each field's documentation gives its default too.
 const (
-	DefaultSessionName      = "personyze"
-	DefaultCookiePath       = "/"
-	DefaultCookieMaxAge     = 400 * 24 * 60 * 60 // 400 days, the longest lifetime browsers honour
-	DefaultQueueSize        = 1024
-	DefaultMaxRetries       = 6
-	DefaultRetryBackoff     = 250 * time.Millisecond
-	DefaultBreakerFailures  = 5
-	DefaultBreakerCooldown  = 10 * time.Second
-	DefaultStaleCacheSize   = 10000
-	DefaultUACacheSize      = 4096
-	DefaultAttributionParam = "pz"
-	DefaultLogInterval      = 10 * time.Second
+	defaultBaseURL          = "https://app.personyze.com/rest/"
+	defaultUserAgent        = "gopersonyze/" + Version + " (+https://github.com/gopersonyze/personyze)"
+	defaultTimeout          = 300 * time.Millisecond
+	defaultMaxResponseBytes = 1 << 20
+	defaultSessionName      = "personyze"
+	defaultCookiePath       = "/"
+	defaultCookieMaxAge     = 400 * 24 * 60 * 60 // 400 days, the longest lifetime browsers honour
+	defaultQueueSize        = 1024
+	defaultMaxRetries       = 6
+	defaultRetryBackoff     = 250 * time.Millisecond
+	defaultBreakerFailures  = 5
+	defaultBreakerCooldown  = 10 * time.Second
+	defaultStaleCacheSize   = 10000
+	defaultUACacheSize      = 4096
+	defaultAttributionParam = "pz"
+	defaultLogInterval      = 10 * time.Second
 )
 
 // Config configures the library. The zero value of every field means its documented default,
@@ -65,15 +51,17 @@ type Config struct {
 	// APIKey is the "Full-featured API" key from Personyze Settings → Integrations. Required;
 	// it must be exactly 40 characters. It is never printed, logged or put in an error.
 	APIKey string
-	// BaseURL is Personyze's REST base URL. Default DefaultBaseURL. It must be absolute; plain
+	// BaseURL is Personyze's REST base URL. Default "https://app.personyze.com/rest/". It must be absolute; plain
 	// http is accepted only for loopback hosts (localhost, 127.0.0.0/8, ::1), because Personyze
 	// answers plain HTTP with 401 and the key would travel in clear text. A missing trailing
 	// slash is added.
 	BaseURL string
-	// UserAgent is sent with every call and shown in Personyze's dashboard. Default DefaultUserAgent.
+	// UserAgent is sent with every call and shown in Personyze's dashboard. Default
+	// "gopersonyze/<Version> (+https://github.com/gopersonyze/personyze)".
 	UserAgent string
-	// Timeout is the latency budget of the page-blocking call. Default DefaultTimeout (300ms).
-	// Client.Send applies it only when the caller's context carries no deadline of its own.
+	// Timeout is the latency budget of the page-blocking call. Default 300ms: short on
+	// purpose, a page must never wait noticeably for recommendations. The call itself goes on
+	// in the background after the page stopped waiting, so its events are not lost.
 	Timeout time.Duration
 	// HTTPClient, when set, is used as is (its Transport may be wrapped by the user, e.g. for
 	// tracing). Default nil: the library builds its own client with a tuned transport.
@@ -82,12 +70,12 @@ type Config struct {
 	// Default nil: a dedicated http.Transport with enough idle connections per host.
 	Transport http.RoundTripper
 	// MaxResponseBytes bounds the decoded (after gzip) response size. Default
-	// DefaultMaxResponseBytes (1 MiB); bigger responses fail with ErrResponseTooLarge.
+	// 1 MiB; bigger responses fail with ErrResponseTooLarge.
 	MaxResponseBytes int64
 	// Logger receives the library's log lines. Default slog.Default().
 	Logger *slog.Logger
 
-	// --- visit lifecycle (validated by the tracker, not by NewClient) ---
+	// --- visit lifecycle ---
 
 	// SessionStore is the application's own gorilla sessions store. Default nil: a built-in
 	// signed and encrypted cookie store keyed by SessionKeys.
@@ -96,11 +84,11 @@ type Config struct {
 	// first; older pairs after it allow key rotation. Default none, which is an error unless
 	// Development is set.
 	SessionKeys [][]byte
-	// SessionName is the cookie session name. Default DefaultSessionName ("personyze").
+	// SessionName is the cookie session name. Default "personyze".
 	SessionName string
-	// CookiePath is the cookie path. Default DefaultCookiePath ("/").
+	// CookiePath is the cookie path. Default "/".
 	CookiePath string
-	// CookieMaxAge is the cookie lifetime in seconds. Default DefaultCookieMaxAge (400 days).
+	// CookieMaxAge is the cookie lifetime in seconds. Default 400 days, the longest lifetime browsers honour.
 	CookieMaxAge int
 	// CookieDomain is the cookie domain. Default "" (host-only cookie).
 	CookieDomain string
@@ -124,30 +112,34 @@ type Config struct {
 	Consent func(*http.Request) bool
 	// HonorGPC treats "Sec-GPC: 1" as no consent. Default false.
 	HonorGPC bool
-	// QueueSize is the capacity of the asynchronous delivery queue. Default DefaultQueueSize (1024).
+	// QueueSize is the capacity of the asynchronous delivery queue. Default 1024.
 	QueueSize int
 	// MaxRetries is how often a failed asynchronous delivery is retried. Default
-	// DefaultMaxRetries (6); a negative value disables retries.
+	// 6; a negative value disables retries.
 	MaxRetries int
-	// RetryBackoff is the base backoff between retries. Default DefaultRetryBackoff (250ms);
+	// RetryBackoff is the base backoff between retries. Default 250ms;
 	// the wait doubles per attempt, at least the server's Retry-After, at most 30s.
 	RetryBackoff time.Duration
 	// BreakerFailures is the number of consecutive failures that open the circuit breaker.
-	// Default DefaultBreakerFailures (5).
+	// Default 5.
 	BreakerFailures int
 	// BreakerCooldown is how long an open breaker waits before probing. Default
-	// DefaultBreakerCooldown (10s).
+	// 10s.
 	BreakerCooldown time.Duration
 	// StaleCacheSize is the number of visitors whose last good recommendations are kept (LRU).
-	// Default DefaultStaleCacheSize (10000); a negative value disables the cache.
+	// Default 10000; a negative value disables the cache.
 	StaleCacheSize int
-	// UACacheSize is the number of parsed User-Agent entries cached. Default DefaultUACacheSize (4096).
+	// UserAgentParser replaces the User-Agent parser (github.com/mssola/useragent by default).
+	// The library applies its own tablet, phone, bot, client-hint and Windows 11 corrections
+	// on top of what it reports. Default nil: the built-in parser.
+	UserAgentParser UserAgentParser
+	// UACacheSize is the number of parsed User-Agent entries cached. Default 4096.
 	UACacheSize int
 	// AttributionParam is the query parameter carrying the action id of a recommendation link.
-	// Default DefaultAttributionParam ("pz").
+	// Default "pz".
 	AttributionParam string
 	// LogInterval is the minimum interval between repeated failure log lines. Default
-	// DefaultLogInterval (10s).
+	// 10s.
 	LogInterval time.Duration
 }
 
@@ -158,28 +150,28 @@ func defaultDocumentName(r *http.Request) string { return r.URL.Path }
 // Negative values that carry a meaning (MaxRetries, StaleCacheSize) are kept.
 func (cfg Config) withDefaults() Config {
 	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
+		cfg.BaseURL = defaultBaseURL
 	}
 	if cfg.UserAgent == "" {
-		cfg.UserAgent = DefaultUserAgent
+		cfg.UserAgent = defaultUserAgent
 	}
 	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
+		cfg.Timeout = defaultTimeout
 	}
 	if cfg.MaxResponseBytes == 0 {
-		cfg.MaxResponseBytes = DefaultMaxResponseBytes
+		cfg.MaxResponseBytes = defaultMaxResponseBytes
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.SessionName == "" {
-		cfg.SessionName = DefaultSessionName
+		cfg.SessionName = defaultSessionName
 	}
 	if cfg.CookiePath == "" {
-		cfg.CookiePath = DefaultCookiePath
+		cfg.CookiePath = defaultCookiePath
 	}
 	if cfg.CookieMaxAge == 0 {
-		cfg.CookieMaxAge = DefaultCookieMaxAge
+		cfg.CookieMaxAge = defaultCookieMaxAge
 	}
 	if cfg.DocumentName == nil {
 		cfg.DocumentName = defaultDocumentName
@@ -191,31 +183,31 @@ func (cfg Config) withDefaults() Config {
 		cfg.Now = time.Now
 	}
 	if cfg.QueueSize == 0 {
-		cfg.QueueSize = DefaultQueueSize
+		cfg.QueueSize = defaultQueueSize
 	}
 	if cfg.MaxRetries == 0 {
-		cfg.MaxRetries = DefaultMaxRetries
+		cfg.MaxRetries = defaultMaxRetries
 	}
 	if cfg.RetryBackoff == 0 {
-		cfg.RetryBackoff = DefaultRetryBackoff
+		cfg.RetryBackoff = defaultRetryBackoff
 	}
 	if cfg.BreakerFailures == 0 {
-		cfg.BreakerFailures = DefaultBreakerFailures
+		cfg.BreakerFailures = defaultBreakerFailures
 	}
 	if cfg.BreakerCooldown == 0 {
-		cfg.BreakerCooldown = DefaultBreakerCooldown
+		cfg.BreakerCooldown = defaultBreakerCooldown
 	}
 	if cfg.StaleCacheSize == 0 {
-		cfg.StaleCacheSize = DefaultStaleCacheSize
+		cfg.StaleCacheSize = defaultStaleCacheSize
 	}
 	if cfg.UACacheSize == 0 {
-		cfg.UACacheSize = DefaultUACacheSize
+		cfg.UACacheSize = defaultUACacheSize
 	}
 	if cfg.AttributionParam == "" {
-		cfg.AttributionParam = DefaultAttributionParam
+		cfg.AttributionParam = defaultAttributionParam
 	}
 	if cfg.LogInterval == 0 {
-		cfg.LogInterval = DefaultLogInterval
+		cfg.LogInterval = defaultLogInterval
 	}
 	return cfg
 }
@@ -283,7 +275,7 @@ func (cfg *Config) validateWire() error {
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return &ConfigError{Field: "BaseURL", Problem: fmt.Sprintf("%q is not an absolute URL", cfg.BaseURL),
-			Fix: "use an absolute URL such as " + DefaultBaseURL + ", or leave it empty for the default"}
+			Fix: "use an absolute URL such as " + defaultBaseURL + ", or leave it empty for the default"}
 	}
 	switch {
 	case u.User != nil:
@@ -291,13 +283,13 @@ func (cfg *Config) validateWire() error {
 			Fix: "remove it from the URL; the key goes in Config.APIKey"}
 	case u.RawQuery != "" || u.Fragment != "":
 		return &ConfigError{Field: "BaseURL", Problem: "has a query or fragment",
-			Fix: "use the REST base only, such as " + DefaultBaseURL}
+			Fix: "use the REST base only, such as " + defaultBaseURL}
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
 		return &ConfigError{Field: "BaseURL", Problem: fmt.Sprintf("uses plain http to non-loopback host %q", u.Hostname()),
 			Fix: "use https (Personyze answers plain HTTP with 401 and the key would travel in clear text); http is only for localhost test servers"}
 	case u.Scheme != "http" && u.Scheme != "https":
 		return &ConfigError{Field: "BaseURL", Problem: fmt.Sprintf("scheme %q is not http or https", u.Scheme),
-			Fix: "use an https URL such as " + DefaultBaseURL}
+			Fix: "use an https URL such as " + defaultBaseURL}
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
@@ -312,7 +304,7 @@ func (cfg *Config) validateWire() error {
 	}
 	if cfg.Timeout < 0 {
 		return &ConfigError{Field: "Timeout", Problem: fmt.Sprintf("is negative (%v)", cfg.Timeout),
-			Fix: "use a positive duration, or 0 for the default " + DefaultTimeout.String()}
+			Fix: "use a positive duration, or 0 for the default " + defaultTimeout.String()}
 	}
 	if cfg.MaxResponseBytes < 0 {
 		return &ConfigError{Field: "MaxResponseBytes", Problem: fmt.Sprintf("is negative (%d)", cfg.MaxResponseBytes),

@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -15,11 +16,11 @@ import (
 const testKey = "8C03F1C7FF861065B3D063CD6A4DD0F8E8008FE9"
 
 func TestEffectiveDefaults(t *testing.T) {
-	c, err := NewClient(Config{APIKey: testKey})
+	c, err := effective(Config{APIKey: testKey})
 	if err != nil {
 		t.Fatal(err)
 	}
-	eff := c.Effective()
+	eff := (*c)
 	checks := []struct {
 		field     string
 		got, want any
@@ -61,11 +62,11 @@ func TestEffectiveDefaults(t *testing.T) {
 func TestExplicitValuesKept(t *testing.T) {
 	in := Config{APIKey: testKey, BaseURL: "http://127.0.0.1:8080/rest", UserAgent: "ua", Timeout: time.Second,
 		MaxResponseBytes: 10, MaxRetries: -1, StaleCacheSize: -1, QueueSize: 5, AttributionParam: "ref"}
-	c, err := NewClient(in)
+	c, err := effective(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	eff := c.Effective()
+	eff := (*c)
 	if eff.BaseURL != "http://127.0.0.1:8080/rest/" || eff.UserAgent != "ua" || eff.Timeout != time.Second ||
 		eff.MaxResponseBytes != 10 || eff.MaxRetries != -1 || eff.StaleCacheSize != -1 || eff.QueueSize != 5 ||
 		eff.AttributionParam != "ref" {
@@ -97,10 +98,10 @@ func TestConfigValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := NewClient(tt.cfg)
+			c, err := effective(tt.cfg)
 			var ce *ConfigError
 			if !errors.As(err, &ce) || c != nil {
-				t.Fatalf("NewClient = %v, %v; want *ConfigError", c, err)
+				t.Fatalf("effective = %v, %v; want *ConfigError", c, err)
 			}
 			if ce.Field != tt.field || !strings.Contains(ce.Problem, tt.problem) || ce.Fix == "" {
 				t.Errorf("ConfigError = %+v, want field %s problem containing %q and a fix", ce, tt.field, tt.problem)
@@ -124,15 +125,15 @@ func TestBaseURLAccepted(t *testing.T) {
 		"http://[::1]:8080/rest":          "http://[::1]:8080/rest/",
 	}
 	for in, want := range tests {
-		c, err := NewClient(Config{APIKey: testKey, BaseURL: in})
+		c, err := effective(Config{APIKey: testKey, BaseURL: in})
 		if err != nil {
 			t.Errorf("%s: %v", in, err)
 			continue
 		}
-		if got := c.Effective().BaseURL; got != want {
+		if got := (*c).BaseURL; got != want {
 			t.Errorf("%s: BaseURL = %q, want %q", in, got, want)
 		}
-		if got := c.endpoint; got != want+"tracker-v1" {
+		if got := c.BaseURL + "tracker-v1"; got != want+"tracker-v1" {
 			t.Errorf("%s: endpoint = %q", in, got)
 		}
 	}
@@ -140,25 +141,33 @@ func TestBaseURLAccepted(t *testing.T) {
 
 func TestConfigNeverPrintsKey(t *testing.T) {
 	cfg := Config{APIKey: testKey, SessionKeys: [][]byte{[]byte("hash-key-0123456789"), []byte("block-key-0123456")}}
-	c, err := NewClient(cfg)
+	c, err := effective(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	devCfg := cfg
+	devCfg.SessionKeys, devCfg.Development = nil, true
+	devCfg.Logger = slog.New(slog.DiscardHandler)
+	tr, err := New(devCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close(context.Background())
 	basic := base64.StdEncoding.EncodeToString([]byte("api:" + testKey))
 	var logged bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logged, nil))
 	logger.Info("config", "cfg", cfg)
-	slog.New(slog.NewTextHandler(&logged, nil)).Info("config", "cfg", &cfg, "eff", c.Effective())
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("config", "cfg", &cfg, "eff", (*c))
 	outputs := map[string]string{
-		"%v":         fmt.Sprintf("%v", cfg),
-		"%+v":        fmt.Sprintf("%+v", cfg),
-		"%#v":        fmt.Sprintf("%#v", cfg),
-		"%s":         fmt.Sprintf("%s", cfg),
-		"%v ptr":     fmt.Sprintf("%v", &cfg),
-		"%+v slice":  fmt.Sprintf("%+v", []Config{cfg}),
-		"client %+v": fmt.Sprintf("%+v", *c),
-		"client %#v": fmt.Sprintf("%#v", c),
-		"slog":       logged.String(),
+		"%v":          fmt.Sprintf("%v", cfg),
+		"%+v":         fmt.Sprintf("%+v", cfg),
+		"%#v":         fmt.Sprintf("%#v", cfg),
+		"%s":          fmt.Sprintf("%s", cfg),
+		"%v ptr":      fmt.Sprintf("%v", &cfg),
+		"%+v slice":   fmt.Sprintf("%+v", []Config{cfg}),
+		"tracker %+v": fmt.Sprintf("%+v", tr),
+		"tracker %#v": fmt.Sprintf("%#v", tr),
+		"slog":        logged.String(),
 	}
 	for name, out := range outputs {
 		for _, secret := range []string{testKey, testKey[:8], basic, "hash-key", "block-key"} {
@@ -170,7 +179,16 @@ func TestConfigNeverPrintsKey(t *testing.T) {
 	if !strings.Contains(outputs["%v"], "[REDACTED]") || !strings.Contains(outputs["slog"], "[REDACTED]") {
 		t.Errorf("redaction marker missing: %s / %s", outputs["%v"], outputs["slog"])
 	}
-	if !strings.Contains(outputs["%v"], DefaultBaseURL) && !strings.Contains(outputs["%v"], `BaseURL:""`) {
+	if !strings.Contains(outputs["%v"], defaultBaseURL) && !strings.Contains(outputs["%v"], `BaseURL:""`) {
 		t.Errorf("String lost the useful fields: %s", outputs["%v"])
 	}
+}
+
+// effective applies the defaults and validates the wire fields, as New does first.
+func effective(cfg Config) (*Config, error) {
+	eff := cfg.withDefaults()
+	if err := eff.validateWire(); err != nil {
+		return nil, err
+	}
+	return &eff, nil
 }

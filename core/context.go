@@ -7,13 +7,12 @@ import "context"
 // can reach it. The request context stays the one source of truth: see FromContext.
 const ContextKey = "personyze"
 
-// visitKey is the one context key of this library. It is unexported so nothing but
-// NewContext can store a Visit under it.
+// visitKey is the one context key of this library. It is unexported so nothing but Begin
+// can store a Visit under it.
 type visitKey struct{}
 
-// NewContext returns a copy of ctx that carries v. Adapters call it through Tracker.Begin;
-// applications need it only to hand a Visit to code that runs outside the request.
-func NewContext(ctx context.Context, v *Visit) context.Context {
+// newContext returns a copy of ctx that carries v.
+func newContext(ctx context.Context, v *Visit) context.Context {
 	return context.WithValue(ctx, visitKey{}, v)
 }
 

@@ -56,9 +56,10 @@ func newBreakerWorld(t *testing.T, cooldown time.Duration) *breakerWorld {
 func (w *breakerWorld) page() Outcome {
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.Header.Set("User-Agent", fuzzUA)
-	v, _ := w.tr.Begin(httptest.NewRecorder(), r)
+	ex := w.tr.Begin(httptest.NewRecorder(), r)
+	v := ex.Visit()
 	_ = v.Items()
-	v.End()
+	ex.End()
 	return v.Outcome()
 }
 

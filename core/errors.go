@@ -1,82 +1,52 @@
 package core
 
 import (
-	"context"
 	"errors"
-	"io"
-	"net"
-	"net/http"
-	"net/url"
-	"strconv"
-	"time"
+
+	"github.com/gopersonyze/personyze/core/internal/delivery"
+	"github.com/gopersonyze/personyze/core/internal/wire"
 )
 
-// Sentinel errors of the wire layer. They are matched with errors.Is; a *StatusError matches
-// ErrUnauthorized, ErrUnavailable or ErrServer according to its status code.
+// Errors of a Visit's tracker call and of commands, matched with errors.Is. A *StatusError
+// matches ErrUnauthorized, ErrUnavailable or ErrServer according to its status code.
 var (
 	// ErrUnauthorized: Personyze answered 401, the API key is wrong or revoked (or the call
-	// went over plain HTTP). Not retryable.
-	ErrUnauthorized = errors.New("personyze: unauthorized (401): check Config.APIKey")
-	// ErrUnavailable: Personyze answered 503; retry after StatusError.RetryAfter.
-	ErrUnavailable = errors.New("personyze: service unavailable (503)")
+	// went over plain HTTP). Not retried.
+	ErrUnauthorized = wire.ErrUnauthorized
+	// ErrUnavailable: Personyze answered 503; background delivery retries after
+	// StatusError.RetryAfter.
+	ErrUnavailable = wire.ErrUnavailable
 	// ErrServer: Personyze answered 500; StatusError.Message carries its explanation.
-	ErrServer = errors.New("personyze: server error (500)")
+	ErrServer = wire.ErrServer
 	// ErrEmptyResponse: a successful status with an empty body.
-	ErrEmptyResponse = errors.New("personyze: empty response body")
-	// ErrMalformedResponse: the body is not a JSON object.
-	ErrMalformedResponse = errors.New("personyze: malformed response")
-	// ErrRequestTooBig: a single command alone exceeds MaxRequestBytes, so no split can send it.
-	ErrRequestTooBig = errors.New("personyze: request too big")
+	ErrEmptyResponse = wire.ErrEmptyResponse
+	// ErrMalformedResponse: the body is not a JSON object, or an action's items are not JSON.
+	ErrMalformedResponse = wire.ErrMalformedResponse
+	// ErrRequestTooBig: a single command alone exceeds the 50,000-byte request limit of
+	// Personyze's SDKs, so no split of the request can send it.
+	ErrRequestTooBig = wire.ErrRequestTooBig
 	// ErrResponseTooLarge: the decoded response exceeds Config.MaxResponseBytes.
-	ErrResponseTooLarge = errors.New("personyze: response too large")
-	// ErrEmptyID: a command was built with an empty item id or document name; Personyze's SDKs
-	// drop such commands, Send refuses them so the bug is visible.
+	ErrResponseTooLarge = wire.ErrResponseTooLarge
+
+	// ErrEmptyID: a command was built with an empty item id or document name. Personyze's
+	// SDKs drop such commands silently; Track refuses them so the bug is visible.
 	ErrEmptyID = errors.New("personyze: empty id")
-	// ErrInvalidCommand: a command was built with other invalid input (non-positive action id,
-	// empty status or profile field, WithAction on a command that cannot carry it).
+	// ErrInvalidCommand: a command was built with other invalid input (non-positive action
+	// id, empty status or profile field, WithAction on a command that cannot carry it).
 	ErrInvalidCommand = errors.New("personyze: invalid command")
 	// ErrNotJSONAction: Action.Decode was called on an action without JSON item data.
 	ErrNotJSONAction = errors.New("personyze: action has no JSON item data")
 )
 
-// maxErrorMessage bounds StatusError.Message: Personyze's 500 text is useful, a whole HTML page
-// in a log line is not.
-const maxErrorMessage = 512
+// StatusError is a non-2xx answer from Personyze: its StatusCode, its Message (the body text,
+// trimmed, bounded, without the API key) and its RetryAfter (the parsed Retry-After header, 0
+// when absent).
+type StatusError = wire.StatusError
 
-// StatusError is a non-2xx answer from Personyze.
-type StatusError struct {
-	// StatusCode is the HTTP status code.
-	StatusCode int
-	// Message is the response body text, trimmed and bounded (Personyze explains 500s there).
-	Message string
-	// RetryAfter is the parsed Retry-After header (0 when absent or invalid).
-	RetryAfter time.Duration
-}
-
-// Error implements error.
-func (e *StatusError) Error() string {
-	s := "personyze: tracker call answered " + strconv.Itoa(e.StatusCode)
-	if t := http.StatusText(e.StatusCode); t != "" {
-		s += " " + t
-	}
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	return s
-}
-
-// Is maps the status codes that have a meaning of their own to the sentinel errors.
-func (e *StatusError) Is(target error) bool {
-	switch target {
-	case ErrUnauthorized:
-		return e.StatusCode == http.StatusUnauthorized
-	case ErrUnavailable:
-		return e.StatusCode == http.StatusServiceUnavailable
-	case ErrServer:
-		return e.StatusCode == http.StatusInternalServerError
-	}
-	return false
-}
+// CloseError reports what Tracker.Close could not deliver before its deadline: Undelivered
+// commands (events and page views) given up on, and Err, the context error that ended the
+// wait (it unwraps to it, so errors.Is(err, context.DeadlineExceeded) works).
+type CloseError = delivery.CloseError
 
 // ConfigError reports an invalid Config field and how to fix it. It never contains the API key.
 type ConfigError struct {
@@ -92,79 +62,4 @@ func (e *ConfigError) Error() string {
 		s += "; " + e.Fix
 	}
 	return s
-}
-
-// PartialError is returned by Client.Send when a request split into several calls failed after
-// some calls had already been delivered. Unsent holds the commands not delivered, in order, so a
-// retry does not repeat the delivered ones.
-type PartialError struct {
-	Sent   int       // calls delivered
-	Total  int       // calls planned
-	Unsent []Command // commands of the failed and later calls
-	Err    error     // the failure
-}
-
-// Error implements error.
-func (e *PartialError) Error() string {
-	return "personyze: split request failed after " + strconv.Itoa(e.Sent) + " of " +
-		strconv.Itoa(e.Total) + " calls: " + e.Err.Error()
-}
-
-// Unwrap returns the underlying failure, so errors.Is/As and Retryable see through it.
-func (e *PartialError) Unwrap() error { return e.Err }
-
-// Retryable reports whether err is worth retrying later: network failures and timeouts of the
-// call itself, 408, 429 and 5xx answers, and empty bodies. A caller's context.Canceled, 4xx
-// answers (401, 400, ...), malformed or oversized responses and invalid input are not.
-func Retryable(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) {
-		return false
-	}
-	var se *StatusError
-	if errors.As(err, &se) {
-		return se.StatusCode == http.StatusRequestTimeout || se.StatusCode == http.StatusTooManyRequests ||
-			se.StatusCode >= 500
-	}
-	if errors.Is(err, ErrEmptyResponse) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, io.ErrUnexpectedEOF) {
-		return true
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return true
-	}
-	var ne net.Error
-	return errors.As(err, &ne)
-}
-
-// RetryAfter returns the delay Personyze asked for with Retry-After, or 0.
-func RetryAfter(err error) time.Duration {
-	var se *StatusError
-	if errors.As(err, &se) {
-		return se.RetryAfter
-	}
-	return 0
-}
-
-// maxRetryAfter caps a Retry-After value: a misconfigured server must not park delivery for days.
-const maxRetryAfter = time.Hour
-
-// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date relative to now.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n <= 0 {
-			return 0
-		}
-		if n > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter
-		}
-		d = time.Duration(n) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), maxRetryAfter)
 }

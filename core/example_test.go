@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"time"
 
 	"github.com/gopersonyze/personyze/core"
 )
@@ -23,58 +25,70 @@ func ExampleNavigate() {
 	// Output: ["Navigate","urn:personyze:doc:%2Fproducts%2Fred%20chair"]
 }
 
-func ExampleRequest_AppendJSON() {
-	req := core.Request{UserID: 42, NewSession: true, Languages: "en", DeviceType: "regular",
-		Commands: []core.Command{core.Navigate("Default")}}
-	fmt.Println(string(req.AppendJSON(nil)))
-	// Output: {"user_id":42,"session_id":null,"new_session":true,"past_sessions":"","platform":"","languages":"en","os":"","device_type":"regular","commands":[["Navigate","urn:personyze:doc:Default"]]}
-}
-
-func ExampleClient_Send() {
-	// A stand-in for Personyze on 127.0.0.1.
+func ExampleAction_Decode() {
+	// A stand-in for Personyze on 127.0.0.1 that recommends one product.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"session_id":"1700000000 abc","actions":[{"id":10,"data":{"data":`+
-			`"{\"internal_id\":\"SKU-2\",\"title\":\"Blue chair\",\"guide_url\":\"/p/2\",\"price\":49.9}"}}]}`)
+			`"{\"internal_id\":\"SKU-2\",\"price\":49.9}"}}]}`)
 	}))
 	defer srv.Close()
+	tr, _ := core.New(core.Config{APIKey: "8C03F1C7FF861065B3D063CD6A4DD0F8E8008FE9", BaseURL: srv.URL + "/rest/",
+		Development: true, Timeout: 5 * time.Second, Logger: slog.New(slog.DiscardHandler)})
+	defer tr.Close(context.Background())
 
-	c, err := core.NewClient(core.Config{APIKey: "8C03F1C7FF861065B3D063CD6A4DD0F8E8008FE9", BaseURL: srv.URL + "/rest/"})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	resp, err := c.Send(context.Background(), &core.Request{UserID: 42,
-		Commands: []core.Command{core.ProductViewed("SKU-1"), core.Navigate("/products/1")}})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println("session:", resp.SessionID)
-	for _, it := range resp.Items() {
-		fmt.Println(it.ActionID, it.ID(), it.Title(), it.URL(), it.Price())
-	}
-	// Output:
-	// session: 1700000000 abc
-	// 10 SKU-2 Blue chair /p/2 49.9
-}
-
-func ExampleAction_Decode() {
-	resp, _ := core.DecodeResponse([]byte(`{"actions":[{"id":10,"data":{"data":"{\"internal_id\":\"SKU-2\",\"price\":49.9}"}}]}`))
-	type product struct {
-		ID    string  `json:"internal_id"`
-		Price float64 `json:"price"`
-	}
-	var ps []product
-	if err := resp.Action(10).Decode(&ps); err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Printf("%+v\n", ps)
+	h := nethttpLike(tr, func(w http.ResponseWriter, r *http.Request) {
+		type product struct {
+			ID    string  `json:"internal_id"`
+			Price float64 `json:"price"`
+		}
+		var ps []product
+		for _, a := range core.FromContext(r.Context()).Actions() {
+			if err := a.Decode(&ps); err != nil {
+				fmt.Println(err)
+				return
+			}
+		}
+		fmt.Printf("%+v\n", ps)
+	})
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0")
+	h.ServeHTTP(httptest.NewRecorder(), r)
 	// Output: [{ID:SKU-2 Price:49.9}]
 }
 
-func ExampleNewClient_badKey() {
-	_, err := core.NewClient(core.Config{APIKey: "too-short"})
+// nethttpLike is what the nethttp adapter does, written out so that core's examples do not
+// import an adapter.
+func nethttpLike(tr *core.Tracker, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ex := tr.Begin(w, r)
+		defer ex.End()
+		h(ex.Wrap(w), ex.Request())
+	})
+}
+
+func ExampleNew_badKey() {
+	_, err := core.New(core.Config{APIKey: "too-short", Development: true})
 	fmt.Println(err)
 	// Output: personyze: Config.APIKey: has 9 characters, a Personyze API key has 40; copy the key from the "Full-featured API" section of Personyze Settings → Integrations
+}
+func ExampleClassifiers() {
+	classify := core.Classifiers(core.DefaultClassifier, core.IgnorePaths("/admin", "/healthz"))
+	human := core.Device{Type: "regular"}
+	for _, r := range []*http.Request{
+		httptest.NewRequest("GET", "/products/42", nil),
+		httptest.NewRequest("GET", "/static/site.css", nil),
+		httptest.NewRequest("POST", "/cart", nil),
+		httptest.NewRequest("GET", "/admin/orders", nil),
+	} {
+		kind, reason := classify(r, human)
+		fmt.Println(r.Method, r.URL.Path, "→", kind, reason)
+	}
+	kind, reason := classify(httptest.NewRequest("GET", "/", nil), core.Device{Bot: true, BotReason: "curl"})
+	fmt.Println("curl →", kind, reason)
+	// Output:
+	// GET /products/42 → page page view
+	// GET /static/site.css → ignore static asset
+	// POST /cart → event method POST
+	// GET /admin/orders → ignore ignored path
+	// curl → ignore bot: curl
 }

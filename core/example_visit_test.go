@@ -54,11 +54,12 @@ func ExampleTracker_Begin() {
 	r := httptest.NewRequest("GET", "/products/p1", nil)
 	r.Header.Set("User-Agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1")
 
-	v, r := tr.Begin(w, r)
-	_ = core.FromContext(r.Context()).Track(core.ProductViewed("p1")) // in the handler
-	v.BeforeHeader()                                                  // the adapter's writer wrapper
+	ex := tr.Begin(w, r)
+	v := core.FromContext(ex.Request().Context()) // what the handler sees: ex.Visit()
+	_ = v.Track(core.ProductViewed("p1"))         // in the handler
+	ex.BeforeHeader()                             // the adapter's writer wrapper
 	io.WriteString(w, "page")
-	v.End() // deferred by the adapter
+	ex.End() // deferred by the adapter
 
 	sent := sim.Requests()[0]
 	fmt.Println(v.Outcome(), sent.DeviceType, sent.Commands[0].Name, sent.Commands[1].Name)
@@ -91,9 +92,9 @@ func ExampleTracker_FuncMap() {
 	w := httptest.NewRecorder()
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0")
-	v, r := tr.Begin(w, r)
-	h(w, r)
-	v.End()
+	ex := tr.Begin(w, r)
+	h(w, ex.Request())
+	ex.End()
 	lines := strings.Split(strings.TrimSpace(w.Body.String()), "\n")
 	fmt.Fprintln(os.Stdout, len(lines) > 0, strings.Contains(lines[0], "?pz="))
 	// Output: true true

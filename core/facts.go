@@ -3,6 +3,8 @@ package core
 import (
 	"hash/crc32"
 	"net/http"
+
+	"github.com/gopersonyze/personyze/core/internal/visitor"
 )
 
 // Facts are what the middleware tells Personyze about a visitor, all derived from the
@@ -48,13 +50,18 @@ func (t *Tracker) deriveFacts(r *http.Request, d Device, visitorKey string) Fact
 	}
 	f := Facts{
 		UserID:     userID(key),
-		Languages:  ParseLanguages(r.Header.Get("Accept-Language")),
+		Languages:  visitor.Languages(r.Header.Get("Accept-Language")),
 		DeviceType: d.Type,
 		OS:         d.OS,
 		Platform:   d.Platform,
 	}
 	if c, err := r.Cookie(EnvCookieName); err == nil {
-		f.TimeZone, f.Screen = ParseEnvCookie(c.Value)
+		f.TimeZone, f.Screen = visitor.ParseEnvCookie(c.Value)
 	}
 	return f
 }
+
+// EnvCookieName is the first-party cookie that the personyzeScript template function's
+// script writes: the visitor's UTC offset in hours and screen size ("tz=-4&s=1920x1080"),
+// facts no request header carries. Later requests read it into Facts.
+const EnvCookieName = visitor.EnvCookieName

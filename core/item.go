@@ -14,9 +14,8 @@ type Item struct {
 	fields map[string]string
 }
 
-// NewItem builds an Item from fields (copied), for tests and for applications that assemble
-// items themselves.
-func NewItem(actionID int64, fields map[string]string) Item {
+// newItem builds an Item from fields (copied).
+func newItem(actionID int64, fields map[string]string) Item {
 	return Item{ActionID: actionID, fields: maps.Clone(fields)}
 }
 

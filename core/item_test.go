@@ -19,7 +19,7 @@ func TestItemAccessors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			it := NewItem(3, tt.fields)
+			it := newItem(3, tt.fields)
 			if it.ID() != tt.id || it.Title() != tt.title || it.URL() != tt.url || it.Image() != tt.image || it.Price() != tt.price {
 				t.Errorf("got id=%q title=%q url=%q image=%q price=%q", it.ID(), it.Title(), it.URL(), it.Image(), it.Price())
 			}
@@ -32,7 +32,7 @@ func TestItemAccessors(t *testing.T) {
 
 func TestItemFieldsIsACopy(t *testing.T) {
 	src := map[string]string{"title": "a"}
-	it := NewItem(1, src)
+	it := newItem(1, src)
 	src["title"] = "changed"
 	it.Fields()["title"] = "changed too"
 	if it.Get("title") != "a" {

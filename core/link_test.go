@@ -27,7 +27,7 @@ func TestLink(t *testing.T) {
 		{"javascript stays for html/template to refuse", 5, map[string]string{"url": "javascript:alert(1)"}, "javascript:alert(1)?pz=5"},
 	}
 	for _, tt := range tests {
-		if got := tr.Link(NewItem(tt.action, tt.fields)); got != tt.want {
+		if got := tr.Link(newItem(tt.action, tt.fields)); got != tt.want {
 			t.Errorf("%s: Link = %q, want %q", tt.name, got, tt.want)
 		}
 	}
@@ -66,8 +66,8 @@ func TestTemplatesEscapeRecommendations(t *testing.T) {
 	tpl := template.Must(template.New("t").Funcs(tr.FuncMap()).Parse(
 		`{{range .}}<a href="{{personyzeLink .}}">{{.Title}}</a>{{end}}{{personyzeScript "n<1>"}}`))
 	items := []Item{
-		NewItem(3, map[string]string{"url": "javascript:alert(1)", "title": "<script>x</script>"}),
-		NewItem(4, map[string]string{"url": "/p?a=1&b=2", "title": "Tom & Jerry"}),
+		newItem(3, map[string]string{"url": "javascript:alert(1)", "title": "<script>x</script>"}),
+		newItem(4, map[string]string{"url": "/p?a=1&b=2", "title": "Tom & Jerry"}),
 	}
 	var b strings.Builder
 	if err := tpl.Execute(&b, items); err != nil {

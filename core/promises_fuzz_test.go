@@ -13,7 +13,7 @@ import (
 // FuzzParseAttribution: the attribution parameter comes from any link anyone can craft.
 // Accepted values are exactly the canonical decimal spellings of 1..2^31-1, and the raw
 // query reader returns either 0 or the value of the first parameter named param.
-func FuzzParseAttribution(f *testing.F) {
+func FuzzAttribution(f *testing.F) {
 	for _, s := range []string{"", "pz=42", "pz=0042", "a=1&pz=7&pz=8", "pz=2147483647", "pz=2147483648",
 		"pz=-1", "pz=+5", "pz=1e3", "pz", "pz=&pz=3", "%70z=3", "pz=3%00", "pz=99999999999999999999", ";pz=1"} {
 		f.Add(s, "pz")
@@ -21,12 +21,12 @@ func FuzzParseAttribution(f *testing.F) {
 	f.Add("x=5", "x")
 	f.Fuzz(func(t *testing.T, raw, param string) {
 		v := raw
-		if n, ok := ParseAttribution(v); ok {
+		if n, ok := parseAttribution(v); ok {
 			if n <= 0 || n > maxActionID || strconv.FormatInt(n, 10) != v {
-				t.Fatalf("ParseAttribution(%q) = %d", v, n)
+				t.Fatalf("parseAttribution(%q) = %d", v, n)
 			}
 		} else if n != 0 {
-			t.Fatalf("ParseAttribution(%q) = %d, false", v, n)
+			t.Fatalf("parseAttribution(%q) = %d, false", v, n)
 		}
 		if param == "" {
 			return // the config default is never empty
@@ -41,7 +41,7 @@ func FuzzParseAttribution(f *testing.F) {
 			if k != param {
 				continue
 			}
-			if n, ok := ParseAttribution(val); !ok || n != got {
+			if n, ok := parseAttribution(val); !ok || n != got {
 				t.Fatalf("attributionOf(%q, %q) = %d, first value %q", raw, param, got, val)
 			}
 			return
@@ -71,7 +71,8 @@ func realCookie(tb testing.TB, tr *Tracker, sid string) (string, uint32) {
 	w := httptest.NewRecorder()
 	r := httptest.NewRequest(http.MethodPost, "/", nil)
 	r.Header.Set("User-Agent", fuzzUA)
-	v, _ := tr.Begin(w, r)
+	ex := tr.Begin(w, r)
+	v := ex.Visit()
 	v.mu.Lock()
 	// Fixed identity: fuzz workers are separate processes that redo this setup, and the
 	// seeds made in one must mean the same visitor in all.
@@ -80,9 +81,9 @@ func realCookie(tb testing.TB, tr *Tracker, sid string) (string, uint32) {
 	v.state.SessionID = sid
 	v.dirty = true
 	v.mu.Unlock()
-	v.End()
+	ex.End()
 	for _, c := range w.Result().Cookies() {
-		if c.Name == DefaultSessionName {
+		if c.Name == defaultSessionName {
 			return c.Value, v.UserID()
 		}
 	}
@@ -102,8 +103,8 @@ func FuzzSessionCookie(f *testing.F) {
 	// The property below must be able to fail: the real cookie does restore the owner.
 	r := httptest.NewRequest(http.MethodPost, "/", nil)
 	r.Header.Set("User-Agent", fuzzUA)
-	r.Header.Set("Cookie", DefaultSessionName+"="+real)
-	if v, _ := tr.Begin(httptest.NewRecorder(), r); v.SessionID() != ownerSID || v.UserID() != ownerUID {
+	r.Header.Set("Cookie", defaultSessionName+"="+real)
+	if v := tr.Begin(httptest.NewRecorder(), r).Visit(); v.SessionID() != ownerSID || v.UserID() != ownerUID {
 		f.Fatalf("real cookie not restored: %q %d", v.SessionID(), v.UserID())
 	}
 	for _, s := range []string{real, foreign, real[:len(real)/2], real + "A", strings.ToUpper(real), "", "garbage", "MTcwMDAwMDAwMHxhYmN8ZGVm", strings.Repeat("A", 5000)} {
@@ -112,9 +113,10 @@ func FuzzSessionCookie(f *testing.F) {
 	f.Fuzz(func(t *testing.T, val string) {
 		r := httptest.NewRequest(http.MethodPost, "/", nil)
 		r.Header.Set("User-Agent", fuzzUA)
-		r.Header.Set("Cookie", DefaultSessionName+"="+val)
+		r.Header.Set("Cookie", defaultSessionName+"="+val)
 		w := httptest.NewRecorder()
-		v, r2 := tr.Begin(w, r)
+		ex := tr.Begin(w, r)
+		v, r2 := ex.Visit(), ex.Request()
 		if FromContext(r2.Context()) != v {
 			t.Fatal("Visit not in the request context")
 		}
@@ -128,7 +130,7 @@ func FuzzSessionCookie(f *testing.F) {
 		case v.UserID() == ownerUID:
 			t.Fatalf("cookie %q yielded the owner's user_id without the owner's session", val)
 		}
-		v.End()
+		ex.End()
 		if len(w.Result().Cookies()) > 1 {
 			t.Fatal("more than one cookie written")
 		}

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gopersonyze/personyze/core/internal/delivery"
 )
 
 // rtFunc is an in-memory upstream.
@@ -55,9 +57,10 @@ func TestFailureLineIsReadableAndStatsAgree(t *testing.T) {
 	for range 3 {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.Header.Set("User-Agent", fuzzUA)
-		v, _ := tr.Begin(httptest.NewRecorder(), r)
+		ex := tr.Begin(httptest.NewRecorder(), r)
+		v := ex.Visit()
 		_ = v.Items()
-		v.End()
+		ex.End()
 		if v.Outcome() != OutcomeUnavailable {
 			t.Fatalf("outcome %v", v.Outcome())
 		}
@@ -98,7 +101,7 @@ func TestFailureLineIsReadableAndStatsAgree(t *testing.T) {
 		t.Errorf("latency histogram %d entries, breaker %s", n, st.Breaker)
 	}
 	// MaxRetries < 0: each page call's commands are dropped after the one attempt.
-	if st.Dropped[DropRetries] != 3 || st.Pending != 0 {
+	if st.Dropped[delivery.DropRetries] != 3 || st.Pending != 0 {
 		t.Errorf("dropped %v pending %d", st.Dropped, st.Pending)
 	}
 	if err := tr.Close(t.Context()); err != nil {

@@ -21,7 +21,8 @@ const (
 )
 
 const (
-	// sessionLength is how long a Personyze session lasts from its start (protocol §2.3).
+	// sessionLength is how long a Personyze session lasts from its start (see the wire
+	// package documentation, Sessions).
 	sessionLength = 90 * time.Minute
 	// sessionMargin asks for a new session a little before the server would start one.
 	sessionMargin = 5 * time.Second
@@ -77,7 +78,8 @@ func sessionStart(id string) int64 {
 	return n
 }
 
-// needsNewSession applies the 90-minute rule of protocol decision 4.
+// needsNewSession applies the 90-minute rule: a new session when there is none or when its
+// start + 90 min - 5 s is not in the future (see the wire package documentation, Sessions).
 func needsNewSession(id string, now time.Time) bool {
 	if id == "" {
 		return true

@@ -1,21 +1,17 @@
 package core
 
 import (
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gopersonyze/personyze/core/internal/delivery"
+	"github.com/gopersonyze/personyze/core/internal/wire"
 )
 
-// Drop reasons, as reported in Stats.Dropped and in log lines.
-const (
-	DropQueueFull    = "queue_full"    // the delivery queue was full
-	DropShutdown     = "shutdown"      // Tracker.Close ran out of time
-	DropNotRetryable = "not_retryable" // Personyze refused the request (401, 4xx)
-	DropTooBig       = "too_big"       // a single command over the 50,000-byte limit, or a bad command
-	DropRetries      = "retries_exhausted"
-)
-
-var dropReasons = []string{DropQueueFull, DropShutdown, DropNotRetryable, DropTooBig, DropRetries}
+// dropTooBig is the drop reason of a command refused by Track for its size.
+const dropTooBig = delivery.DropTooBig
 
 // latencyBounds are the upper bounds of the page-call latency histogram.
 var latencyBounds = [...]time.Duration{
@@ -43,7 +39,10 @@ type Stats struct {
 	// waited for the breaker's cooldown instead of adding load to a failing Personyze, and
 	// kept all its retry attempts.
 	Deferred uint64
-	// Dropped counts commands given up on, by reason (DropQueueFull, DropShutdown, ...).
+	// Dropped counts commands given up on, by reason: "queue_full" (the delivery queue was
+	// full), "shutdown" (Tracker.Close ran out of time, or the page came after Close),
+	// "not_retryable" (Personyze refused the request: 401, other 4xx), "too_big" (a single
+	// command over the 50,000-byte request limit) and "retries_exhausted".
 	Dropped map[string]uint64
 	// Breaker is the circuit breaker state: "closed", "half-open" or "open".
 	Breaker string
@@ -102,13 +101,13 @@ func (t *Tracker) Stats() Stats {
 	s := Stats{
 		Calls:          c.calls.Load(),
 		Outcomes:       make(map[string]uint64, numOutcomes),
-		QueueDepth:     t.delivery.depth(),
-		Pending:        t.delivery.pending.Load(),
+		QueueDepth:     t.queue.Depth(),
+		Pending:        t.queue.Pending(),
 		Enqueued:       c.enqueued.Load(),
 		Delivered:      c.delivered.Load(),
 		Retries:        c.retries.Load(),
 		Deferred:       c.deferred.Load(),
-		Dropped:        make(map[string]uint64, len(dropReasons)),
+		Dropped:        make(map[string]uint64, len(delivery.Reasons)),
 		Breaker:        t.breaker.State().String(),
 		LateCookie:     c.lateCookie.Load(),
 		SuppressedLogs: c.suppressed.Load(),
@@ -124,8 +123,28 @@ func (t *Tracker) Stats() Stats {
 		}
 		s.Latency = append(s.Latency, LatencyBucket{UpperBound: ub, Count: c.latency[i].Load()})
 	}
-	for _, r := range dropReasons {
+	for _, r := range delivery.Reasons {
 		s.Dropped[r] = c.dropCount(r)
 	}
 	return s
+}
+
+// metrics is the Tracker seen as the delivery queue's metrics sink: counters for Stats and
+// rate-limited log lines for drops.
+type metrics Tracker
+
+func (m *metrics) Enqueued()  { m.counters.enqueued.Add(1) }
+func (m *metrics) Delivered() { m.counters.delivered.Add(1) }
+func (m *metrics) Retried()   { m.counters.retries.Add(1) }
+func (m *metrics) Deferred()  { m.counters.deferred.Add(1) }
+
+// Dropped counts and logs commands given up on.
+func (m *metrics) Dropped(reason string, req *wire.Request, err error) {
+	n := len(req.Commands)
+	m.counters.drop(reason, n)
+	attrs := []slog.Attr{slog.String("reason", reason), slog.Int("commands", n), slog.Uint64("user_id", uint64(req.UserID))}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	m.logs.log(m.log, slog.LevelWarn, "drop:"+reason, "personyze: commands dropped", attrs...)
 }

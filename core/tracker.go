@@ -12,6 +12,10 @@ import (
 
 	"github.com/gorilla/sessions"
 	"github.com/sony/gobreaker/v2"
+
+	"github.com/gopersonyze/personyze/core/internal/delivery"
+	"github.com/gopersonyze/personyze/core/internal/visitor"
+	"github.com/gopersonyze/personyze/core/internal/wire"
 )
 
 // Tracker is the per-application Personyze middleware engine: it holds the client, the
@@ -20,16 +24,15 @@ import (
 // call Close at shutdown.
 type Tracker struct {
 	cfg      Config
-	client   *Client
+	client   *wire.Client
 	log      *slog.Logger
 	store    sessions.Store
-	detector *DeviceDetector
-	classify Classifier
+	detector *visitor.Detector
 	breaker  *gobreaker.TwoStepCircuitBreaker[struct{}]
 	// openUntil is when the open breaker lets its next probe through (unix nanoseconds):
 	// background delivery waits for it.
 	openUntil atomic.Int64
-	delivery  *delivery
+	queue     *delivery.Queue
 	stale     *staleCache
 	logs      *logLimiter
 	counters  counters
@@ -38,15 +41,17 @@ type Tracker struct {
 // New validates cfg and returns a ready Tracker. A configuration error says which field is
 // wrong and how to fix it (see ConfigError).
 func New(cfg Config) (*Tracker, error) {
-	client, err := NewClient(cfg)
-	if err != nil {
+	cfg = cfg.withDefaults()
+	if err := cfg.validateWire(); err != nil {
 		return nil, err
 	}
-	cfg = client.Effective()
 	if err := validateSession(cfg); err != nil {
 		return nil, err
 	}
-	t := &Tracker{cfg: cfg, client: client, log: cfg.Logger, classify: cfg.Classify}
+	t := &Tracker{cfg: cfg, log: cfg.Logger}
+	t.client = wire.NewClient(wire.Options{BaseURL: cfg.BaseURL, APIKey: cfg.APIKey, UserAgent: cfg.UserAgent,
+		Timeout: cfg.Timeout, MaxResponseBytes: cfg.MaxResponseBytes, HTTPClient: cfg.HTTPClient, Transport: cfg.Transport})
+	var err error
 	t.store = cfg.SessionStore
 	if t.store == nil {
 		if len(cfg.SessionKeys) == 0 {
@@ -56,7 +61,11 @@ func New(cfg Config) (*Tracker, error) {
 			return nil, err
 		}
 	}
-	t.detector = NewDeviceDetector(cfg.UACacheSize, nil)
+	var parser visitor.Parser
+	if cfg.UserAgentParser != nil {
+		parser = userAgentParser{cfg.UserAgentParser}
+	}
+	t.detector = visitor.NewDetector(cfg.UACacheSize, parser)
 	t.stale = newStaleCache(cfg.StaleCacheSize)
 	t.logs = newLogLimiter(cfg.LogInterval, cfg.Now, func() { t.counters.suppressed.Add(1) })
 	t.breaker = gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
@@ -75,13 +84,18 @@ func New(cfg Config) (*Tracker, error) {
 			t.log.Warn("personyze: circuit breaker state changed", slog.String("from", from.String()), slog.String("to", to.String()))
 		},
 	})
-	t.delivery = newDelivery(t, cfg.QueueSize)
+	t.queue = delivery.New(delivery.Options{Size: cfg.QueueSize, Workers: deliveryWorkers,
+		MaxRetries: cfg.MaxRetries, Backoff: cfg.RetryBackoff, BreakerWait: t.breakerWait,
+		Metrics: (*metrics)(t),
+		Send: func(ctx context.Context, req *wire.Request) error {
+			return t.send(ctx, req).err
+		}})
 	return t, nil
 }
 
 // String describes the Tracker by its redacted configuration. Without it (and Format),
 // printing a Tracker with %v would print its fields, the API key among them.
-func (t *Tracker) String() string { return "personyze.Tracker{" + t.cfg.String() + "}" }
+func (t *Tracker) String() string { return "core.Tracker{" + t.cfg.String() + "}" }
 
 // Format implements fmt.Formatter: every verb prints String, never the raw fields.
 func (t *Tracker) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, t.String()) }
@@ -90,14 +104,20 @@ func (t *Tracker) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, t.Strin
 // methods never show the API key.
 func (t *Tracker) Config() Config { return t.cfg }
 
-// Close delivers what is still queued for background delivery, waiting at most until ctx
-// ends. Then it gives up on the rest and returns a *CloseError saying how many commands
-// were not delivered. Call it once, after the HTTP server has stopped serving.
+// Close delivers what is still queued for background delivery, and waits for page calls
+// still running, at most until ctx ends. Then it gives up on the rest and returns a
+// *CloseError saying how many commands were not delivered. Call it once, after the HTTP
+// server has stopped serving (http.Server.Shutdown). Pages served after Close stopped
+// waiting get OutcomeCanceled and their commands are counted as dropped for shutdown; a
+// second Close returns an error at once.
 func (t *Tracker) Close(ctx context.Context) error {
-	err := t.delivery.close(ctx)
+	err := t.queue.Close(ctx)
 	t.client.CloseIdleConnections()
 	return err
 }
+
+// deliveryWorkers send queued requests in the background.
+const deliveryWorkers = 4
 
 // breakerWait reports whether the breaker is open and, if so, how long a background send
 // should wait: until the cooldown ends, plus a jitter of up to one RetryBackoff so that the

@@ -1,86 +1,56 @@
 package core
 
-import (
-	"strings"
+import "github.com/gopersonyze/personyze/core/internal/visitor"
 
-	"github.com/mssola/useragent"
-)
-
-// UserAgentParser extracts raw facts from a User-Agent string. It is the
-// seam that keeps the third-party parser (github.com/mssola/useragent by
-// default) out of the rest of the library; DeviceDetector applies its own
-// corrections (tablets, bots, client hints, Windows 11) on top of it.
-//
-// Implementations must be safe for concurrent use and must not panic.
+// UserAgentParser extracts raw facts from a User-Agent string; set one in
+// Config.UserAgentParser to replace the built-in parser (github.com/mssola/useragent). The
+// library applies its own corrections (tablets, bots, client hints, Windows 11) on top of
+// what it reports. Implementations must be safe for concurrent use; a panic is caught and
+// treated as "nothing known".
 type UserAgentParser interface {
 	ParseUserAgent(ua string) UserAgentInfo
 }
 
 // UserAgentInfo is what a UserAgentParser reports about one User-Agent.
 type UserAgentInfo struct {
-	// Bot is the parser's own bot verdict (DeviceDetector adds its list).
+	// Bot is the parser's own bot verdict (the library adds its list).
 	Bot bool
 	// Mobile is the parser's "mobile device" verdict (phone or tablet).
 	Mobile bool
-	// OSName is a normalized OS name: "Windows", "Windows Phone",
-	// "macOS", "iOS", "Android", "Linux", "ChromeOS", or the parser's own.
+	// OSName is a normalized OS name: "Windows", "Windows Phone", "macOS", "iOS", "Android",
+	// "Linux", "ChromeOS", or the parser's own.
 	OSName string
 	// OSVersion uses dots ("10.15.7"), "" when unknown.
 	OSVersion string
-	// Platform is the device or system family: "Windows", "Macintosh",
-	// "iPhone", "iPad", "Android", "Linux x86_64", ...
+	// Platform is the device or system family: "Windows", "Macintosh", "iPhone", "iPad",
+	// "Android", "Linux x86_64", ...
 	Platform string
 	// Browser is the browser or client name ("Chrome", "Firefox", "curl").
 	Browser string
 }
 
-// mssolaParser is the default UserAgentParser. It is stateless (mssola's
-// UserAgent value is built per call), so it is safe for concurrent use.
-type mssolaParser struct{}
+// userAgentParser adapts a UserAgentParser to the visitor package's.
+type userAgentParser struct{ p UserAgentParser }
 
-// ParseUserAgent implements UserAgentParser over mssola/useragent and
-// smooths over its naming quirks ("iPhone OS", "Intel Mac OS X", "X11").
-func (mssolaParser) ParseUserAgent(ua string) UserAgentInfo {
-	u := useragent.New(ua)
-	oi := u.OSInfo()
-	browser, _ := u.Browser()
-	info := UserAgentInfo{
-		Bot:       u.Bot(),
-		Mobile:    u.Mobile(),
-		OSName:    oi.Name,
-		OSVersion: oi.Version,
-		Platform:  u.Platform(),
-		Browser:   browser,
-	}
-	uaNormalizeOS(&info, oi.FullName)
-	return info
+func (a userAgentParser) ParseUserAgent(ua string) visitor.Info {
+	return visitor.Info(a.p.ParseUserAgent(ua))
 }
 
-// uaNormalizeOS maps mssola's OS and platform names to the spellings the
-// Personyze dashboard shows (os "Name/Version", platform as in the spec).
-func uaNormalizeOS(info *UserAgentInfo, fullOS string) {
-	switch {
-	case info.Platform == "iPhone" || info.Platform == "iPad" || info.Platform == "iPod" ||
-		info.Platform == "iPod touch":
-		// mssola reports "iPhone OS" for iPhones and plain "OS" for iPads.
-		info.OSName = "iOS"
-	case info.OSName == "Mac OS X" || info.OSName == "Mac OS":
-		info.OSName = "macOS"
-	case info.OSName == "Android":
-		info.Platform = "Android"
-	case strings.HasPrefix(info.OSName, "CrOS"):
-		info.OSName = "ChromeOS"
-		info.Platform = "ChromeOS"
-	case info.Platform == "X11" || info.Platform == "Linux":
-		// "Linux x86_64" and friends: keep the architecture in the
-		// platform, as the Personyze PHP tracker does, and drop the
-		// meaningless "version" from the OS.
-		if strings.HasPrefix(fullOS, "Linux") {
-			info.Platform = fullOS
-			info.OSName = "Linux"
-			info.OSVersion = ""
-		} else if info.Platform == "X11" {
-			info.Platform = "Linux"
-		}
-	}
+// Device holds the visitor facts derived from the request headers, as classifiers see them.
+type Device struct {
+	// Type is "phone", "tablet" or "regular" (Personyze's device_type).
+	Type string
+	// OS is "Name/Version" or just "Name" when the version is unknown: "Windows/11",
+	// "macOS/10.15.7", "iOS/17.4", "Android/14", "Linux".
+	OS string
+	// Platform is the device or system family: "Windows", "Macintosh", "iPhone", "iPad",
+	// "Android", "Linux x86_64", ...
+	Platform string
+	// Bot reports automated traffic (crawler, HTTP library, monitor, headless browser, or no
+	// User-Agent at all).
+	Bot bool
+	// BotReason names what matched when Bot is true: "empty user agent", "curl",
+	// "Googlebot", "HeadlessChrome", "bot", "bot flag" (the parser's own verdict), ...; ""
+	// otherwise.
+	BotReason string
 }

@@ -7,16 +7,25 @@ import (
 	"github.com/gopersonyze/personyze/core"
 )
 
-// Option configures Middleware. There are none yet: the variadic keeps the signature
-// stable for when one is needed. Which requests are tracked is core's decision
-// (core.Config.Classify, core.IgnorePaths).
-type Option func(*settings)
-
-// settings is what Options configure.
-type settings struct{}
+// Options configure MiddlewareWithOptions. The zero value is what Middleware uses.
+type Options struct {
+	// Skipper, when it returns true, passes the request on without a Visit (handlers then
+	// see an inactive one). It has the signature of gin.Skipper, so existing skippers fit.
+	// Nil skips nothing.
+	//
+	// Usually not needed: which requests are tracked is core's decision
+	// (core.Config.Classify, core.IgnorePaths) and applies to every adapter.
+	Skipper func(c *gin.Context) bool
+}
 
 // Middleware returns Gin middleware that gives every request a *core.Visit and makes the
-// page's Personyze call before the response header is written.
+// page's Personyze call before the response header is written. It is
+// MiddlewareWithOptions with the zero Options.
+func Middleware(tr *core.Tracker) gin.HandlerFunc {
+	return MiddlewareWithOptions(tr, Options{})
+}
+
+// MiddlewareWithOptions is Middleware with Options.
 //
 // Read the Visit with Visit(c) or core.FromContext(c.Request.Context()); with
 // engine.ContextWithFallback set, core.FromContext(c) works too. It is also stored under
@@ -25,24 +34,24 @@ type settings struct{}
 // Gin has no hook before the header is written, so during the handlers c.Writer is a
 // wrapper that commits the Visit right before the header goes out (WriteHeaderNow, Write,
 // WriteString, Flush, Hijack); the original writer is restored afterwards.
-func Middleware(tr *core.Tracker, opts ...Option) gin.HandlerFunc {
-	var s settings
-	for _, o := range opts {
-		o(&s)
-	}
+func MiddlewareWithOptions(tr *core.Tracker, o Options) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		v, r := tr.Begin(c.Writer, c.Request)
-		c.Request = r
-		c.Set(core.ContextKey, v)
-		if !v.Active() {
+		if o.Skipper != nil && o.Skipper(c) {
 			c.Next()
 			return
 		}
-		w := &writer{ResponseWriter: c.Writer, v: v}
+		ex := tr.Begin(c.Writer, c.Request)
+		c.Request = ex.Request()
+		c.Set(core.ContextKey, ex.Visit())
+		if !ex.Active() {
+			c.Next()
+			return
+		}
+		w := &writer{ResponseWriter: c.Writer, ex: ex}
 		c.Writer = w
 		defer func() {
 			c.Writer = w.ResponseWriter
-			v.End()
+			ex.End()
 		}()
 		c.Next()
 	}

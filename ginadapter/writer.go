@@ -16,39 +16,39 @@ import (
 // CloseNotify and Pusher pass through the embedded writer unchanged.
 type writer struct {
 	gin.ResponseWriter
-	v *core.Visit
+	ex *core.Exchange
 }
 
 // WriteHeaderNow commits the Visit, then writes the header.
 func (w *writer) WriteHeaderNow() {
 	if !w.Written() {
-		w.v.BeforeHeader()
+		w.ex.BeforeHeader()
 	}
 	w.ResponseWriter.WriteHeaderNow()
 }
 
 // Write commits the Visit, then writes b.
 func (w *writer) Write(b []byte) (int, error) {
-	w.v.BeforeHeader()
+	w.ex.BeforeHeader()
 	return w.ResponseWriter.Write(b)
 }
 
 // WriteString commits the Visit, then writes s.
 func (w *writer) WriteString(s string) (int, error) {
-	w.v.BeforeHeader()
+	w.ex.BeforeHeader()
 	return w.ResponseWriter.WriteString(s)
 }
 
 // Flush commits the Visit, then flushes (which writes the header when it is unsent).
 func (w *writer) Flush() {
-	w.v.BeforeHeader()
+	w.ex.BeforeHeader()
 	w.ResponseWriter.Flush()
 }
 
 // Hijack commits the Visit (the page's call is made; the cookie cannot travel on a
 // hijacked connection), then hands over the connection.
 func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	w.v.BeforeHeader()
+	w.ex.BeforeHeader()
 	return w.ResponseWriter.Hijack()
 }
 

@@ -5,52 +5,35 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/gorilla/sessions"
-
 	"github.com/gopersonyze/personyze/core"
 	"github.com/gopersonyze/personyze/core/adaptertest"
 	"github.com/gopersonyze/personyze/nethttp"
 )
 
-// benchPage is a product page that tracks its view and reads the recommendations.
-func benchPage(b *testing.B, wantItems bool) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// benchApp is a product page that tracks its view and reads the recommendations, with or
+// without the middleware.
+func benchApp(b *testing.B, tr *core.Tracker) http.Handler {
+	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := core.FromContext(r.Context())
-		_ = v.Track(core.ProductViewed("p1"))
+		_ = v.Track(core.ProductViewed(r.PathValue("id")))
 		n := 0
 		for _, it := range v.Items() {
 			n += len(it.Title())
 		}
-		if wantItems && n == 0 {
+		if tr != nil && n == 0 {
 			b.Fatal("no items")
 		}
 		_, _ = io.WriteString(w, "ok")
 	})
+	mux := http.NewServeMux()
+	mux.Handle("GET /products/{id}", page)
+	if tr == nil {
+		return mux
+	}
+	return nethttp.Middleware(tr)(mux)
 }
 
-// BenchmarkPageView is a returning visitor's full page view through the middleware: cookie
-// session load, visitor facts, one tracker call (in memory, adaptertest.CannedTransport),
-// 10 items read, cookie save.
-func BenchmarkPageView(b *testing.B) {
-	h := nethttp.Middleware(adaptertest.BenchTracker(b))(benchPage(b, true))
-	adaptertest.BenchServe(b, h, "/products/p1", true)
-}
-
-// BenchmarkBareHandler is the same handler without the middleware: the floor.
-func BenchmarkBareHandler(b *testing.B) {
-	h := benchPage(b, false)
-	adaptertest.BenchServe(b, h, "/products/p1", false)
-}
-
-// BenchmarkGorillaSessionBaseline is the floor to compare with: a plain gorilla cookie-
-// session middleware that only loads and saves one string.
-func BenchmarkGorillaSessionBaseline(b *testing.B) {
-	store := sessions.NewCookieStore(testKeys...)
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, _ := store.New(r, "app")
-		s.Values["k"] = "1700000000 abcdef"
-		_ = s.Save(r, w)
-		_, _ = io.WriteString(w, "ok")
-	})
-	adaptertest.BenchServe(b, h, "/products/p1", true)
-}
+// BenchmarkAdapter measures a returning visitor's page view through the net/http
+// middleware beside the same handler without it and a plain cookie session (see
+// adaptertest.Benchmark).
+func BenchmarkAdapter(b *testing.B) { adaptertest.Benchmark(b, benchApp) }

@@ -8,23 +8,42 @@ import (
 	"github.com/gopersonyze/personyze/core"
 )
 
+// Options configure MiddlewareWithOptions. The zero value is what Middleware uses.
+type Options struct {
+	// Skipper, when it returns true, passes the request on without a Visit (handlers then
+	// see an inactive one). Nil skips nothing.
+	//
+	// Usually not needed: which requests are tracked is core's decision
+	// (core.Config.Classify, core.IgnorePaths) and applies to every adapter.
+	Skipper func(r *http.Request) bool
+}
+
 // Middleware returns net/http middleware that gives every request a *core.Visit (read it
 // with core.FromContext(r.Context())) and makes the page's Personyze call before the
-// response header is written.
+// response header is written. It is MiddlewareWithOptions with the zero Options.
+func Middleware(tr *core.Tracker) func(http.Handler) http.Handler {
+	return MiddlewareWithOptions(tr, Options{})
+}
+
+// MiddlewareWithOptions is Middleware with Options.
 //
 // The response writer handed to the handler keeps exactly the optional interfaces of the
 // one it wraps (http.Flusher, http.Hijacker, io.ReaderFrom, http.Pusher) and unwraps for
 // http.ResponseController, so streaming and websockets keep working.
-func Middleware(tr *core.Tracker) func(http.Handler) http.Handler {
+func MiddlewareWithOptions(tr *core.Tracker, o Options) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			v, r := tr.Begin(w, r)
-			if !v.Active() {
+			if o.Skipper != nil && o.Skipper(r) {
 				next.ServeHTTP(w, r)
 				return
 			}
-			defer v.End()
-			next.ServeHTTP(v.Wrap(w), r)
+			ex := tr.Begin(w, r)
+			if !ex.Active() {
+				next.ServeHTTP(w, ex.Request())
+				return
+			}
+			defer ex.End()
+			next.ServeHTTP(ex.Wrap(w), ex.Request())
 		})
 	}
 }

@@ -216,7 +216,7 @@ func TestPromiseCloseExpiredDeadlineCountsExactly(t *testing.T) {
 		t.Errorf("simulator processed %d commands, want %d", got, delivered.total())
 	}
 	st := e.Tracker.Stats()
-	if st.Dropped[core.DropShutdown] != uint64(stuck.total()) || st.Pending != 0 {
+	if st.Dropped["shutdown"] != uint64(stuck.total()) || st.Pending != 0 {
 		t.Errorf("Stats after Close: dropped %v pending %d", st.Dropped, st.Pending)
 	}
 	if took > time.Second {
@@ -253,8 +253,8 @@ func TestPromiseFullQueueNeverBlocks(t *testing.T) {
 		}
 	}
 	st := e.Tracker.Stats()
-	if st.Dropped[core.DropQueueFull] == 0 || st.QueueDepth > 1 {
-		t.Fatalf("queue_full drops %d depth %d", st.Dropped[core.DropQueueFull], st.QueueDepth)
+	if st.Dropped["queue_full"] == 0 || st.QueueDepth > 1 {
+		t.Fatalf("queue_full drops %d depth %d", st.Dropped["queue_full"], st.QueueDepth)
 	}
 	if n := len(logLines(e.Log, "commands dropped", "reason=queue_full")); n != 1 {
 		t.Errorf("%d queue_full log lines, want 1", n)
@@ -270,8 +270,8 @@ func TestPromiseFullQueueNeverBlocks(t *testing.T) {
 	if got := droppedTotal(st) + uint64(total(simCommands(e.Sim))); got != uint64(sent) {
 		t.Errorf("delivered + dropped = %d, tracked %d (%v)", got, sent, st.Dropped)
 	}
-	if uint64(ce.Undelivered) != st.Dropped[core.DropShutdown] {
-		t.Errorf("Undelivered %d, shutdown drops %d", ce.Undelivered, st.Dropped[core.DropShutdown])
+	if uint64(ce.Undelivered) != st.Dropped["shutdown"] {
+		t.Errorf("Undelivered %d, shutdown drops %d", ce.Undelivered, st.Dropped["shutdown"])
 	}
 	t.Logf("QUEUE|tracked %d|dropped %v|undelivered at Close %d", sent, st.Dropped, ce.Undelivered)
 }
@@ -288,8 +288,8 @@ func TestPromiseDropReasons(t *testing.T) {
 			t.Fatal("401s still pending")
 		}
 		st := e.Tracker.Stats()
-		if st.Dropped[core.DropNotRetryable] != uint64(sent.total()) || st.Retries != 0 {
-			t.Errorf("not_retryable %d of %d, retries %d", st.Dropped[core.DropNotRetryable], sent.total(), st.Retries)
+		if st.Dropped["not_retryable"] != uint64(sent.total()) || st.Retries != 0 {
+			t.Errorf("not_retryable %d of %d, retries %d", st.Dropped["not_retryable"], sent.total(), st.Retries)
 		}
 		if lines := logLines(e.Log, "commands dropped", "reason=not_retryable"); len(lines) != 1 || !strings.Contains(lines[0], "401") {
 			t.Errorf("drop lines: %v", lines)
@@ -307,7 +307,7 @@ func TestPromiseDropReasons(t *testing.T) {
 		if got := adaptertest.Names(e.LastCall()); strings.Join(got, ",") != "Product Viewed,Navigate" {
 			t.Errorf("page call sent %v", got)
 		}
-		if d := e.Tracker.Stats().Dropped[core.DropTooBig]; d != 1 {
+		if d := e.Tracker.Stats().Dropped["too_big"]; d != 1 {
 			t.Errorf("too_big drops %d", d)
 		}
 	})

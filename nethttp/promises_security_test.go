@@ -19,10 +19,13 @@ import (
 	"github.com/gopersonyze/personyze/nethttp"
 )
 
+// sessionName is the default name of the library's session cookie (Config.SessionName).
+const sessionName = "personyze"
+
 // sessionCookie returns the personyze cookie of a response, or nil.
 func sessionCookie(cs []*http.Cookie) *http.Cookie {
 	for _, c := range cs {
-		if c.Name == core.DefaultSessionName {
+		if c.Name == sessionName {
 			return c
 		}
 	}
@@ -60,7 +63,7 @@ func TestPromiseBadCookiesGiveFreshVisitor(t *testing.T) {
 	}
 	for name, val := range cases {
 		t.Run(name, func(t *testing.T) {
-			p := e.visit(&http.Client{Timeout: 5 * time.Second}, "GET", "/", "Cookie", core.DefaultSessionName+"="+val)
+			p := e.visit(&http.Client{Timeout: 5 * time.Second}, "GET", "/", "Cookie", sessionName+"="+val)
 			if p.status != 200 || p.outcome != "ok" {
 				t.Fatalf("status %d: %s", p.status, p.body)
 			}
@@ -76,7 +79,7 @@ func TestPromiseBadCookiesGiveFreshVisitor(t *testing.T) {
 		})
 	}
 	// The real cookie still works: the tests above did not pass by rejecting everything.
-	p := e.visit(&http.Client{Timeout: 5 * time.Second}, "GET", "/", "Cookie", core.DefaultSessionName+"="+v)
+	p := e.visit(&http.Client{Timeout: 5 * time.Second}, "GET", "/", "Cookie", sessionName+"="+v)
 	if p.uid != owner.uid {
 		t.Errorf("real cookie: uid %d, want %d", p.uid, owner.uid)
 	}
@@ -109,7 +112,7 @@ func TestPromiseCookieFlags(t *testing.T) {
 		if ck == nil {
 			t.Fatalf("%s: no cookie", name)
 		}
-		if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Secure != secure || ck.Path != "/" || ck.MaxAge != core.DefaultCookieMaxAge {
+		if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Secure != secure || ck.Path != "/" || ck.MaxAge != (400*24*60*60) {
 			t.Errorf("%s: HttpOnly %t SameSite %v Secure %t (want %t) Path %q MaxAge %d", name, ck.HttpOnly, ck.SameSite, ck.Secure, secure, ck.Path, ck.MaxAge)
 		}
 	}
@@ -227,15 +230,15 @@ func TestPromiseLogLinesCannotBeForged(t *testing.T) {
 	e.Sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultStatus, Status: 500, Message: forged})
 	c := e.Browser()
 	e.visit(c, "GET", "/p/x%0Alevel=ERROR%20msg=forged")
-	e.visit(c, "GET", "/", "Cookie", core.DefaultSessionName+"=x%0Alevel=ERROR")
+	e.visit(c, "GET", "/", "Cookie", sessionName+"=x%0Alevel=ERROR")
 	// Straight into core too, where no HTTP parser stands between the header and us.
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header.Set("User-Agent", adaptertest.ChromeUA+forged)
 	r.Header.Set("Accept-Language", forged)
-	r.Header.Set("Cookie", core.DefaultSessionName+"="+forged)
-	v, r := e.Tracker.Begin(httptest.NewRecorder(), r)
-	_ = v.Track(core.ProductViewed(forged))
-	v.End()
+	r.Header.Set("Cookie", sessionName+"="+forged)
+	ex := e.Tracker.Begin(httptest.NewRecorder(), r)
+	_ = ex.Visit().Track(core.ProductViewed(forged))
+	ex.End()
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	_ = e.Tracker.Close(ctx) // its shutdown drop line is checked too

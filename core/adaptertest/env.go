@@ -24,7 +24,7 @@ import (
 // scenarios of Run use it; adapter authors and applications can use it to test their own
 // pages behind the middleware.
 type Env struct {
-	T       *testing.T
+	t       *testing.T
 	Sim     *personyzetest.Server
 	Tracker *core.Tracker
 	App     *httptest.Server
@@ -74,7 +74,7 @@ func NewEnv(t *testing.T, app func(*core.Tracker) http.Handler, o EnvOptions) *E
 		defer cancel()
 		_ = tr.Close(ctx)
 	})
-	return &Env{T: t, Sim: sim, Tracker: tr, App: srv, Log: logs}
+	return &Env{t: t, Sim: sim, Tracker: tr, App: srv, Log: logs}
 }
 
 // newEnv starts the world of a scenario: a's app with the standard routes.
@@ -113,7 +113,7 @@ func (e *Env) Browser() *http.Client {
 
 // Get fetches path as the visitor c; hdr are header name/value pairs.
 func (e *Env) Get(c *http.Client, path string, hdr ...string) (*http.Response, string) {
-	e.T.Helper()
+	e.t.Helper()
 	return e.Do(c, http.MethodGet, path, hdr...)
 }
 
@@ -121,10 +121,10 @@ func (e *Env) Get(c *http.Client, path string, hdr ...string) (*http.Response, s
 // Accept-Language unless hdr (name/value pairs) says otherwise, and returns the response
 // with its body read.
 func (e *Env) Do(c *http.Client, method, path string, hdr ...string) (*http.Response, string) {
-	e.T.Helper()
+	e.t.Helper()
 	req, err := http.NewRequest(method, e.App.URL+path, nil)
 	if err != nil {
-		e.T.Fatal(err)
+		e.t.Fatal(err)
 	}
 	req.Header.Set("User-Agent", ChromeUA)
 	req.Header.Set("Accept-Language", "en-US,en;q=0.9,es;q=0.8")
@@ -133,7 +133,7 @@ func (e *Env) Do(c *http.Client, method, path string, hdr ...string) (*http.Resp
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		e.T.Fatalf("%s %s: %v", method, path, err)
+		e.t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
@@ -142,10 +142,10 @@ func (e *Env) Do(c *http.Client, method, path string, hdr ...string) (*http.Resp
 
 // LastCall returns the last request the simulator recorded.
 func (e *Env) LastCall() personyzetest.Request {
-	e.T.Helper()
+	e.t.Helper()
 	reqs := e.Sim.Requests()
 	if len(reqs) == 0 {
-		e.T.Fatal("simulator received no request")
+		e.t.Fatal("simulator received no request")
 	}
 	return reqs[len(reqs)-1]
 }
@@ -153,11 +153,11 @@ func (e *Env) LastCall() personyzetest.Request {
 // CloseTracker closes the Tracker now, waiting up to 5 s for calls still in flight (they
 // may finish in the background), so that the simulator's record is complete.
 func (e *Env) CloseTracker() {
-	e.T.Helper()
+	e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := e.Tracker.Close(ctx); err != nil {
-		e.T.Fatalf("Tracker.Close: %v", err)
+		e.t.Fatalf("Tracker.Close: %v", err)
 	}
 }
 

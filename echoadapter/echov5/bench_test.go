@@ -33,15 +33,6 @@ func benchApp(b *testing.B, tr *core.Tracker) http.Handler {
 	return e
 }
 
-// BenchmarkPageView is a returning visitor's page view through the Echo v5 middleware,
-// with the in-memory upstream of adaptertest.CannedTransport.
-func BenchmarkPageView(b *testing.B) {
-	h := benchApp(b, adaptertest.BenchTracker(b))
-	adaptertest.BenchServe(b, h, "/products/p1", true)
-}
-
-// BenchmarkBareHandler is the same Echo v5 handler without the middleware: the floor.
-func BenchmarkBareHandler(b *testing.B) {
-	h := benchApp(b, nil)
-	adaptertest.BenchServe(b, h, "/products/p1", false)
-}
+// BenchmarkAdapter measures a returning visitor's page view through the Echo v5 middleware
+// beside the same handler without it and a plain cookie session (see adaptertest.Benchmark).
+func BenchmarkAdapter(b *testing.B) { adaptertest.Benchmark(b, benchApp) }

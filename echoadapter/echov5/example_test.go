@@ -42,7 +42,7 @@ func ExampleMiddleware() {
 	// Output: 200 private 1
 }
 
-func ExampleMiddlewareWithConfig() {
+func ExampleMiddlewareWithOptions() {
 	sim := personyzetest.NewServer(personyzetest.Options{})
 	defer sim.Close()
 	tr, err := core.New(core.Config{APIKey: sim.APIKey(), BaseURL: sim.URL(), Development: true})
@@ -52,7 +52,7 @@ func ExampleMiddlewareWithConfig() {
 	defer tr.Close(context.Background())
 
 	e := echo.New()
-	e.Use(echov5.MiddlewareWithConfig(tr, echov5.Config{
+	e.Use(echov5.MiddlewareWithOptions(tr, echov5.Options{
 		// An internal API under /api gets no Visit at all.
 		Skipper: func(c *echo.Context) bool { return strings.HasPrefix(c.Path(), "/api/") },
 	}))

@@ -9,8 +9,8 @@ import (
 	"github.com/gopersonyze/personyze/core"
 )
 
-// Config configures MiddlewareWithConfig, in the style of Echo's own middleware.
-type Config struct {
+// Options configure MiddlewareWithOptions. The zero value is what Middleware uses.
+type Options struct {
 	// Skipper, when it returns true, passes the request on without a Visit (handlers then
 	// see an inactive one). It has the signature of echo/v5/middleware.Skipper, so
 	// middleware.DefaultSkipper and existing skippers fit. Nil skips nothing.
@@ -22,12 +22,12 @@ type Config struct {
 
 // Middleware returns Echo middleware that gives every request a *core.Visit and makes the
 // page's Personyze call before the response header is written. It is
-// MiddlewareWithConfig with the zero Config.
+// MiddlewareWithOptions with the zero Options.
 func Middleware(tr *core.Tracker) echo.MiddlewareFunc {
-	return MiddlewareWithConfig(tr, Config{})
+	return MiddlewareWithOptions(tr, Options{})
 }
 
-// MiddlewareWithConfig is Middleware with a Config.
+// MiddlewareWithOptions is Middleware with Options.
 //
 // Read the Visit with Visit(c) or core.FromContext(c.Request().Context()); it is also
 // stored under core.ContextKey with c.Set. The Visit commits (makes the page's call and
@@ -38,29 +38,29 @@ func Middleware(tr *core.Tracker) echo.MiddlewareFunc {
 // returned): the cookie is then already in the response header the error handler writes,
 // the error handler can still read recommendations, and commands it tracks go to
 // background delivery.
-func MiddlewareWithConfig(tr *core.Tracker, cfg Config) echo.MiddlewareFunc {
+func MiddlewareWithOptions(tr *core.Tracker, o Options) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c *echo.Context) error {
-			if cfg.Skipper != nil && cfg.Skipper(c) {
+			if o.Skipper != nil && o.Skipper(c) {
 				return next(c)
 			}
-			v, r := tr.Begin(c.Response(), c.Request())
-			c.SetRequest(r)
-			c.Set(core.ContextKey, v)
-			if !v.Active() {
+			ex := tr.Begin(c.Response(), c.Request())
+			c.SetRequest(ex.Request())
+			c.Set(core.ContextKey, ex.Visit())
+			if !ex.Active() {
 				return next(c)
 			}
-			defer v.End()
+			defer ex.End()
 			// A writer installed by an earlier middleware that does not unwrap to
 			// *echo.Response leaves no hook: then only End commits, in time for a handler
 			// that writes nothing or returns an error.
 			if res, err := echo.UnwrapResponse(c.Response()); err == nil {
-				res.Before(v.BeforeHeader)
+				res.Before(ex.BeforeHeader)
 				// Response.Flush and Hijack bypass the Before hooks: a handler that flushes
 				// before writing would send the header without the cookie. The writer under
 				// Response commits on those too.
 				orig := res.ResponseWriter
-				res.ResponseWriter = v.Wrap(orig)
+				res.ResponseWriter = ex.Wrap(orig)
 				defer func() { res.ResponseWriter = orig }()
 			}
 			return next(c)

@@ -72,7 +72,7 @@ func TestErrorHandlerOnceWithCookie(t *testing.T) {
 func TestSkipperAndMirror(t *testing.T) {
 	tr, sim := newTracker(t)
 	e := echo.New()
-	e.Use(echov5.MiddlewareWithConfig(tr, echov5.Config{
+	e.Use(echov5.MiddlewareWithOptions(tr, echov5.Options{
 		Skipper: func(c *echo.Context) bool { return strings.HasPrefix(c.Path(), "/health") },
 	}))
 	handler := func(c *echo.Context) error {

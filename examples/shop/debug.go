@@ -27,49 +27,41 @@ func debugInfo(v *core.Visit) DebugInfo {
 	if err := v.Err(); err != nil {
 		d.Err = err.Error()
 	}
-	if c.Request != nil {
-		d.Sent = prettyJSON(c.Request.AppendJSON(nil))
+	if body := c.RequestJSON(); body != nil {
+		d.Sent = prettyJSON(body)
 	}
-	if c.Response != nil {
-		if b, err := json.Marshal(responseView(c.Response)); err == nil {
-			d.Received = prettyJSON(b)
-		}
+	if body := c.ResponseJSON(); body != nil {
+		d.Received = prettyJSON(expandItems(body))
 	}
 	return d
 }
 
-// actionView and responseJSON give the decoded response the field names of
-// the wire format, for the panel. A JSON-format action's items are shown as
-// the array they encode rather than as one long escaped string.
-type actionView struct {
-	ID   int64                      `json:"id"`
-	Data map[string]json.RawMessage `json:"data"`
-}
-
-type responseJSON struct {
-	SessionID         string       `json:"session_id"`
-	CacheVersion      int64        `json:"cache_version"`
-	Conditions        []int64      `json:"conditions"`
-	Actions           []actionView `json:"actions"`
-	DismissConditions []int64      `json:"dismiss_conditions,omitempty"`
-	DismissActions    []int64      `json:"dismiss_actions,omitempty"`
-}
-
-func responseView(r *core.Response) responseJSON {
-	out := responseJSON{
-		SessionID: r.SessionID, CacheVersion: r.CacheVersion, Conditions: r.Conditions,
-		DismissConditions: r.DismissConditions, DismissActions: r.DismissActions,
+// expandItems shows a JSON-format action's items as the array they encode rather than as
+// one long escaped string: data.data holds the body of a JSON array.
+func expandItems(body []byte) []byte {
+	var resp map[string]json.RawMessage
+	if json.Unmarshal(body, &resp) != nil {
+		return body
 	}
-	for _, a := range r.Actions {
-		view := actionView{ID: a.ID, Data: make(map[string]json.RawMessage, len(a.Data))}
-		for k, v := range a.Data {
-			if items := "[" + v + "]"; k == "data" && a.IsJSON() && json.Valid([]byte(items)) {
-				view.Data[k] = json.RawMessage(items)
-				continue
-			}
-			view.Data[k], _ = json.Marshal(v) // a string always marshals
+	var actions []map[string]json.RawMessage
+	if json.Unmarshal(resp["actions"], &actions) != nil {
+		return body
+	}
+	for _, a := range actions {
+		var data map[string]json.RawMessage
+		if json.Unmarshal(a["data"], &data) != nil {
+			continue
 		}
-		out.Actions = append(out.Actions, view)
+		var items string
+		if json.Unmarshal(data["data"], &items) == nil && json.Valid([]byte("["+items+"]")) {
+			data["data"] = json.RawMessage("[" + items + "]")
+			a["data"], _ = json.Marshal(data)
+		}
+	}
+	resp["actions"], _ = json.Marshal(actions)
+	out, err := json.Marshal(resp)
+	if err != nil {
+		return body
 	}
 	return out
 }

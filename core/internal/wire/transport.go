@@ -1,4 +1,4 @@
-package core
+package wire
 
 import (
 	"net"
@@ -40,7 +40,7 @@ func newTransport() *http.Transport {
 
 // newHTTPClient returns the http.Client the wire Client uses. Redirects are not followed: the
 // tracker never redirects, a POST would turn into a GET, and the key must not travel elsewhere.
-func newHTTPClient(cfg *Config) *http.Client {
+func newHTTPClient(cfg *Options) *http.Client {
 	if cfg.HTTPClient != nil {
 		return cfg.HTTPClient
 	}

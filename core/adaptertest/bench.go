@@ -12,16 +12,50 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/sessions"
+
 	"github.com/gopersonyze/personyze/core"
 )
+
+// Benchmark measures a returning visitor's product page view through an adapter, in
+// sub-benchmarks run side by side so their ratios come from one run:
+//
+//   - PageView: page(tracker) with the adapter's middleware; the tracker's calls are answered
+//     in memory (a session id and one JSON action of 10 items), so it measures the library
+//     and the framework, not a network
+//   - BareHandler: page(nil), the same handler without the middleware: the floor
+//   - GorillaSession: a plain gorilla/sessions cookie middleware that loads and saves one
+//     string, the cost of the cookie session alone, for comparison
+//
+// page must serve GET /products/{id}: track core.ProductViewed(id), read the Visit's items
+// (failing b when a tracked page has none) and write a short body; with a nil tracker it
+// installs no middleware.
+func Benchmark(b *testing.B, page func(b *testing.B, tr *core.Tracker) http.Handler) {
+	const path = "/products/p1"
+	b.Run("PageView", func(b *testing.B) {
+		serve(b, page(b, benchTracker(b)), path, true)
+	})
+	b.Run("BareHandler", func(b *testing.B) {
+		serve(b, page(b, nil), path, false)
+	})
+	b.Run("GorillaSession", func(b *testing.B) {
+		store := sessions.NewCookieStore(sessionKeys()...)
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s, _ := store.New(r, "app")
+			s.Values["k"] = "1700000000 abcdef"
+			_ = s.Save(r, w)
+			_, _ = io.WriteString(w, "ok")
+		})
+		serve(b, h, path, true)
+	})
+}
 
 // cannedTransport answers every tracker call in memory with one JSON action of 10 items.
 type cannedTransport struct{ body []byte }
 
-// CannedTransport returns an http.RoundTripper that answers every tracker call in memory
-// with the same response: a session id and one JSON action of 10 product items. Benchmarks
-// use it (as core.Config.Transport) so they measure the library, not a network.
-func CannedTransport() http.RoundTripper {
+// newCannedTransport returns an http.RoundTripper that answers every tracker call in memory
+// with the same response: a session id and one JSON action of 10 product items.
+func newCannedTransport() http.RoundTripper {
 	items := make([]string, 0, 10)
 	for i := range 10 {
 		items = append(items, fmt.Sprintf(`{"internal_id":"p%d","title":"Product %d","url":"/products/p%d","image":"/static/p%d.svg","price":"%d.99"}`, i, i, i, i, 10+i))
@@ -38,12 +72,12 @@ func (u *cannedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		Body: io.NopCloser(bytes.NewReader(u.body)), ContentLength: int64(len(u.body)), Request: r}, nil
 }
 
-// BenchTracker returns a Tracker whose calls are answered by CannedTransport, for
-// benchmarks of a page view through an adapter. It is closed when tb ends.
-func BenchTracker(tb testing.TB) *core.Tracker {
+// benchTracker returns a Tracker whose calls are answered by the canned transport. It is
+// closed when tb ends.
+func benchTracker(tb testing.TB) *core.Tracker {
 	tb.Helper()
 	tr, err := core.New(core.Config{APIKey: strings.Repeat("A", 40), BaseURL: "http://127.0.0.1:1/rest/",
-		SessionKeys: sessionKeys(), Transport: CannedTransport(),
+		SessionKeys: sessionKeys(), Transport: newCannedTransport(),
 		// A loaded machine must not turn the benchmark into one of the timeout path.
 		Timeout: 5 * time.Second, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -57,10 +91,10 @@ func BenchTracker(tb testing.TB) *core.Tracker {
 	return tr
 }
 
-// ReturningVisitor makes a first page view of path through h and returns a request for
+// returningVisitor makes a first page view of path through h and returns a request for
 // path that carries the cookies it set: a returning visitor. With wantCookie, it fails tb
 // when the first view set no cookie (use false for a handler without the middleware).
-func ReturningVisitor(tb testing.TB, h http.Handler, path string, wantCookie bool) *http.Request {
+func returningVisitor(tb testing.TB, h http.Handler, path string, wantCookie bool) *http.Request {
 	tb.Helper()
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, browserRequest(path))
@@ -82,11 +116,11 @@ func browserRequest(path string) *http.Request {
 	return r
 }
 
-// BenchServe measures h serving path to a returning visitor (its cookies from a first view;
+// serve measures h serving path to a returning visitor (its cookies from a first view;
 // withMiddleware fails b when that view set no cookie), with allocations reported.
-func BenchServe(b *testing.B, h http.Handler, path string, withMiddleware bool) {
+func serve(b *testing.B, h http.Handler, path string, withMiddleware bool) {
 	b.Helper()
-	r := ReturningVisitor(b, h, path, withMiddleware)
+	r := returningVisitor(b, h, path, withMiddleware)
 	b.ReportAllocs()
 	for b.Loop() {
 		h.ServeHTTP(httptest.NewRecorder(), r)

@@ -1,4 +1,4 @@
-package core
+package wire
 
 import (
 	"context"
@@ -29,8 +29,10 @@ func TestRetryable(t *testing.T) {
 		{"malformed", ErrMalformedResponse, false},
 		{"too large", ErrResponseTooLarge, false},
 		{"too big", ErrRequestTooBig, false},
-		{"empty id", ErrEmptyID, false},
-		{"config", &ConfigError{Field: "APIKey"}, false},
+		// Package core's input errors (ErrEmptyID, *ConfigError) are neither wire errors nor
+		// network errors: stand-ins of both shapes.
+		{"empty id", fmt.Errorf("personyze: command 1: %w", errInvalidInput), false},
+		{"config", &inputError{field: "APIKey"}, false},
 		{"401", &StatusError{StatusCode: 401}, false},
 		{"400", &StatusError{StatusCode: 400}, false},
 		{"403", &StatusError{StatusCode: 403}, false},
@@ -73,6 +75,13 @@ func TestParseRetryAfter(t *testing.T) {
 	}
 }
 
+// errInvalidInput and inputError stand for package core's ErrEmptyID and *ConfigError.
+var errInvalidInput = errors.New("personyze: empty id")
+
+type inputError struct{ field string }
+
+func (e *inputError) Error() string { return "personyze: Config." + e.field + ": invalid" }
+
 const timeFormatHTTP = "Mon, 02 Jan 2006 15:04:05 GMT"
 
 func TestErrorStrings(t *testing.T) {
@@ -82,7 +91,6 @@ func TestErrorStrings(t *testing.T) {
 	}{
 		{&StatusError{StatusCode: 500, Message: "boom"}, "personyze: tracker call answered 500 Internal Server Error: boom"},
 		{&StatusError{StatusCode: 599}, "personyze: tracker call answered 599"},
-		{&ConfigError{Field: "BaseURL", Problem: "bad", Fix: "fix it"}, "personyze: Config.BaseURL: bad; fix it"},
 		{&PartialError{Sent: 1, Total: 3, Err: ErrUnavailable}, "personyze: split request failed after 1 of 3 calls: personyze: service unavailable (503)"},
 	}
 	for _, tt := range tests {

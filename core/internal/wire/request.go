@@ -1,4 +1,4 @@
-package core
+package wire
 
 import (
 	"math"
@@ -22,9 +22,9 @@ type Request struct {
 }
 
 // AppendJSON appends the JSON body to dst and returns the extended slice. Fields come in the
-// order Personyze's Android SDK writes them (protocol §2.1); there is no noti_enabled. Any
+// order Personyze's Android SDK writes them (see the package documentation); there is no noti_enabled. Any
 // string is encoded to valid JSON (invalid UTF-8 becomes U+FFFD). Commands are encoded as they
-// are; validation (Command.Err) is Client.Send's job. This hand-written encoder runs on every
+// are; they were validated when they were built. This hand-written encoder runs on every
 // tracked page, so it avoids reflection and allocations beyond growing dst.
 func (r *Request) AppendJSON(dst []byte) []byte {
 	dst = r.appendHead(dst)
@@ -32,7 +32,7 @@ func (r *Request) AppendJSON(dst []byte) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = c.appendJSON(dst)
+		dst = c.AppendJSON(dst)
 	}
 	return append(dst, "]}"...)
 }
@@ -45,38 +45,38 @@ func (r *Request) appendHead(dst []byte) []byte {
 	if r.SessionID == "" {
 		dst = append(dst, "null"...)
 	} else {
-		dst = appendJSONString(dst, r.SessionID)
+		dst = AppendString(dst, r.SessionID)
 	}
 	dst = append(dst, `,"new_session":`...)
 	dst = strconv.AppendBool(dst, r.NewSession)
 	dst = append(dst, `,"past_sessions":`...)
-	dst = appendJSONString(dst, r.PastSessions)
+	dst = AppendString(dst, r.PastSessions)
 	dst = append(dst, `,"platform":`...)
-	dst = appendJSONString(dst, r.Platform)
+	dst = AppendString(dst, r.Platform)
 	if tz := r.TimeZone; tz != nil && !math.IsNaN(*tz) && !math.IsInf(*tz, 0) {
 		// NaN and ±Inf have no JSON form; an unknowable zone is the same as an unknown one.
 		dst = append(dst, `,"time_zone":`...)
 		dst = strconv.AppendFloat(dst, *tz, 'f', -1, 64)
 	}
 	dst = append(dst, `,"languages":`...)
-	dst = appendJSONString(dst, r.Languages)
+	dst = AppendString(dst, r.Languages)
 	if r.Screen != "" {
 		dst = append(dst, `,"screen":`...)
-		dst = appendJSONString(dst, r.Screen)
+		dst = AppendString(dst, r.Screen)
 	}
 	dst = append(dst, `,"os":`...)
-	dst = appendJSONString(dst, r.OS)
+	dst = AppendString(dst, r.OS)
 	dst = append(dst, `,"device_type":`...)
-	dst = appendJSONString(dst, r.DeviceType)
+	dst = AppendString(dst, r.DeviceType)
 	return append(dst, `,"commands":[`...)
 }
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString appends s as a JSON string. It escapes what JSON requires (quote, backslash,
+// AppendString appends s as a JSON string. It escapes what JSON requires (quote, backslash,
 // control characters), U+2028/U+2029 (so the text is also safe inside JavaScript), and replaces
 // each invalid UTF-8 byte with U+FFFD like encoding/json does.
-func appendJSONString(dst []byte, s string) []byte {
+func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -122,4 +122,27 @@ func appendJSONString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// Command is one tracker command as it goes on the wire: ["Name", "arg", ..., "action_id", N].
+type Command struct {
+	Name     string
+	Args     []string // string arguments after the name
+	ActionID int64    // > 0: the "action_id", N attribution suffix
+	Navigate bool     // a page view: the splitter sends it in the last call
+}
+
+// AppendJSON appends the command's JSON array to dst.
+func (c Command) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '[')
+	dst = AppendString(dst, c.Name)
+	for _, a := range c.Args {
+		dst = append(dst, ',')
+		dst = AppendString(dst, a)
+	}
+	if c.ActionID > 0 {
+		dst = append(dst, `,"action_id",`...)
+		dst = strconv.AppendInt(dst, c.ActionID, 10)
+	}
+	return append(dst, ']')
 }

@@ -1,4 +1,4 @@
-package core
+package wire
 
 import (
 	"bytes"
@@ -28,43 +28,51 @@ const (
 	sessionSlack = 1024
 )
 
+// MaxRequestBytes is the largest encoded request body sent in one call. Personyze's own SDKs
+// refuse bigger bodies, so Send splits larger requests into several calls.
+const MaxRequestBytes = 50000
+
+// Options configure a Client. The caller (package core) has validated them and filled in
+// its defaults; the Client uses them as they are.
+type Options struct {
+	BaseURL          string // absolute, ending in "/"
+	APIKey           string // never printed: see Client
+	UserAgent        string
+	Timeout          time.Duration // bound of a Send whose context has no deadline
+	MaxResponseBytes int64
+	HTTPClient       *http.Client      // used as is when set
+	Transport        http.RoundTripper // for the Client's own http.Client when HTTPClient is nil
+}
+
 // Client is the low-level tracker-v1 client. It is safe for concurrent use.
 type Client struct {
 	// Pointers on purpose: fmt prints nested pointers as addresses, so even
 	// fmt.Sprintf("%+v", *client) cannot reveal the key.
-	cfg      *Config
+	opts     *Options
 	auth     *string
 	http     *http.Client
 	endpoint string
 	now      func() time.Time
 }
 
-// NewClient applies defaults to cfg, validates its wire fields and returns a Client. Errors
-// are *ConfigError and say how to fix the field.
-func NewClient(cfg Config) (*Client, error) {
-	eff := cfg.withDefaults()
-	if err := eff.validateWire(); err != nil {
-		return nil, err
-	}
-	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte("api:"+eff.APIKey))
+// NewClient returns a Client for opts.
+func NewClient(opts Options) *Client {
+	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte("api:"+opts.APIKey))
 	return &Client{
-		cfg:      &eff,
+		opts:     &opts,
 		auth:     &auth,
-		http:     newHTTPClient(&eff),
-		endpoint: eff.BaseURL + trackerPath,
+		http:     newHTTPClient(&opts),
+		endpoint: opts.BaseURL + trackerPath,
 		now:      time.Now,
-	}, nil
+	}
 }
-
-// Effective returns the configuration after defaults and normalization.
-func (c *Client) Effective() Config { return *c.cfg }
 
 // CloseIdleConnections closes idle connections of the client's transport (for shutdown).
 func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
 
 // Send posts req to <base>tracker-v1 and decodes the answer.
 //
-// Commands with Err() != nil make Send fail before anything is sent. When the caller's context
+// When the caller's context
 // has no deadline, Config.Timeout bounds the whole Send. A body over MaxRequestBytes is split
 // into several calls in order: the visitor fields are repeated, Navigate commands go in the
 // last call (after the other commands, which keep their order), and each later call carries
@@ -73,21 +81,16 @@ func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
 // *PartialError listing the commands not delivered. A single command too big for any call is
 // ErrRequestTooBig.
 func (c *Client) Send(ctx context.Context, req *Request) (*Response, error) {
-	for i, cmd := range req.Commands {
-		if err := cmd.Err(); err != nil {
-			return nil, fmt.Errorf("personyze: command %d: %w", i, err)
-		}
-	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.cfg.Timeout)
+		ctx, cancel = context.WithTimeout(ctx, c.opts.Timeout)
 		defer cancel()
 	}
 	body := req.AppendJSON(make([]byte, 0, 1024))
 	if len(body) <= MaxRequestBytes {
 		return c.post(ctx, body)
 	}
-	parts, err := planParts(req)
+	parts, err := PlanParts(req)
 	if err != nil {
 		return nil, err
 	}
@@ -124,20 +127,20 @@ func concat(parts [][]Command) []Command {
 	return out
 }
 
-// planParts splits req's commands into calls that each fit MaxRequestBytes (minus
+// PlanParts splits req's commands into calls that each fit MaxRequestBytes (minus
 // sessionSlack). Navigate commands are moved behind the others so the last call carries them:
 // Personyze returns the page's actions for the call that navigates.
-func planParts(req *Request) ([][]Command, error) {
+func PlanParts(req *Request) ([][]Command, error) {
 	head := len(req.appendHead(nil)) + len("]}")
 	budget := MaxRequestBytes - sessionSlack
 	ordered := make([]Command, 0, len(req.Commands))
 	for _, cmd := range req.Commands {
-		if !cmd.IsNavigate() {
+		if !cmd.Navigate {
 			ordered = append(ordered, cmd)
 		}
 	}
 	for _, cmd := range req.Commands {
-		if cmd.IsNavigate() {
+		if cmd.Navigate {
 			ordered = append(ordered, cmd)
 		}
 	}
@@ -148,11 +151,10 @@ func planParts(req *Request) ([][]Command, error) {
 		scratch []byte
 	)
 	for _, cmd := range ordered {
-		scratch = cmd.appendJSON(scratch[:0])
+		scratch = cmd.AppendJSON(scratch[:0])
 		n := len(scratch)
-		if head+n > budget {
-			return nil, fmt.Errorf("%w: command %q alone encodes to %d bytes, over the %d-byte limit",
-				ErrRequestTooBig, cmd.Name(), head+n, MaxRequestBytes)
+		if err := tooBig(cmd.Name, head+n); err != nil {
+			return nil, err
 		}
 		if len(cur) > 0 && size+1+n > budget {
 			parts = append(parts, cur)
@@ -168,20 +170,88 @@ func planParts(req *Request) ([][]Command, error) {
 	return append(parts, cur), nil
 }
 
+// tooBig returns ErrRequestTooBig when a call holding one command of the given encoded size
+// (the visitor fields included) cannot fit under the limit with room for a longer session id.
+func tooBig(name string, size int) error {
+	if size > MaxRequestBytes-sessionSlack {
+		return fmt.Errorf("%w: command %q alone encodes to %d bytes, over the %d-byte limit",
+			ErrRequestTooBig, name, size, MaxRequestBytes)
+	}
+	return nil
+}
+
+// Fits returns ErrRequestTooBig for a command that cannot travel in any call of the request
+// that req builds, however it is split: the bound PlanParts applies. Common small commands
+// pass without being encoded (an argument byte encodes to at most 6) and without req being
+// called.
+func Fits(c Command, req func() *Request) error {
+	raw := len(c.Name)
+	for _, a := range c.Args {
+		raw += len(a)
+	}
+	if 6*raw+64+2*1024 < MaxRequestBytes-sessionSlack { // 2 KiB: far above any visitor-fields head
+		return nil
+	}
+	head := len(req().appendHead(nil)) + len("]}")
+	return tooBig(c.Name, head+len(c.AppendJSON(nil)))
+}
+
+// Get performs GET <base>path and returns the decoded body, for the REST objects other than
+// the tracker (action, placeholder and condition metadata). Errors are as for Send: a
+// *StatusError for a non-2xx answer, ErrResponseTooLarge over the size limit.
+func (c *Client) Get(ctx context.Context, path string) ([]byte, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.opts.Timeout)
+		defer cancel()
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, c.opts.BaseURL+path, nil)
+	if err != nil {
+		return nil, fmt.Errorf("personyze: building request: %w", err)
+	}
+	c.setHeaders(hreq.Header)
+	resp, err := c.http.Do(hreq)
+	if err != nil {
+		return nil, fmt.Errorf("personyze: %s: %w", path, err)
+	}
+	defer drainClose(resp.Body)
+	if err := c.statusError(resp); err != nil {
+		return nil, err
+	}
+	return readBody(resp, c.opts.MaxResponseBytes, false)
+}
+
+// setHeaders sets what every call carries.
+func (c *Client) setHeaders(h http.Header) {
+	h.Set("Authorization", *c.auth)
+	h.Set("Accept", "application/json")
+	// Asking for gzip ourselves (instead of relying on the transport) makes decompression, and
+	// the size limit on the decoded body, the same for user-supplied clients and transports.
+	h.Set("Accept-Encoding", "gzip")
+	h.Set("User-Agent", c.opts.UserAgent)
+}
+
+// statusError returns a *StatusError for a non-2xx answer, nil otherwise.
+func (c *Client) statusError(resp *http.Response) error {
+	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		return nil
+	}
+	msg, _ := readBody(resp, maxErrorBody, true)
+	return &StatusError{
+		StatusCode: resp.StatusCode,
+		Message:    c.cleanMessage(msg),
+		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.now()),
+	}
+}
+
 // post performs one tracker-v1 call.
 func (c *Client) post(ctx context.Context, body []byte) (*Response, error) {
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("personyze: building request: %w", err)
 	}
-	h := hreq.Header
-	h.Set("Authorization", *c.auth)
-	h.Set("Content-Type", "application/json")
-	h.Set("Accept", "application/json")
-	// Asking for gzip ourselves (instead of relying on the transport) makes decompression, and
-	// the size limit on the decoded body, the same for user-supplied clients and transports.
-	h.Set("Accept-Encoding", "gzip")
-	h.Set("User-Agent", c.cfg.UserAgent)
+	c.setHeaders(hreq.Header)
+	hreq.Header.Set("Content-Type", "application/json")
 
 	resp, err := c.http.Do(hreq)
 	if err != nil {
@@ -189,19 +259,18 @@ func (c *Client) post(ctx context.Context, body []byte) (*Response, error) {
 	}
 	defer drainClose(resp.Body)
 
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		msg, _ := readBody(resp, maxErrorBody, true)
-		return nil, &StatusError{
-			StatusCode: resp.StatusCode,
-			Message:    c.cleanMessage(msg),
-			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.now()),
-		}
+	if err := c.statusError(resp); err != nil {
+		return nil, err
 	}
-	data, err := readBody(resp, c.cfg.MaxResponseBytes, false)
+	data, err := readBody(resp, c.opts.MaxResponseBytes, false)
 	if err != nil {
 		return nil, err
 	}
-	return DecodeResponse(data)
+	r, err := Decode(data)
+	if r != nil {
+		r.Body = data
+	}
+	return r, err
 }
 
 // readBody reads at most limit decoded bytes, undoing gzip; more is ErrResponseTooLarge, or
@@ -247,7 +316,7 @@ func drainClose(body io.ReadCloser) {
 func (c *Client) cleanMessage(b []byte) string {
 	s := strings.ToValidUTF8(string(b), "\uFFFD")
 	s = strings.Join(strings.Fields(s), " ")
-	if key := c.cfg.APIKey; key != "" {
+	if key := c.opts.APIKey; key != "" {
 		s = strings.ReplaceAll(s, key, "[REDACTED]")
 		s = strings.ReplaceAll(s, strings.TrimPrefix(*c.auth, "Basic "), "[REDACTED]")
 	}

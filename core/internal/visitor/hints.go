@@ -1,27 +1,27 @@
-package core
+package visitor
 
 import (
 	"net/http"
 	"strings"
 )
 
-// chMaxValue bounds a client-hint value we are willing to read. Real values
+// maxHintValue bounds a client-hint value we are willing to read. Real values
 // are a few bytes ("?1", "\"Windows\"", "\"15.0.0\"").
-const chMaxValue = 64
+const maxHintValue = 64
 
-// chMaxBrands bounds the Sec-CH-UA brand list we scan for a headless brand.
-const chMaxBrands = 512
+// maxBrands bounds the Sec-CH-UA brand list we scan for a headless brand.
+const maxBrands = 512
 
-// chApply returns the device of f corrected by the User-Agent Client Hints
+// applyHints returns the device of f corrected by the User-Agent Client Hints
 // in h. Hints beat the User-Agent because Chromium freezes the User-Agent
 // (Windows 11 says "Windows NT 10.0", Android says "Android 10; K"), while
 // the hints carry the real values.
-func chApply(f uaFacts, h http.Header) Device {
+func applyHints(f uaFacts, h http.Header) Device {
 	dev := f.dev
 
 	// Sec-CH-UA-Mobile: "?1" phone, "?0" not a phone. Tablets keep their
 	// type: Chrome on an Android tablet may send either.
-	if mobile, ok := chParseBool(h.Get("Sec-Ch-Ua-Mobile")); ok && !f.tablet {
+	if mobile, ok := parseHintBool(h.Get("Sec-Ch-Ua-Mobile")); ok && !f.tablet {
 		if mobile {
 			dev.Type = devicePhone
 		} else if dev.Type == devicePhone {
@@ -32,38 +32,38 @@ func chApply(f uaFacts, h http.Header) Device {
 	// Headless Chrome may drop "HeadlessChrome" from a spoofed User-Agent
 	// but still lists it among its brands.
 	if !dev.Bot {
-		if brands := h.Get("Sec-Ch-Ua"); len(brands) <= chMaxBrands && strings.Contains(brands, "HeadlessChrome") {
+		if brands := h.Get("Sec-Ch-Ua"); len(brands) <= maxBrands && strings.Contains(brands, "HeadlessChrome") {
 			dev.Bot, dev.BotReason = true, "HeadlessChrome"
 		}
 	}
 
-	name, ok := chParseString(h.Get("Sec-Ch-Ua-Platform"))
+	name, ok := parseHintString(h.Get("Sec-Ch-Ua-Platform"))
 	if !ok {
 		return dev
 	}
-	name = chPlatformName(name)
+	name = platformName(name)
 	if name == "" {
 		return dev
 	}
-	version, _ := chParseString(h.Get("Sec-Ch-Ua-Platform-Version"))
-	if !chValidVersion(version) {
+	version, _ := parseHintString(h.Get("Sec-Ch-Ua-Platform-Version"))
+	if !validVersion(version) {
 		version = ""
 	}
 	if dev.Platform == "" {
 		dev.Platform = name
 	}
-	dev.OS = chOS(name, version, f)
+	dev.OS = hintedOS(name, version, f)
 	return dev
 }
 
-// chOS combines the platform hint with its version hint into "Name/Version".
-func chOS(name, version string, f uaFacts) string {
+// hintedOS combines the platform hint with its version hint into "Name/Version".
+func hintedOS(name, version string, f uaFacts) string {
 	switch name {
 	case "Windows":
 		// Sec-CH-UA-Platform-Version on Windows is the UniversalApiContract
 		// version: 13 and above is Windows 11, 1..10 is Windows 10, 0 is
 		// Windows 7, 8 or 8.1, which only the User-Agent tells apart.
-		major, ok := chMajor(version)
+		major, ok := majorVersion(version)
 		switch {
 		case ok && major >= 13:
 			return "Windows/11"
@@ -80,7 +80,7 @@ func chOS(name, version string, f uaFacts) string {
 		return "Linux"
 	}
 	if version != "" {
-		return name + "/" + chTrimZeros(version)
+		return name + "/" + trimZeros(version)
 	}
 	if f.osName == name {
 		return f.dev.OS // same OS: keep the User-Agent's version
@@ -88,10 +88,10 @@ func chOS(name, version string, f uaFacts) string {
 	return name
 }
 
-// chPlatformName maps Sec-CH-UA-Platform values to our OS names. Unknown
+// platformName maps Sec-CH-UA-Platform values to our OS names. Unknown
 // values are kept when they look like a plain name, so a new platform still
 // shows up; "Unknown" and junk are dropped.
-func chPlatformName(v string) string {
+func platformName(v string) string {
 	switch v {
 	case "Windows", "Android", "Linux", "iOS":
 		return v
@@ -112,10 +112,10 @@ func chPlatformName(v string) string {
 	return v
 }
 
-// chParseBool reads a structured-header boolean ("?1"/"?0"), tolerating
+// parseHintBool reads a structured-header boolean ("?1"/"?0"), tolerating
 // whitespace, quotes, a missing "?" and parameters.
-func chParseBool(v string) (value, ok bool) {
-	if v == "" || len(v) > chMaxValue {
+func parseHintBool(v string) (value, ok bool) {
+	if v == "" || len(v) > maxHintValue {
 		return false, false
 	}
 	if i := strings.IndexByte(v, ';'); i >= 0 {
@@ -132,11 +132,11 @@ func chParseBool(v string) (value, ok bool) {
 	return false, false
 }
 
-// chParseString reads a structured-header string (`"Windows"`), tolerating
+// parseHintString reads a structured-header string (`"Windows"`), tolerating
 // whitespace, parameters, escapes and a missing pair of quotes. It does not
 // allocate unless the value contains escapes.
-func chParseString(v string) (string, bool) {
-	if len(v) > chMaxValue {
+func parseHintString(v string) (string, bool) {
+	if len(v) > maxHintValue {
 		return "", false
 	}
 	v = strings.TrimSpace(v)
@@ -183,8 +183,8 @@ func chParseString(v string) (string, bool) {
 	return b.String(), true
 }
 
-// chValidVersion accepts "15.0.0"-style versions only: digits and dots.
-func chValidVersion(v string) bool {
+// validVersion accepts "15.0.0"-style versions only: digits and dots.
+func validVersion(v string) bool {
 	if v == "" || len(v) > 32 || v[0] == '.' {
 		return false
 	}
@@ -196,8 +196,8 @@ func chValidVersion(v string) bool {
 	return true
 }
 
-// chMajor returns the leading number of a version.
-func chMajor(v string) (int, bool) {
+// majorVersion returns the leading number of a version.
+func majorVersion(v string) (int, bool) {
 	n, digits := 0, 0
 	for i := 0; i < len(v) && v[i] != '.'; i++ {
 		if v[i] < '0' || v[i] > '9' || digits >= 6 {
@@ -209,9 +209,9 @@ func chMajor(v string) (int, bool) {
 	return n, digits > 0
 }
 
-// chTrimZeros drops trailing ".0" components ("14.0.0" → "14"), so hint
+// trimZeros drops trailing ".0" components ("14.0.0" → "14"), so hint
 // versions read like User-Agent ones, keeping at least the major.
-func chTrimZeros(v string) string {
+func trimZeros(v string) string {
 	for strings.HasSuffix(v, ".0") {
 		v = v[:len(v)-2]
 	}

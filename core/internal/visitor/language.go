@@ -1,4 +1,4 @@
-package core
+package visitor
 
 import (
 	"strings"
@@ -6,22 +6,22 @@ import (
 	"golang.org/x/text/language"
 )
 
-// langMaxHeader bounds the part of an Accept-Language header that is
+// maxLangHeader bounds the part of an Accept-Language header that is
 // parsed. Browsers send well under 200 bytes; anything much longer is
 // abuse, and we refuse to spend more than a few microseconds on it.
-const langMaxHeader = 4 << 10
+const maxLangHeader = 4 << 10
 
-// langMaxEntry bounds one comma-separated entry. The longest tags browsers
+// maxLangEntry bounds one comma-separated entry. The longest tags browsers
 // send ("de-DE-u-co-phonebk;q=0.9") are well under it, and x/text's
 // handling of long variant lists is superlinear, so a longer entry makes
 // the header malformed rather than slow.
-const langMaxEntry = 64
+const maxLangEntry = 64
 
-// langMaxCodes is how many codes Personyze respects ("only the first 3
+// maxLangCodes is how many codes Personyze respects ("only the first 3
 // count; the first is the main language").
-const langMaxCodes = 3
+const maxLangCodes = 3
 
-// ParseLanguages turns an Accept-Language header into the "languages" fact
+// Languages turns an Accept-Language header into the "languages" fact
 // Personyze expects: 2-letter ISO 639-1 primary codes ordered by q weight
 // (stable for equal weights), deduplicated, at most three, joined by ", ".
 //
@@ -34,10 +34,10 @@ const langMaxCodes = 3
 // gives "", and so does an entry longer than 64 bytes. Only the first
 // 4 KiB of the header are considered, cut back to the last complete entry,
 // so huge headers cost a bounded amount of work.
-func ParseLanguages(acceptLanguage string) string {
+func Languages(acceptLanguage string) string {
 	s := acceptLanguage
-	if len(s) > langMaxHeader {
-		s = s[:langMaxHeader]
+	if len(s) > maxLangHeader {
+		s = s[:maxLangHeader]
 		i := strings.LastIndexByte(s, ',')
 		if i < 0 {
 			return ""
@@ -49,7 +49,7 @@ func ParseLanguages(acceptLanguage string) string {
 	}
 	for rest := s; rest != ""; {
 		entry, tail, _ := strings.Cut(rest, ",")
-		if len(entry) > langMaxEntry && len(strings.TrimSpace(entry)) > langMaxEntry {
+		if len(entry) > maxLangEntry && len(strings.TrimSpace(entry)) > maxLangEntry {
 			return ""
 		}
 		rest = tail
@@ -58,7 +58,7 @@ func ParseLanguages(acceptLanguage string) string {
 	if err != nil {
 		return ""
 	}
-	var codes [langMaxCodes]string
+	var codes [maxLangCodes]string
 	n := 0
 	for _, t := range tags {
 		b, conf := t.Base()
@@ -83,7 +83,7 @@ func ParseLanguages(acceptLanguage string) string {
 		}
 		codes[n] = code
 		n++
-		if n == langMaxCodes {
+		if n == maxLangCodes {
 			break
 		}
 	}

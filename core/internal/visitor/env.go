@@ -1,4 +1,4 @@
-package core
+package visitor
 
 import (
 	"html/template"
@@ -13,16 +13,16 @@ import (
 // screen size in CSS pixels. Both are facts no request header carries.
 const EnvCookieName = "pz_env"
 
-// envMaxCookie bounds the cookie value we parse; a valid one is under 32
+// maxEnvCookie bounds the cookie value we parse; a valid one is under 32
 // bytes.
-const envMaxCookie = 128
+const maxEnvCookie = 128
 
-// envScriptBody is the script's code. It writes the cookie only when it is
+// scriptBody is the script's code. It writes the cookie only when it is
 // absent, so it runs its body once per browser and year, is a few hundred
 // bytes, uses no external resource and no eval (CSP-friendly with a nonce),
 // and swallows errors so a locked-down browser cannot break the page.
 // The offset is rounded to 2 decimals, which ParseEnvCookie requires.
-const envScriptBody = `(function(){try{if(/(?:^|;\s*)` + EnvCookieName + `=/.test(document.cookie))return;` +
+const scriptBody = `(function(){try{if(/(?:^|;\s*)` + EnvCookieName + `=/.test(document.cookie))return;` +
 	`var z=Math.round(-new Date().getTimezoneOffset()/60*100)/100,s=window.screen;` +
 	`document.cookie="` + EnvCookieName + `=tz="+z+"&s="+s.width+"x"+s.height+` +
 	`";path=/;max-age=31536000;SameSite=Lax"+(location.protocol==="https:"?";Secure":"")}catch(e){}})();`
@@ -38,9 +38,9 @@ const envScriptBody = `(function(){try{if(/(?:^|;\s*)` + EnvCookieName + `=/.tes
 // holds nothing secret.
 func EnvScript(nonce string) template.HTML {
 	if nonce == "" {
-		return template.HTML("<script>" + envScriptBody + "</script>")
+		return template.HTML("<script>" + scriptBody + "</script>")
 	}
-	return template.HTML(`<script nonce="` + template.HTMLEscapeString(nonce) + `">` + envScriptBody + "</script>")
+	return template.HTML(`<script nonce="` + template.HTMLEscapeString(nonce) + `">` + scriptBody + "</script>")
 }
 
 // ParseEnvCookie reads an EnvCookieName cookie value. It is tolerant of
@@ -52,7 +52,7 @@ func EnvScript(nonce string) template.HTML {
 //
 // The returned screen is canonical ("1920x1080", no leading zeros).
 func ParseEnvCookie(v string) (timeZone *float64, screen string) {
-	if len(v) > envMaxCookie {
+	if len(v) > maxEnvCookie {
 		return nil, ""
 	}
 	v = strings.Trim(v, " \t\"")
@@ -79,31 +79,31 @@ func ParseEnvCookie(v string) (timeZone *float64, screen string) {
 		case "tz":
 			if !tzSeen { // first one wins
 				tzSeen = true
-				if tz, ok := envParseTZ(strings.TrimSpace(val)); ok {
+				if tz, ok := parseTZ(strings.TrimSpace(val)); ok {
 					timeZone = &tz
 				}
 			}
 		case "s":
 			if !sSeen {
 				sSeen = true
-				screen = envParseScreen(strings.TrimSpace(val))
+				screen = parseScreen(strings.TrimSpace(val))
 			}
 		}
 	}
 	return timeZone, screen
 }
 
-// envParseTZ accepts "-4", "5.5", "12.75", "+1", "0" within [-12, 14].
-func envParseTZ(s string) (float64, bool) {
+// parseTZ accepts "-4", "5.5", "12.75", "+1", "0" within [-12, 14].
+func parseTZ(s string) (float64, bool) {
 	body := s
 	if body != "" && (body[0] == '-' || body[0] == '+') {
 		body = body[1:]
 	}
 	whole, frac, hasDot := strings.Cut(body, ".")
-	if len(whole) < 1 || len(whole) > 2 || !envDigits(whole) {
+	if len(whole) < 1 || len(whole) > 2 || !allDigits(whole) {
 		return 0, false
 	}
-	if hasDot && (len(frac) < 1 || len(frac) > 2 || !envDigits(frac)) {
+	if hasDot && (len(frac) < 1 || len(frac) > 2 || !allDigits(frac)) {
 		return 0, false
 	}
 	tz, err := strconv.ParseFloat(s, 64)
@@ -116,32 +116,32 @@ func envParseTZ(s string) (float64, bool) {
 	return tz, true
 }
 
-// envParseScreen accepts "<w>x<h>" with 1..20000 each and returns it in
+// parseScreen accepts "<w>x<h>" with 1..20000 each and returns it in
 // canonical form, or "".
-func envParseScreen(s string) string {
+func parseScreen(s string) string {
 	ws, hs, ok := strings.Cut(s, "x")
 	if !ok {
 		return ""
 	}
-	w, ok1 := envSide(ws)
-	h, ok2 := envSide(hs)
+	w, ok1 := screenSide(ws)
+	h, ok2 := screenSide(hs)
 	if !ok1 || !ok2 {
 		return ""
 	}
 	return strconv.Itoa(w) + "x" + strconv.Itoa(h)
 }
 
-// envSide parses one screen side: 1 to 5 digits, value 1..20000.
-func envSide(s string) (int, bool) {
-	if len(s) < 1 || len(s) > 5 || !envDigits(s) {
+// screenSide parses one screen side: 1 to 5 digits, value 1..20000.
+func screenSide(s string) (int, bool) {
+	if len(s) < 1 || len(s) > 5 || !allDigits(s) {
 		return 0, false
 	}
 	n, _ := strconv.Atoi(s)
 	return n, n >= 1 && n <= 20000
 }
 
-// envDigits reports whether s is all ASCII digits.
-func envDigits(s string) bool {
+// allDigits reports whether s is all ASCII digits.
+func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return false

@@ -1,4 +1,8 @@
-package core
+package visitor
+
+import (
+	"net/http"
+)
 
 // botSignature is one User-Agent fragment that marks automated traffic.
 // needle is matched case-insensitively anywhere in the User-Agent; reason
@@ -53,19 +57,19 @@ func botSignatures() [34]botSignature {
 }
 
 // botReason returns why ua is automated traffic, or "" for a browser.
-// parserBot is the UserAgentParser's own verdict, consulted after our list
+// parserBot is the Parser's own verdict, consulted after our list
 // so that the more specific reason wins. ua must already be length-bounded
 // by the caller: the scan is O(len(ua) × signatures).
 func botReason(ua string, parserBot bool) string {
-	if len(ua) == 0 || botIsBlank(ua) {
+	if len(ua) == 0 || isBlank(ua) {
 		return "empty user agent"
 	}
 	for _, s := range botSignatures() {
-		if !botContainsFold(ua, s.needle) {
+		if !containsFold(ua, s.needle) {
 			continue
 		}
 		// "CUBOT" is an Android phone brand, not a robot.
-		if s.reason == "bot" && !botHasGenericBot(ua) {
+		if s.reason == "bot" && !hasGenericBot(ua) {
 			continue
 		}
 		return s.reason
@@ -76,8 +80,8 @@ func botReason(ua string, parserBot bool) string {
 	return ""
 }
 
-// botIsBlank reports whether ua holds only spaces and tabs.
-func botIsBlank(ua string) bool {
+// isBlank reports whether ua holds only spaces and tabs.
+func isBlank(ua string) bool {
 	for i := 0; i < len(ua); i++ {
 		if ua[i] != ' ' && ua[i] != '\t' {
 			return false
@@ -86,14 +90,14 @@ func botIsBlank(ua string) bool {
 	return true
 }
 
-// botHasGenericBot reports whether "bot" occurs in ua other than as part of
+// hasGenericBot reports whether "bot" occurs in ua other than as part of
 // "cubot" (case-insensitive).
-func botHasGenericBot(ua string) bool {
+func hasGenericBot(ua string) bool {
 	for i := 0; i+3 <= len(ua); i++ {
-		if !botEqualFoldASCII(ua[i:i+3], "bot") {
+		if !equalFoldASCII(ua[i:i+3], "bot") {
 			continue
 		}
-		if i >= 2 && botEqualFoldASCII(ua[i-2:i], "cu") {
+		if i >= 2 && equalFoldASCII(ua[i-2:i], "cu") {
 			continue
 		}
 		return true
@@ -101,21 +105,21 @@ func botHasGenericBot(ua string) bool {
 	return false
 }
 
-// botContainsFold is an allocation-free ASCII case-insensitive
+// containsFold is an allocation-free ASCII case-insensitive
 // strings.Contains; User-Agents are ASCII in practice and a non-ASCII byte
 // simply never matches our ASCII needles.
-func botContainsFold(s, needle string) bool {
+func containsFold(s, needle string) bool {
 	n := len(needle)
 	for i := 0; i+n <= len(s); i++ {
-		if botEqualFoldASCII(s[i:i+n], needle) {
+		if equalFoldASCII(s[i:i+n], needle) {
 			return true
 		}
 	}
 	return false
 }
 
-// botEqualFoldASCII compares two equal-length strings ignoring ASCII case.
-func botEqualFoldASCII(a, b string) bool {
+// equalFoldASCII compares two equal-length strings ignoring ASCII case.
+func equalFoldASCII(a, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -132,4 +136,17 @@ func botEqualFoldASCII(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// IsPrefetch reports a speculative load the visitor may never see.
+func IsPrefetch(h http.Header) bool {
+	if sp := h.Get("Sec-Purpose"); sp != "" &&
+		(containsFold(sp, "prefetch") || containsFold(sp, "prerender")) {
+		return true
+	}
+	if containsFold(h.Get("Purpose"), "prefetch") || containsFold(h.Get("X-Moz"), "prefetch") {
+		return true
+	}
+	// Safari's Top Sites thumbnails.
+	return containsFold(h.Get("X-Purpose"), "preview")
 }

@@ -1,4 +1,4 @@
-package core
+package visitor
 
 import (
 	"strings"
@@ -39,8 +39,8 @@ func TestParseLanguages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := ParseLanguages(tt.in); got != tt.want {
-				t.Errorf("ParseLanguages(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := Languages(tt.in); got != tt.want {
+				t.Errorf("Languages(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}
@@ -56,11 +56,11 @@ func TestParseLanguagesHugeHeader(t *testing.T) {
 	}
 	b.WriteString(", fr")
 	hdr := b.String()
-	if len(hdr) <= langMaxHeader {
+	if len(hdr) <= maxLangHeader {
 		t.Fatalf("test header too short: %d", len(hdr))
 	}
 	start := time.Now()
-	got := ParseLanguages(hdr)
+	got := Languages(hdr)
 	if el := time.Since(start); el > time.Second {
 		t.Errorf("took %v", el)
 	}
@@ -68,15 +68,15 @@ func TestParseLanguagesHugeHeader(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 	// One gigantic entry without commas is not parsed at all.
-	if got := ParseLanguages(strings.Repeat("a", 64<<10)); got != "" {
+	if got := Languages(strings.Repeat("a", 64<<10)); got != "" {
 		t.Errorf("got %q", got)
 	}
 	// Long variant lists are superlinear in x/text; the entry bound keeps
 	// the worst 4 KiB header cheap.
 	start = time.Now()
 	for range 100 {
-		ParseLanguages("en-" + strings.Repeat("1994-", 800))
-		ParseLanguages(strings.Repeat("sl-rozaj-biske-1994,", 200))
+		Languages("en-" + strings.Repeat("1994-", 800))
+		Languages(strings.Repeat("sl-rozaj-biske-1994,", 200))
 	}
 	if el := time.Since(start); el > time.Second {
 		t.Errorf("200 pathological headers took %v", el)
@@ -86,7 +86,7 @@ func TestParseLanguagesHugeHeader(t *testing.T) {
 	for i := 0; i < 1000; i++ {
 		b.WriteString("en,")
 	}
-	if got := ParseLanguages(b.String()); got != "en" {
+	if got := Languages(b.String()); got != "en" {
 		t.Errorf("got %q", got)
 	}
 }
@@ -97,7 +97,7 @@ func FuzzParseLanguages(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := ParseLanguages(s)
+		got := Languages(s)
 		if got == "" {
 			return
 		}
@@ -121,6 +121,6 @@ func FuzzParseLanguages(f *testing.F) {
 func BenchmarkParseLanguages(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		ParseLanguages("en-US,en;q=0.9,fr-FR;q=0.8,fr;q=0.7,de;q=0.6")
+		Languages("en-US,en;q=0.9,fr-FR;q=0.8,fr;q=0.7,de;q=0.6")
 	}
 }

@@ -1,4 +1,4 @@
-package core
+package wire
 
 import (
 	"bytes"
@@ -7,32 +7,25 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 )
 
 // Response is a decoded tracker-v1 answer.
 type Response struct {
-	SessionID         string    // "" when Personyze sent null (keep the previous id)
-	CacheVersion      int64     // 0 means unchanged
-	Conditions        []int64   // matched campaign (condition) ids
-	Actions           []*Action // matched actions, in Personyze's order
-	DismissConditions []int64   // conditions to drop from a merged result
-	DismissActions    []int64   // actions to drop from a merged result
-
-	itemsOnce sync.Once
-	items     []Item
+	SessionID         string   // "" when Personyze sent null (keep the previous id)
+	CacheVersion      int64    // 0 means unchanged
+	Conditions        []int64  // matched campaign (condition) ids
+	Actions           []Action // matched actions, in Personyze's order
+	DismissConditions []int64  // conditions to drop from a merged result
+	DismissActions    []int64  // actions to drop from a merged result
+	Body              []byte   // the body as received (decompressed), for debug panels
 }
 
 // Action is one matched action. Data maps each data key to its value as text: strings as they
-// are, other scalars as their JSON text.
+// are, other scalars as their JSON text, objects and arrays as their compact JSON text.
 type Action struct {
 	ID   int64
 	Data map[string]string
-
-	once   sync.Once
-	items  []Item
-	isJSON bool
 }
 
 // wireResponse holds the raw parts; each is interpreted leniently afterwards so one odd field
@@ -51,11 +44,11 @@ type wireAction struct {
 	Data json.RawMessage `json:"data"`
 }
 
-// DecodeResponse decodes a tracker-v1 body tolerantly: missing or null arrays are empty, ids may
+// Decode decodes a tracker-v1 body tolerantly: missing or null arrays are empty, ids may
 // be numbers or numeric strings (elements with unusable ids are skipped), data values may be any
 // scalar, and unknown fields are ignored. An empty body is ErrEmptyResponse; a body that is not
 // a JSON object is ErrMalformedResponse.
-func DecodeResponse(body []byte) (*Response, error) {
+func Decode(body []byte) (*Response, error) {
 	body = bytes.Trim(body, " \t\r\n") // JSON whitespace only: bytes.TrimSpace would accept "\v{}"
 	if len(body) == 0 {
 		return nil, ErrEmptyResponse
@@ -91,7 +84,7 @@ func decodeTolerant(body []byte) (*Response, error) {
 		if !ok {
 			continue
 		}
-		r.Actions = append(r.Actions, &Action{ID: id, Data: parseData(wa.Data)})
+		r.Actions = append(r.Actions, Action{ID: id, Data: parseData(wa.Data)})
 	}
 	return r, nil
 }
@@ -122,7 +115,7 @@ func decodeCommon(body []byte) (*Response, bool) {
 		Conditions:        parseIDs(w.Conditions),
 		DismissConditions: parseIDs(w.DismissConditions),
 		DismissActions:    parseIDs(w.DismissActions),
-		Actions:           make([]*Action, 0, len(w.Actions)),
+		Actions:           make([]Action, 0, len(w.Actions)),
 	}
 	r.SessionID, _ = scalarText(w.SessionID)
 	for _, wa := range w.Actions {
@@ -134,96 +127,48 @@ func decodeCommon(body []byte) (*Response, bool) {
 		if wa.Data != nil {
 			data = dataFields(wa.Data)
 		}
-		r.Actions = append(r.Actions, &Action{ID: id, Data: data})
+		r.Actions = append(r.Actions, Action{ID: id, Data: data})
 	}
 	return r, true
 }
 
-// Action returns the action with the given id, or nil.
-func (r *Response) Action(id int64) *Action {
-	for _, a := range r.Actions {
-		if a.ID == id {
-			return a
+// ParseItems parses the items of a JSON-format action: its data["data"] is the body of a JSON
+// array, "[" + data + "]". Each object element becomes its scalar fields as text (strings as
+// they are, numbers as their JSON text, booleans "true"/"false"; null, objects and arrays are
+// left out); elements that are not objects are skipped. ok is false when data is not the body
+// of a JSON array.
+func ParseItems(data string) (items []map[string]string, ok bool) {
+	arr := WrapArray(data)
+	// Fast path: every element is an object, decoded in one pass.
+	var objs []map[string]json.RawMessage
+	if json.Unmarshal(arr, &objs) == nil {
+		items = make([]map[string]string, 0, len(objs))
+		for _, m := range objs {
+			if m != nil { // a JSON null element
+				items = append(items, scalarFields(m))
+			}
+		}
+		return items, true
+	}
+	var elems []json.RawMessage
+	if json.Unmarshal(arr, &elems) != nil {
+		return nil, false
+	}
+	items = []map[string]string{}
+	for _, e := range elems {
+		if f, ok := parseObject(e); ok {
+			items = append(items, f)
 		}
 	}
-	return nil
+	return items, true
 }
 
-// Items returns the items of all JSON actions, in action order. Computed once.
-func (r *Response) Items() []Item {
-	r.itemsOnce.Do(func() {
-		for _, a := range r.Actions {
-			r.items = append(r.items, a.Items()...)
-		}
-	})
-	return r.items
-}
-
-// IsJSON reports whether the action carries JSON items: data["data"] parses as the body of a
-// JSON array (possibly empty).
-func (a *Action) IsJSON() bool {
-	a.parse()
-	return a.isJSON
-}
-
-// Items returns the action's items, parsed from "[" + Data["data"] + "]" on first use (once per
-// action; actions nobody reads are never parsed). Elements that are not objects are skipped.
-// Nil if the action has no JSON data.
-func (a *Action) Items() []Item {
-	a.parse()
-	return a.items
-}
-
-// Decode unmarshals the action's items into dst, typically a *[]MyItem with json tags, for
-// applications that want their own types. ErrNotJSONAction if there is no data["data"].
-func (a *Action) Decode(dst any) error {
-	data, ok := a.Data["data"]
-	if !ok {
-		return fmt.Errorf("action %d: %w", a.ID, ErrNotJSONAction)
-	}
-	if err := json.Unmarshal(wrapArray(data), dst); err != nil {
-		return fmt.Errorf("action %d: %w: %v", a.ID, ErrMalformedResponse, err)
-	}
-	return nil
-}
-
-func wrapArray(data string) []byte {
+// WrapArray returns "[" + data + "]".
+func WrapArray(data string) []byte {
 	b := make([]byte, 0, len(data)+2)
 	b = append(b, '[')
 	b = append(b, data...)
 	return append(b, ']')
-}
-
-func (a *Action) parse() {
-	a.once.Do(func() {
-		data, ok := a.Data["data"]
-		if !ok {
-			return
-		}
-		arr := wrapArray(data)
-		// Fast path: every element is an object, decoded in one pass.
-		var objs []map[string]json.RawMessage
-		if json.Unmarshal(arr, &objs) == nil {
-			a.isJSON = true
-			a.items = make([]Item, 0, len(objs))
-			for _, m := range objs {
-				if m != nil { // a JSON null element
-					a.items = append(a.items, Item{ActionID: a.ID, fields: scalarFields(m)})
-				}
-			}
-			return
-		}
-		var elems []json.RawMessage
-		if json.Unmarshal(arr, &elems) != nil {
-			return
-		}
-		a.isJSON = true
-		for _, e := range elems {
-			if f, ok := parseObject(e); ok {
-				a.items = append(a.items, Item{ActionID: a.ID, fields: f})
-			}
-		}
-	})
 }
 
 // parseObject turns a JSON object into item fields: strings as they are, numbers as their JSON

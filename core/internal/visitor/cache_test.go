@@ -1,4 +1,4 @@
-package core
+package visitor
 
 import (
 	"strconv"
@@ -57,7 +57,7 @@ func TestUACacheLRU(t *testing.T) {
 
 func TestUACacheConcurrent(t *testing.T) {
 	const size = 300 // sharded
-	d := NewDeviceDetector(size, nil)
+	d := NewDetector(size, nil)
 	corpus := uaTestCorpus()
 	var wg sync.WaitGroup
 	for g := range 8 {

@@ -1,4 +1,4 @@
-package core
+package visitor
 
 import (
 	"net/http"
@@ -12,14 +12,14 @@ const (
 	deviceTablet  = "tablet"
 )
 
-// uaMaxParse bounds the part of a User-Agent that is parsed. Real
+// maxParse bounds the part of a User-Agent that is parsed. Real
 // User-Agents are a few hundred bytes; a 64 KiB header must not cost a
 // 64 KiB parse and scan on every request (it is not cached either).
-const uaMaxParse = 2 << 10
+const maxParse = 2 << 10
 
-// uaDefaultCacheSize is the cache size used when NewDeviceDetector is
+// defaultCacheSize is the cache size used when NewDetector is
 // given 0 (it matches Config.UACacheSize's default).
-const uaDefaultCacheSize = 4096
+const defaultCacheSize = 4096
 
 // Device holds the visitor facts derived from the request headers.
 type Device struct {
@@ -49,33 +49,33 @@ type uaFacts struct {
 	osName string // OS without version, to know whether a hint agrees
 }
 
-// DeviceDetector derives Device facts from request headers. It parses the
-// User-Agent through a UserAgentParser, corrects it with our own tablet,
+// Detector derives Device facts from request headers. It parses the
+// User-Agent through a Parser, corrects it with our own tablet,
 // phone and bot rules, and then applies User-Agent Client Hints.
 //
 // Parsed User-Agents are kept in a bounded LRU cache, since a site sees
 // few distinct User-Agents and parsing is the expensive part. A
-// DeviceDetector is safe for concurrent use; a nil *DeviceDetector works
+// Detector is safe for concurrent use; a nil *Detector works
 // too (default parser, no cache).
-type DeviceDetector struct {
-	parser UserAgentParser
+type Detector struct {
+	parser Parser
 	cache  *uaCache
 }
 
-// NewDeviceDetector returns a detector caching up to cacheSize parsed
+// NewDetector returns a detector caching up to cacheSize parsed
 // User-Agents (0 means 4096, negative disables the cache). A nil parser
 // means the default one, built on github.com/mssola/useragent.
 //
 // User-Agents longer than 512 bytes are never cached, and only their
 // first 2 KiB are parsed, so hostile headers cost bounded time and memory.
-func NewDeviceDetector(cacheSize int, p UserAgentParser) *DeviceDetector {
+func NewDetector(cacheSize int, p Parser) *Detector {
 	if p == nil {
-		p = mssolaParser{}
+		p = mssola{}
 	}
 	if cacheSize == 0 {
-		cacheSize = uaDefaultCacheSize
+		cacheSize = defaultCacheSize
 	}
-	return &DeviceDetector{parser: p, cache: newUACache(cacheSize)}
+	return &Detector{parser: p, cache: newUACache(cacheSize)}
 }
 
 // Detect returns the device facts of a request from its User-Agent,
@@ -85,20 +85,20 @@ func NewDeviceDetector(cacheSize int, p UserAgentParser) *DeviceDetector {
 // Known limits: iPadOS Safari sends a macOS User-Agent by default ("desktop
 // mode") and no client hints, so such iPads are reported as regular
 // Macintosh devices; only the screen size could tell them apart.
-func (d *DeviceDetector) Detect(h http.Header) Device {
+func (d *Detector) Detect(h http.Header) Device {
 	ua := h.Get("User-Agent")
 	f := d.facts(ua)
-	dev := chApply(f, h)
+	dev := applyHints(f, h)
 	return dev
 }
 
 // facts returns the cached or freshly derived facts of one User-Agent.
-func (d *DeviceDetector) facts(ua string) uaFacts {
-	if len(ua) > uaMaxParse {
-		ua = ua[:uaMaxParse]
+func (d *Detector) facts(ua string) uaFacts {
+	if len(ua) > maxParse {
+		ua = ua[:maxParse]
 	}
 	var c *uaCache
-	var p UserAgentParser = mssolaParser{}
+	var p Parser = mssola{}
 	if d != nil {
 		c, p = d.cache, d.parser
 	}
@@ -107,18 +107,18 @@ func (d *DeviceDetector) facts(ua string) uaFacts {
 			return f
 		}
 	}
-	f := uaDerive(ua, p)
+	f := derive(ua, p)
 	if c != nil {
 		c.put(ua, f)
 	}
 	return f
 }
 
-// uaDerive applies our rules to what the parser says about ua.
-func uaDerive(ua string, p UserAgentParser) uaFacts {
-	var info UserAgentInfo
+// derive applies our rules to what the parser says about ua.
+func derive(ua string, p Parser) uaFacts {
+	var info Info
 	if strings.TrimSpace(ua) != "" {
-		info = uaSafeParse(p, ua)
+		info = safeParse(p, ua)
 	}
 	var f uaFacts
 	f.osName = info.OSName
@@ -127,11 +127,11 @@ func uaDerive(ua string, p UserAgentParser) uaFacts {
 	if info.OSName != "" && info.OSVersion != "" {
 		f.dev.OS = info.OSName + "/" + info.OSVersion
 	}
-	f.tablet = uaIsTablet(ua)
+	f.tablet = isTablet(ua)
 	switch {
 	case f.tablet:
 		f.dev.Type = deviceTablet
-	case uaIsPhone(ua) || info.Mobile:
+	case isPhone(ua) || info.Mobile:
 		f.dev.Type = devicePhone
 	default:
 		f.dev.Type = deviceRegular
@@ -141,20 +141,20 @@ func uaDerive(ua string, p UserAgentParser) uaFacts {
 	return f
 }
 
-// uaSafeParse calls a parser, turning a panic (a bug in a third-party
+// safeParse calls a parser, turning a panic (a bug in a third-party
 // parser on odd input) into "nothing known" rather than a failed page.
-func uaSafeParse(p UserAgentParser, ua string) (info UserAgentInfo) {
+func safeParse(p Parser, ua string) (info Info) {
 	defer func() {
 		if recover() != nil {
-			info = UserAgentInfo{}
+			info = Info{}
 		}
 	}()
 	return p.ParseUserAgent(ua)
 }
 
-// uaIsTablet applies our tablet rules, which mssola lacks: it calls every
+// isTablet applies our tablet rules, which mssola lacks: it calls every
 // Android device mobile and knows nothing about Kindles.
-func uaIsTablet(ua string) bool {
+func isTablet(ua string) bool {
 	switch {
 	case strings.Contains(ua, "iPad"),
 		strings.Contains(ua, "Kindle"), strings.Contains(ua, "Silk/"),
@@ -171,8 +171,8 @@ func uaIsTablet(ua string) bool {
 	return false
 }
 
-// uaIsPhone applies our phone rules.
-func uaIsPhone(ua string) bool {
+// isPhone applies our phone rules.
+func isPhone(ua string) bool {
 	return strings.Contains(ua, "iPhone") || strings.Contains(ua, "iPod") ||
 		strings.Contains(ua, "Windows Phone") ||
 		(strings.Contains(ua, "Android") && strings.Contains(ua, "Mobile"))

@@ -1,4 +1,4 @@
-package core
+package wire
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-func TestDecodeResponseTolerant(t *testing.T) {
+func TestDecodeTolerant(t *testing.T) {
 	tests := []struct {
 		name string
 		body string
@@ -24,7 +24,7 @@ func TestDecodeResponseTolerant(t *testing.T) {
 			body: `{"session_id":"1700000000 abc","cache_version":123,"conditions":[{"id":5},{"id":"6"}],` +
 				`"actions":[{"id":10,"data":{"data":"{\"internal_id\":\"P1\"}"}}],"dismiss_conditions":[1],"dismiss_actions":["2"]}`,
 			want: &Response{SessionID: "1700000000 abc", CacheVersion: 123, Conditions: []int64{5, 6},
-				Actions: []*Action{{ID: 10}}, DismissConditions: []int64{1}, DismissActions: []int64{2}},
+				Actions: []Action{{ID: 10}}, DismissConditions: []int64{1}, DismissActions: []int64{2}},
 			data: map[int64]map[string]string{10: {"data": `{"internal_id":"P1"}`}},
 		},
 		{
@@ -35,20 +35,20 @@ func TestDecodeResponseTolerant(t *testing.T) {
 		{
 			name: "nulls everywhere",
 			body: `{"session_id":null,"cache_version":null,"conditions":null,"actions":[{"id":1,"data":null}],"dismiss_conditions":null,"dismiss_actions":null}`,
-			want: &Response{Conditions: []int64{}, Actions: []*Action{{ID: 1}}, DismissConditions: []int64{}, DismissActions: []int64{}},
+			want: &Response{Conditions: []int64{}, Actions: []Action{{ID: 1}}, DismissConditions: []int64{}, DismissActions: []int64{}},
 			data: map[int64]map[string]string{1: nil},
 		},
 		{
 			name: "scalars in data are stringified, null dropped, objects kept as JSON",
 			body: `{"actions":[{"id":"7","data":{"n":1.50,"b":true,"f":false,"s":"x","z":null,"o":{"a": 1},"l":[1, 2]}}]}`,
-			want: &Response{Conditions: []int64{}, Actions: []*Action{{ID: 7}}, DismissConditions: []int64{}, DismissActions: []int64{}},
+			want: &Response{Conditions: []int64{}, Actions: []Action{{ID: 7}}, DismissConditions: []int64{}, DismissActions: []int64{}},
 			data: map[int64]map[string]string{7: {"n": "1.50", "b": "true", "f": "false", "s": "x", "o": `{"a":1}`, "l": "[1,2]"}},
 		},
 		{
 			name: "unusable ids skipped, unknown fields ignored, wrong types empty",
 			body: `{"extra":{"deep":[1]},"cache_version":"42","conditions":[{"id":"x"},{"id":3.5},{"id":4},"8",null,true],` +
 				`"actions":[1,"a",{"id":null},{"id":" 12 "},{"data":{}}],"dismiss_conditions":"oops","dismiss_actions":{"id":1}}`,
-			want: &Response{CacheVersion: 42, Conditions: []int64{4, 8}, Actions: []*Action{{ID: 12}},
+			want: &Response{CacheVersion: 42, Conditions: []int64{4, 8}, Actions: []Action{{ID: 12}},
 				DismissConditions: []int64{}, DismissActions: []int64{}},
 			data: map[int64]map[string]string{12: nil},
 		},
@@ -60,7 +60,7 @@ func TestDecodeResponseTolerant(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := DecodeResponse([]byte(tt.body))
+			got, err := Decode([]byte(tt.body))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,7 +85,7 @@ func TestDecodeResponseTolerant(t *testing.T) {
 	}
 }
 
-func TestDecodeResponseErrors(t *testing.T) {
+func TestDecodeErrors(t *testing.T) {
 	tests := []struct {
 		body string
 		want error
@@ -100,96 +100,54 @@ func TestDecodeResponseErrors(t *testing.T) {
 		{`<html>Internal error</html>`, ErrMalformedResponse},
 	}
 	for _, tt := range tests {
-		r, err := DecodeResponse([]byte(tt.body))
+		r, err := Decode([]byte(tt.body))
 		if !errors.Is(err, tt.want) || r != nil {
-			t.Errorf("DecodeResponse(%q) = %v, %v; want %v", tt.body, r, err, tt.want)
+			t.Errorf("Decode(%q) = %v, %v; want %v", tt.body, r, err, tt.want)
 		}
 	}
 }
 
-func TestActionItems(t *testing.T) {
+func TestParseItems(t *testing.T) {
 	tests := []struct {
 		name   string
-		data   map[string]string
+		data   string
 		isJSON bool
 		want   []map[string]string
 	}{
-		{"no data key", map[string]string{"html": "<b>x</b>"}, false, nil},
-		{"nil data", nil, false, nil},
-		{"html in data", map[string]string{"data": "<div>hi</div>"}, false, nil},
-		{"empty list", map[string]string{"data": ""}, true, nil},
-		{"bracket injection rejected", map[string]string{"data": `{"a":"1"}],[{"b":"2"}`}, false, nil},
-		{"typical items", map[string]string{"data": `{"internal_id":"P1","title":"Chair","price":19.90},{"internal_id":2,"in_stock":true}`}, true,
+		{"html in data", "<div>hi</div>", false, nil},
+		{"empty list", "", true, nil},
+		{"bracket injection rejected", `{"a":"1"}],[{"b":"2"}`, false, nil},
+		{"typical items", `{"internal_id":"P1","title":"Chair","price":19.90},{"internal_id":2,"in_stock":true}`, true,
 			[]map[string]string{{"internal_id": "P1", "title": "Chair", "price": "19.90"}, {"internal_id": "2", "in_stock": "true"}}},
-		{"non-objects skipped, nested values skipped", map[string]string{"data": `1,"x",null,[{"a":"b"}],{"k":"v","n":null,"o":{},"l":[]}`}, true,
+		{"non-objects skipped, nested values skipped", `1,"x",null,[{"a":"b"}],{"k":"v","n":null,"o":{},"l":[]}`, true,
 			[]map[string]string{{"k": "v"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := &Action{ID: 9, Data: tt.data}
-			if got := a.IsJSON(); got != tt.isJSON {
-				t.Errorf("IsJSON = %v, want %v", got, tt.isJSON)
+			items, ok := ParseItems(tt.data)
+			if ok != tt.isJSON {
+				t.Errorf("ok = %v, want %v", ok, tt.isJSON)
 			}
-			items := a.Items()
+			if !ok && items != nil {
+				t.Errorf("items %v from data that is not a JSON array body", items)
+			}
 			if len(items) != len(tt.want) {
 				t.Fatalf("items = %d, want %d", len(items), len(tt.want))
 			}
 			for i, it := range items {
-				if it.ActionID != 9 {
-					t.Errorf("item %d ActionID = %d", i, it.ActionID)
-				}
-				if !reflect.DeepEqual(it.Fields(), tt.want[i]) {
-					t.Errorf("item %d = %v, want %v", i, it.Fields(), tt.want[i])
+				if !reflect.DeepEqual(it, tt.want[i]) {
+					t.Errorf("item %d = %v, want %v", i, it, tt.want[i])
 				}
 			}
 		})
 	}
 }
 
-func TestActionItemsParsedOnceAndLazily(t *testing.T) {
-	r, err := DecodeResponse([]byte(`{"actions":[{"id":1,"data":{"data":"{\"internal_id\":\"A\"}"}},{"id":2,"data":{"data":"{\"internal_id\":\"B\"}"}}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a1 := r.Action(1)
-	if r.Action(2).items != nil || a1.items != nil {
-		t.Fatal("items parsed before anyone asked")
-	}
-	first := a1.Items()
-	a1.Data["data"] = `{"internal_id":"changed"}` // must not be parsed again
-	if got := a1.Items(); got[0].ID() != "A" || &got[0] != &first[0] {
-		t.Errorf("Items parsed twice: %v", got)
-	}
-	if r.Action(2).items != nil {
-		t.Error("reading action 1 parsed action 2")
-	}
-	if r.Action(3) != nil {
-		t.Error("Action(3) found a missing action")
-	}
-	all := r.Items()
-	if len(all) != 2 || all[0].ID() != "A" || all[1].ID() != "B" || all[1].ActionID != 2 {
-		t.Errorf("Response.Items = %v", all)
-	}
-}
-
-func TestActionDecode(t *testing.T) {
-	type product struct {
-		ID    string  `json:"internal_id"`
-		Price float64 `json:"price"`
-	}
-	a := &Action{ID: 3, Data: map[string]string{"data": `{"internal_id":"P1","price":2.5},{"internal_id":"P2","price":3}`}}
-	var ps []product
-	if err := a.Decode(&ps); err != nil {
-		t.Fatal(err)
-	}
-	if want := []product{{"P1", 2.5}, {"P2", 3}}; !reflect.DeepEqual(ps, want) {
-		t.Errorf("Decode = %v, want %v", ps, want)
-	}
-	if err := (&Action{ID: 4}).Decode(&ps); !errors.Is(err, ErrNotJSONAction) {
-		t.Errorf("Decode without data = %v", err)
-	}
-	if err := (&Action{ID: 5, Data: map[string]string{"data": "<p>"}}).Decode(&ps); !errors.Is(err, ErrMalformedResponse) {
-		t.Errorf("Decode of HTML = %v", err)
+func TestWrapArray(t *testing.T) {
+	for _, data := range []string{"", `{"a":1}`, `{"a":1},{"b":2}`, "<p>"} {
+		if got := string(WrapArray(data)); got != "["+data+"]" {
+			t.Errorf("WrapArray(%q) = %q", data, got)
+		}
 	}
 }
 
@@ -201,7 +159,7 @@ func FuzzDecodeResponse(f *testing.F) {
 	f.Add([]byte(`null`))
 	f.Add([]byte(`{"cache_version":1e400}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		r, err := DecodeResponse(body)
+		r, err := Decode(body)
 		if err != nil {
 			if r != nil || !errors.Is(err, ErrEmptyResponse) && !errors.Is(err, ErrMalformedResponse) {
 				t.Fatalf("unexpected result %v, %v", r, err)
@@ -227,34 +185,32 @@ func FuzzDecodeResponse(f *testing.F) {
 				}
 			}
 		}
-		n := 0
+		// Item ids and the Response-wide item list are package core's (Action.Items, itemsOf);
+		// here: every action's data parses as items or is refused as a whole.
 		for _, a := range r.Actions {
-			items := a.Items()
-			if !a.IsJSON() && items != nil {
+			data, has := a.Data["data"]
+			if !has {
+				continue
+			}
+			items, ok := ParseItems(data)
+			if !ok && items != nil {
 				t.Fatal("items from a non-JSON action")
 			}
-			for _, it := range items {
-				if it.ActionID != a.ID {
-					t.Fatalf("item ActionID %d in action %d", it.ActionID, a.ID)
-				}
+			if ok && items == nil {
+				t.Fatal("nil items from a JSON action")
 			}
-			n += len(items)
-		}
-		if len(r.Items()) != n {
-			t.Fatalf("Response.Items = %d, actions hold %d", len(r.Items()), n)
 		}
 	})
 }
 
-func FuzzActionItems(f *testing.F) {
+func FuzzParseItems(f *testing.F) {
 	f.Add(`{"internal_id":"P1","title":"Chair","price":19.9},{"internal_id":2}`)
 	f.Add(``)
 	f.Add(`1,"x",null,[],{"k":{"n":1}}`)
 	f.Add(`{"a":"1"}],[{"b":"2"}`)
 	f.Add(`{"\u00e9":"\ud83d\ude00","t":true,"f":false,"e":1e3}`)
 	f.Fuzz(func(t *testing.T, data string) {
-		a := &Action{ID: 1, Data: map[string]string{"data": data}}
-		items := a.Items()
+		items, isJSON := ParseItems(data)
 		// Reference: encoding/json on the same wrapped text (json.Valid rejects trailing data).
 		var ref []any
 		wrapped := "[" + data + "]"
@@ -264,8 +220,8 @@ func FuzzActionItems(f *testing.F) {
 			dec.UseNumber()
 			refErr = dec.Decode(&ref)
 		}
-		if a.IsJSON() != (refErr == nil) {
-			t.Fatalf("IsJSON = %v, encoding/json error %v for %q", a.IsJSON(), refErr, data)
+		if isJSON != (refErr == nil) {
+			t.Fatalf("ok = %v, encoding/json error %v for %q", isJSON, refErr, data)
 		}
 		var want []map[string]string
 		for _, e := range ref {
@@ -290,8 +246,8 @@ func FuzzActionItems(f *testing.F) {
 			t.Fatalf("items = %d, want %d for %q", len(items), len(want), data)
 		}
 		for i := range items {
-			if !reflect.DeepEqual(items[i].Fields(), want[i]) {
-				t.Fatalf("item %d = %v, want %v", i, items[i].Fields(), want[i])
+			if !reflect.DeepEqual(items[i], want[i]) {
+				t.Fatalf("item %d = %v, want %v", i, items[i], want[i])
 			}
 		}
 	})
@@ -310,17 +266,17 @@ func benchBody() []byte {
 		`"actions":[{"id":10,"data":{"data":` + string(data) + `}}],"dismiss_conditions":[],"dismiss_actions":[]}`)
 }
 
-func BenchmarkDecodeResponse10Items(b *testing.B) {
+func BenchmarkDecode10Items(b *testing.B) {
 	body := benchBody()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		r, err := DecodeResponse(body)
+		r, err := Decode(body)
 		if err != nil {
 			b.Fatal(err)
 		}
-		items := r.Items()
-		if len(items) != 10 || items[9].Title() != "Product 9" {
+		items, _ := ParseItems(r.Actions[0].Data["data"])
+		if len(items) != 10 || items[9]["title"] != "Product 9" {
 			b.Fatalf("items %v", items)
 		}
 	}

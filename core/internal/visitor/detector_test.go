@@ -1,4 +1,4 @@
-package core
+package visitor
 
 import (
 	"fmt"
@@ -95,7 +95,7 @@ func TestDetectUserAgents(t *testing.T) {
 		{"empty", "", Device{Type: "regular", Bot: true, BotReason: "empty user agent"}},
 		{"blank", "   ", Device{Type: "regular", Bot: true, BotReason: "empty user agent"}},
 	}
-	d := NewDeviceDetector(64, nil)
+	d := NewDetector(64, nil)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := http.Header{}
@@ -171,7 +171,7 @@ func TestDetectClientHints(t *testing.T) {
 		{"hints without ua", "", "?0", `"Windows"`, `"15.0.0"`, "",
 			Device{Type: "regular", OS: "Windows/11", Platform: "Windows", Bot: true, BotReason: "empty user agent"}},
 	}
-	d := NewDeviceDetector(64, nil)
+	d := NewDetector(64, nil)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := http.Header{}
@@ -193,34 +193,34 @@ func TestDetectClientHints(t *testing.T) {
 func TestDetectNilDetectorAndNoCache(t *testing.T) {
 	h := http.Header{"User-Agent": {uaTestIPad}}
 	want := Device{Type: "tablet", OS: "iOS/17.4", Platform: "iPad"}
-	var nilDetector *DeviceDetector
+	var nilDetector *Detector
 	if got := nilDetector.Detect(h); got != want {
 		t.Errorf("nil detector: got %+v want %+v", got, want)
 	}
-	if got := NewDeviceDetector(-1, nil).Detect(h); got != want {
+	if got := NewDetector(-1, nil).Detect(h); got != want {
 		t.Errorf("no cache: got %+v want %+v", got, want)
 	}
-	if c := NewDeviceDetector(-1, nil).cache; c != nil {
+	if c := NewDetector(-1, nil).cache; c != nil {
 		t.Errorf("negative size must disable the cache")
 	}
-	if c := NewDeviceDetector(0, nil).cache; c == nil || c.capacity() != uaDefaultCacheSize {
+	if c := NewDetector(0, nil).cache; c == nil || c.capacity() != defaultCacheSize {
 		t.Errorf("zero size must mean the default")
 	}
 }
 
-// uaTestPanicParser is a broken UserAgentParser.
+// uaTestPanicParser is a broken Parser.
 type uaTestPanicParser struct{}
 
-func (uaTestPanicParser) ParseUserAgent(string) UserAgentInfo { panic("broken parser") }
+func (uaTestPanicParser) ParseUserAgent(string) Info { panic("broken parser") }
 
 // uaTestFixedParser returns one answer and counts calls.
 type uaTestFixedParser struct {
 	mu    sync.Mutex
 	calls int
-	info  UserAgentInfo
+	info  Info
 }
 
-func (p *uaTestFixedParser) ParseUserAgent(string) UserAgentInfo {
+func (p *uaTestFixedParser) ParseUserAgent(string) Info {
 	p.mu.Lock()
 	p.calls++
 	p.mu.Unlock()
@@ -229,11 +229,11 @@ func (p *uaTestFixedParser) ParseUserAgent(string) UserAgentInfo {
 
 func TestDetectCustomParser(t *testing.T) {
 	h := http.Header{"User-Agent": {"SomeBrowser/1.0"}}
-	if got := NewDeviceDetector(8, uaTestPanicParser{}).Detect(h); got != (Device{Type: "regular"}) {
+	if got := NewDetector(8, uaTestPanicParser{}).Detect(h); got != (Device{Type: "regular"}) {
 		t.Errorf("panicking parser: got %+v", got)
 	}
-	p := &uaTestFixedParser{info: UserAgentInfo{Mobile: true, OSName: "FooOS", OSVersion: "2", Platform: "Foo"}}
-	d := NewDeviceDetector(8, p)
+	p := &uaTestFixedParser{info: Info{Mobile: true, OSName: "FooOS", OSVersion: "2", Platform: "Foo"}}
+	d := NewDetector(8, p)
 	for range 3 {
 		if got, want := d.Detect(h), (Device{Type: "phone", OS: "FooOS/2", Platform: "Foo"}); got != want {
 			t.Errorf("got %+v want %+v", got, want)
@@ -246,7 +246,7 @@ func TestDetectCustomParser(t *testing.T) {
 
 func TestDetectLongUserAgents(t *testing.T) {
 	p := &uaTestFixedParser{}
-	d := NewDeviceDetector(8, p)
+	d := NewDetector(8, p)
 	long := strings.Repeat("a", uaCacheMaxKey+1)
 	d.Detect(http.Header{"User-Agent": {long}})
 	d.Detect(http.Header{"User-Agent": {long}})
@@ -255,7 +255,7 @@ func TestDetectLongUserAgents(t *testing.T) {
 	}
 
 	// A 64 KiB hostile User-Agent is parsed in bounded time.
-	real := NewDeviceDetector(8, nil)
+	real := NewDetector(8, nil)
 	huge := strings.Repeat("Mozilla/5.0 (X; Y; (Z) ", 64<<10/23)
 	start := time.Now()
 	for range 100 {
@@ -282,7 +282,7 @@ func FuzzDetect(f *testing.F) {
 	f.Add(uaTestAndroidReduced, "?1", `"Android"`, `"14.0.0"`)
 	f.Add("", `"`, `"\`, `"\"`)
 	f.Add("Mozilla/5.0 (((((", "?", `"a\"b"`, "...")
-	d := NewDeviceDetector(16, nil)
+	d := NewDetector(16, nil)
 	f.Fuzz(func(t *testing.T, ua, mobile, platform, version string) {
 		h := http.Header{
 			"User-Agent":                 {ua},
@@ -302,7 +302,7 @@ func FuzzDetect(f *testing.F) {
 		if again := d.Detect(h); again != got {
 			t.Fatalf("not deterministic: %+v then %+v", got, again)
 		}
-		if uncached := (*DeviceDetector)(nil).Detect(h); uncached != got {
+		if uncached := (*Detector)(nil).Detect(h); uncached != got {
 			t.Fatalf("cache changed the answer: %+v vs %+v", got, uncached)
 		}
 		if d.cache.len() > 16 {
@@ -312,7 +312,7 @@ func FuzzDetect(f *testing.F) {
 }
 
 func BenchmarkDetectCached(b *testing.B) {
-	d := NewDeviceDetector(1024, nil)
+	d := NewDetector(1024, nil)
 	headers := uaTestBenchHeaders()
 	for _, h := range headers {
 		d.Detect(h)
@@ -325,7 +325,7 @@ func BenchmarkDetectCached(b *testing.B) {
 }
 
 func BenchmarkDetectUncached(b *testing.B) {
-	d := NewDeviceDetector(-1, nil)
+	d := NewDetector(-1, nil)
 	headers := uaTestBenchHeaders()
 	b.ReportAllocs()
 	b.ResetTimer()

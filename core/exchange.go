@@ -1,0 +1,195 @@
+package core
+
+import (
+	"bufio"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/felixge/httpsnoop"
+	"github.com/gorilla/sessions"
+)
+
+// Exchange is an adapter's handle on one request's Visit: the lifecycle calls that handlers
+// never need. An adapter calls Tracker.Begin first, passes Request() on to the handler, calls
+// BeforeHeader right before the response header is written (or hands the handler
+// Wrap(w), which does it), and defers End. Handlers and templates use the Visit only.
+//
+// An Exchange is the Visit itself seen through another type, so it costs nothing.
+type Exchange Visit
+
+// Begin starts the Visit of one request: it classifies the request, and for a tracked one
+// loads the visitor's cookie session and derives the visitor facts. Nothing is sent yet.
+func (t *Tracker) Begin(w http.ResponseWriter, r *http.Request) *Exchange {
+	v := &Visit{t: t, r: r, w: w}
+	dev := Device(t.detector.Detect(r.Header))
+	v.kind, v.reason = t.cfg.Classify(r, dev)
+	switch {
+	case v.kind == KindIgnore:
+	case t.cfg.Consent != nil && !t.cfg.Consent(r):
+		v.kind, v.reason = KindIgnore, "no consent"
+	case t.cfg.HonorGPC && r.Header.Get("Sec-GPC") == "1":
+		v.kind, v.reason = KindIgnore, "global privacy control"
+	}
+	v.req = r.WithContext(newContext(r.Context(), v))
+	if v.kind == KindIgnore {
+		v.t = nil // every method becomes a no-op
+		v.outcome = OutcomeSkipped
+		t.counters.outcomes[OutcomeSkipped].Add(1)
+		return (*Exchange)(v)
+	}
+	v.loadSession()
+	v.facts = t.deriveFacts(r, dev, v.state.VisitorKey)
+	v.actionID = attributionOf(r.URL.RawQuery, t.cfg.AttributionParam)
+	return (*Exchange)(v)
+}
+
+// Visit returns the Visit that handlers and templates see.
+func (e *Exchange) Visit() *Visit { return (*Visit)(e) }
+
+// Request returns the request to hand to the handler: the original one with the Visit in its
+// context.
+func (e *Exchange) Request() *http.Request { return e.req }
+
+// Active reports whether the Visit talks to Personyze; an adapter may skip its wrapping for
+// an inactive one.
+func (e *Exchange) Active() bool { return e.t != nil }
+
+// BeforeHeader makes the page's call if it has not been made and writes the session cookie
+// into the response header. Call it right before the header is written; it is idempotent
+// and cheap after the first call.
+func (e *Exchange) BeforeHeader() {
+	v := (*Visit)(e)
+	if v.t == nil {
+		return
+	}
+	v.mu.Lock()
+	done := v.phase >= phaseCommitted
+	v.mu.Unlock()
+	if done {
+		return
+	}
+	v.flush()
+	if !v.commit() {
+		return
+	}
+	h := v.w.Header()
+	h.Add("Vary", "Cookie")
+	if cc := h.Get("Cache-Control"); cc == "" {
+		h.Set("Cache-Control", "private")
+	} else if strings.Contains(cc, "public") {
+		h.Set("Cache-Control", strings.Replace(cc, "public", "private", 1))
+	}
+}
+
+// End finishes the Visit after the handler returned: the page's call is made if nothing
+// triggered it, the cookie is written if the header is still unsent, and commands tracked
+// after the call go to background delivery. Defer it; it is idempotent.
+func (e *Exchange) End() {
+	v := (*Visit)(e)
+	if v.t == nil {
+		return
+	}
+	e.BeforeHeader()
+	v.mu.Lock()
+	if v.phase == phaseEnded {
+		v.mu.Unlock()
+		return
+	}
+	v.phase = phaseEnded
+	late := v.takeLate()
+	v.mu.Unlock()
+	if late != nil {
+		v.t.queue.Enqueue(late)
+	}
+}
+
+// Wrap returns w with BeforeHeader called right before the header goes out: on the first
+// final WriteHeader, Write, WriteString, ReadFrom, Flush or Hijack. Informational (1xx)
+// headers pass through without committing the cookie.
+//
+// The result keeps exactly the optional interfaces of w (http.Flusher, http.Hijacker,
+// io.ReaderFrom, http.Pusher) and unwraps for http.ResponseController, so streaming and
+// websockets keep working. Adapters whose framework has no pre-header hook use it; an
+// inactive Visit returns w itself.
+func (e *Exchange) Wrap(w http.ResponseWriter) http.ResponseWriter {
+	if e.t == nil {
+		return w
+	}
+	return httpsnoop.Wrap(w, httpsnoop.Hooks{
+		WriteHeader: func(next httpsnoop.WriteHeaderFunc) httpsnoop.WriteHeaderFunc {
+			return func(code int) {
+				if code >= 200 || code == http.StatusSwitchingProtocols {
+					e.BeforeHeader()
+				}
+				next(code)
+			}
+		},
+		Write: func(next httpsnoop.WriteFunc) httpsnoop.WriteFunc {
+			return func(b []byte) (int, error) { e.BeforeHeader(); return next(b) }
+		},
+		WriteString: func(next httpsnoop.WriteStringFunc) httpsnoop.WriteStringFunc {
+			return func(s string) (int, error) { e.BeforeHeader(); return next(s) }
+		},
+		ReadFrom: func(next httpsnoop.ReadFromFunc) httpsnoop.ReadFromFunc {
+			return func(src io.Reader) (int64, error) { e.BeforeHeader(); return next(src) }
+		},
+		Flush: func(next httpsnoop.FlushFunc) httpsnoop.FlushFunc {
+			return func() { e.BeforeHeader(); next() }
+		},
+		FlushError: func(next httpsnoop.FlushErrorFunc) httpsnoop.FlushErrorFunc {
+			return func() error { e.BeforeHeader(); return next() }
+		},
+		Hijack: func(next httpsnoop.HijackFunc) httpsnoop.HijackFunc {
+			return func() (net.Conn, *bufio.ReadWriter, error) { e.BeforeHeader(); return next() }
+		},
+	})
+}
+
+// loadSession reads the visitor's cookie session. A tampered, expired or undecodable cookie
+// means a fresh visitor: logged (rate-limited), never an error page.
+func (v *Visit) loadSession() {
+	t := v.t
+	s, err := t.store.New(v.r, t.cfg.SessionName)
+	if s == nil { // a custom store may return nil with its error
+		s = sessions.NewSession(t.store, t.cfg.SessionName)
+	}
+	if err != nil {
+		t.logs.log(t.log, slog.LevelInfo, "cookie", "personyze: unreadable session cookie, starting a fresh visitor",
+			slog.String("error", err.Error()))
+		s.Values = map[any]any{}
+		s.IsNew = true
+	}
+	v.sess = s
+	v.state = loadState(s)
+	if v.state.VisitorKey == "" {
+		v.state = sessionState{VisitorKey: newVisitorKey()}
+		v.dirty = true
+	}
+}
+
+// commit moves the Visit to phaseCommitted and writes the session cookie when the state
+// changed. It reports false when another caller committed first.
+func (v *Visit) commit() bool {
+	v.mu.Lock()
+	if v.phase >= phaseCommitted {
+		v.mu.Unlock()
+		return false
+	}
+	v.phase = phaseCommitted
+	dirty := v.dirty
+	v.dirty = false
+	st := v.state
+	v.mu.Unlock()
+	if !dirty {
+		return true
+	}
+	storeState(v.sess, st)
+	v.sess.Options = v.t.cookieOptions(v.r)
+	if err := v.t.store.Save(v.r, v.w, v.sess); err != nil {
+		v.t.logs.log(v.t.log, slog.LevelWarn, "cookie-save", "personyze: session cookie not saved", slog.String("error", err.Error()))
+	}
+	return true
+}
