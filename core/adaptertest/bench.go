@@ -26,6 +26,9 @@ import (
 //   - BareHandler: page(nil), the same handler without the middleware: the floor
 //   - GorillaSession: a plain gorilla/sessions cookie middleware that loads and saves one
 //     string, the cost of the cookie session alone, for comparison
+//   - Naive: the same page done the straightforward way, per request, as the seed's
+//     example client does (cookie session, User-Agent parsed each time, encoding/json into
+//     maps, http.Client), against the same in-memory upstream: what the library must beat
 //
 // page must serve GET /products/{id}: track core.ProductViewed(id), read the Visit's items
 // (failing b when a tracked page has none) and write a short body; with a nil tracker it
@@ -47,6 +50,9 @@ func Benchmark(b *testing.B, page func(b *testing.B, tr *core.Tracker) http.Hand
 			_, _ = io.WriteString(w, "ok")
 		})
 		serve(b, h, path, true)
+	})
+	b.Run("Naive", func(b *testing.B) {
+		serve(b, naivePage(b, newCannedTransport()), path, true)
 	})
 }
 

@@ -1,4 +1,4 @@
-package nethttp_test
+package adaptertest
 
 import (
 	"bytes"
@@ -7,7 +7,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -15,16 +14,14 @@ import (
 
 	"github.com/gorilla/sessions"
 	"github.com/mssola/useragent"
-
-	"github.com/gopersonyze/personyze/core/adaptertest"
 )
 
 // naiveTracker does this library's job the straightforward way, per request, as the
 // protocol's own example client does: a gorilla cookie session holds user_id and
 // session_id, the User-Agent is parsed with mssola/useragent on every request, the
 // request is built as a map and json.Marshal'ed, sent through an http.Client, and the
-// answer and its recommendation items are json.Unmarshal'ed into maps. It is the second
-// baseline of BenchmarkPageView: the library must cost clearly less than this.
+// answer and its recommendation items are json.Unmarshal'ed into maps. It is the "Naive"
+// baseline of Benchmark: the library must cost clearly less than this.
 type naiveTracker struct {
 	store  *sessions.CookieStore
 	client *http.Client
@@ -114,19 +111,18 @@ func (n *naiveTracker) serve(w http.ResponseWriter, r *http.Request, commands []
 	return items, s.Save(r, w)
 }
 
-// BenchmarkNaiveBaseline is BenchmarkPageView's page done the naive way (naiveTracker),
-// against the same in-memory upstream: only the CPU of the two ways is compared.
-func BenchmarkNaiveBaseline(b *testing.B) {
+// naivePage is Benchmark's product page done the naive way against the canned upstream.
+func naivePage(tb testing.TB, rt http.RoundTripper) http.Handler {
 	n := &naiveTracker{
-		store:  sessions.NewCookieStore(testKeys...),
-		client: &http.Client{Transport: adaptertest.CannedTransport()},
+		store:  sessions.NewCookieStore(sessionKeys()...),
+		client: &http.Client{Transport: rt},
 		url:    "http://127.0.0.1:1/rest/tracker-v1",
 		key:    strings.Repeat("A", 40),
 	}
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		items, err := n.serve(w, r, [][]any{{"Product Viewed", "p1"}})
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		total := 0
 		for _, it := range items {
@@ -134,52 +130,8 @@ func BenchmarkNaiveBaseline(b *testing.B) {
 			total += len(title)
 		}
 		if total == 0 || len(items) != 10 {
-			b.Fatalf("%d items, %d bytes of titles", len(items), total)
+			tb.Fatalf("%d items, %d bytes of titles", len(items), total)
 		}
 		_, _ = io.WriteString(w, "ok")
 	})
-	adaptertest.BenchServe(b, h, "/products/p1", true)
 }
-
-// TestNaiveBaselineIsFaithful checks that the naive page keeps its visitor: the second
-// view sends the user_id and the session id the first one got, as a correct client must,
-// so the baseline is not cheaper for skipping part of the job.
-func TestNaiveBaselineIsFaithful(t *testing.T) {
-	var sent []map[string]any
-	canned := adaptertest.CannedTransport()
-	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		var m map[string]any
-		body, _ := io.ReadAll(r.Body)
-		if err := json.Unmarshal(body, &m); err != nil {
-			t.Fatalf("request body: %v", err)
-		}
-		sent = append(sent, m)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		return canned.RoundTrip(r)
-	})
-	n := &naiveTracker{store: sessions.NewCookieStore(testKeys...), client: &http.Client{Transport: rt},
-		url: "http://127.0.0.1:1/rest/tracker-v1", key: strings.Repeat("A", 40)}
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if items, err := n.serve(w, r, [][]any{{"Product Viewed", "p1"}}); err != nil || len(items) != 10 {
-			t.Fatalf("items %d, err %v", len(items), err)
-		}
-	})
-	r := adaptertest.ReturningVisitor(t, h, "/products/p1", true)
-	h.ServeHTTP(httptest.NewRecorder(), r)
-	if len(sent) != 2 {
-		t.Fatalf("%d calls, want 2", len(sent))
-	}
-	if _, ok := sent[0]["session_id"]; ok {
-		t.Errorf("first call sent a session id: %v", sent[0])
-	}
-	if sent[1]["session_id"] != "1700000000 abcdef" || sent[1]["user_id"] != sent[0]["user_id"] {
-		t.Errorf("second call lost the visitor: first %v, second %v", sent[0], sent[1])
-	}
-	if sent[1]["os"] == "/" || sent[1]["languages"] != "en" {
-		t.Errorf("visitor facts: %v", sent[1])
-	}
-}
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
