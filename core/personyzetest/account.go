@@ -206,6 +206,40 @@ func DemoAccount() Account {
 	}
 }
 
+// CacheVersion returns the cache_version every tracker answer carries now: it starts at
+// InitialCacheVersion and grows with BumpCacheVersion.
+func (s *Server) CacheVersion() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cacheVersion
+}
+
+// BumpCacheVersion increments the cache_version and returns the new value, as if the
+// account's actions, placeholders or conditions had been edited in the dashboard: from
+// now on every tracker answer carries it, telling clients to drop their cached metadata.
+func (s *Server) BumpCacheVersion() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cacheVersion++
+	return s.cacheVersion
+}
+
+// SetAccount replaces the account's campaigns, actions, placeholders and event rules.
+// Requests already being answered finish with the old account. The cache_version is not
+// changed, so that a test can choose whether clients are told (BumpCacheVersion) or
+// keep serving what they cached. It returns Account.Validate's error and then keeps the
+// old account.
+func (s *Server) SetAccount(a Account) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	acc := newAccount(a)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.acc = acc
+	return nil
+}
+
 // builtinActions are the metadata rows of the computed recommendation actions.
 var builtinActions = []Action{
 	{ID: ActionViewedTogether, Name: "Viewed together", ContentType: ContentTypeJSON, ContentParam: "data", ContentBegin: "[", ContentEnd: "]"},

@@ -12,7 +12,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -297,42 +296,11 @@ func (s *Server) process(rec *Request) []byte {
 	v.apply(rec.Commands, &s.pop, sessionID, rec.Time)
 	var a answer
 	if navigate {
-		if acts := s.recommend(v); len(acts) > 0 {
-			a.actions = acts
-			a.addCondition(ConditionRecommendations)
-		}
-		pv := PageView{UserID: rec.UserID, Document: document, Commands: rec.Commands, v: v}
-		for i := range s.acc.conditions {
-			if c := &s.acc.conditions[i]; c.matches(&pv) {
-				a.start(s.acc, c)
-			}
-		}
+		s.answerPageView(&a, v, rec, document)
 	} else {
-		for _, rule := range s.acc.rules {
-			if !slices.ContainsFunc(rec.Commands, func(c Command) bool { return strings.EqualFold(c.Name, rule.On) }) {
-				continue
-			}
-			for _, id := range rule.Conditions {
-				a.start(s.acc, s.acc.condByID[id])
-			}
-			a.dismissConditions = appendNew(a.dismissConditions, rule.DismissConditions...)
-			a.dismissActions = appendNew(a.dismissActions, rule.DismissActions...)
-		}
+		s.answerEvents(&a, rec)
 	}
-	resp := wireResponse{
-		SessionID:         sessionID,
-		CacheVersion:      s.cacheVersion,
-		Conditions:        a.conditions,
-		Actions:           a.actions,
-		DismissConditions: orEmpty(a.dismissConditions),
-		DismissActions:    orEmpty(a.dismissActions),
-	}
-	if resp.Conditions == nil {
-		resp.Conditions = []responseCondition{}
-	}
-	if resp.Actions == nil {
-		resp.Actions = []responseAction{}
-	}
+	resp := a.wire(sessionID, s.cacheVersion)
 	s.mu.Unlock()
 	rec.ResponseSessionID = resp.SessionID
 	b, err := json.Marshal(resp)
@@ -340,85 +308,6 @@ func (s *Server) process(rec *Request) []byte {
 		panic(err) // strings, ints and string maps only: cannot happen
 	}
 	return b
-}
-
-// answer collects the conditions and actions of one response without repeats.
-type answer struct {
-	conditions                        []responseCondition
-	actions                           []responseAction
-	dismissConditions, dismissActions []int64
-}
-
-func (a *answer) addCondition(id int64) {
-	if !slices.ContainsFunc(a.conditions, func(c responseCondition) bool { return c.ID == id }) {
-		a.conditions = append(a.conditions, responseCondition{ID: id})
-	}
-}
-
-// start adds condition c and the actions it shows.
-func (a *answer) start(acc *account, c *Condition) {
-	a.addCondition(c.ID)
-	for _, id := range c.Actions {
-		if slices.ContainsFunc(a.actions, func(x responseAction) bool { return x.ID == id }) {
-			continue
-		}
-		data := acc.actions[id].Data
-		if data == nil {
-			data = map[string]string{}
-		}
-		a.actions = append(a.actions, responseAction{ID: id, Data: data})
-	}
-}
-
-// appendNew appends the ids of add that list does not hold yet.
-func appendNew(list []int64, add ...int64) []int64 {
-	for _, id := range add {
-		if !slices.Contains(list, id) {
-			list = append(list, id)
-		}
-	}
-	return list
-}
-
-func orEmpty(ids []int64) []int64 {
-	if ids == nil {
-		return []int64{}
-	}
-	return ids
-}
-
-// CacheVersion returns the cache_version every tracker answer carries now: it starts at
-// InitialCacheVersion and grows with BumpCacheVersion.
-func (s *Server) CacheVersion() int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cacheVersion
-}
-
-// BumpCacheVersion increments the cache_version and returns the new value, as if the
-// account's actions, placeholders or conditions had been edited in the dashboard: from
-// now on every tracker answer carries it, telling clients to drop their cached metadata.
-func (s *Server) BumpCacheVersion() int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cacheVersion++
-	return s.cacheVersion
-}
-
-// SetAccount replaces the account's campaigns, actions, placeholders and event rules.
-// Requests already being answered finish with the old account. The cache_version is not
-// changed, so that a test can choose whether clients are told (BumpCacheVersion) or
-// keep serving what they cached. It returns Account.Validate's error and then keeps the
-// old account.
-func (s *Server) SetAccount(a Account) error {
-	if err := a.Validate(); err != nil {
-		return err
-	}
-	acc := newAccount(a)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.acc = acc
-	return nil
 }
 
 // writeMaybeGzip answers 200 with body, gzipped when the client accepts gzip (Go's
