@@ -67,7 +67,7 @@ func (v *Visit) makeCall(req *wire.Request) {
 	start := time.Now()
 	results := make(chan callResult, 1)
 	go func() {
-		res := t.send(c.Ctx, req)
+		res := t.call(c.Ctx, req, false, 1)
 		results <- res
 		c.Done(req, res.err)
 	}()

@@ -141,6 +141,12 @@ type Config struct {
 	// LogInterval is the minimum interval between repeated failure log lines. Default
 	// 10s.
 	LogInterval time.Duration
+	// OnCall, when set, is called after every tracker call: each page call and each
+	// background delivery attempt (see CallInfo), on the goroutine that made it, so it
+	// must be quick and safe for concurrent use; a panic in it is logged and contained.
+	// Packages core/personyzeotel and core/personyzeprom provide hooks for OpenTelemetry
+	// and Prometheus. Default nil, which costs nothing.
+	OnCall func(CallInfo)
 }
 
 // defaultDocumentName is the documented DocumentName default.

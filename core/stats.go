@@ -2,6 +2,8 @@ package core
 
 import (
 	"log/slog"
+	"math"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,9 +25,15 @@ var latencyBounds = [...]time.Duration{
 type Stats struct {
 	// Calls is the number of page-blocking tracker calls started.
 	Calls uint64
-	// Outcomes counts Visits by outcome name (see Outcome.String); skipped Visits included.
+	// Outcomes counts Visits by the outcome of their page call, keyed by Outcome.String:
+	// "ok", "skipped", "timeout", "canceled", "breaker_open", "unauthorized",
+	// "unavailable", "server_error", "bad_response", "network_error", "invalid" and
+	// "rate_limited". Every name is present, zero included; "pending" is always 0 here (it
+	// names a Visit whose call has not been made yet).
 	Outcomes map[string]uint64
-	// Latency is a histogram of page-blocking call durations as seen by the page.
+	// Latency is a histogram of page-blocking call durations as seen by the page (at most
+	// about Config.Timeout): one bucket per bound of 5ms, 10ms, 25ms, 50ms, 100ms, 250ms,
+	// 500ms and 1s, then an overflow bucket. Counts are per bucket, not cumulative.
 	Latency []LatencyBucket
 	// QueueDepth is the number of requests in the delivery queue right now: waiting for a
 	// worker or for their retry. New requests are dropped (queue_full) at Config.QueueSize.
@@ -54,11 +62,24 @@ type Stats struct {
 	StaleVisitors int
 }
 
-// LatencyBucket is one histogram bucket: calls that took at most UpperBound (0 = more than
-// the largest bound).
+// LatencyBucket is one histogram bucket: the calls that took more than the previous
+// bucket's UpperBound and at most this one's.
 type LatencyBucket struct {
+	// UpperBound is the bucket's inclusive upper bound; the last bucket, for calls slower
+	// than every bound, has the largest time.Duration (math.MaxInt64) and Overflow set.
 	UpperBound time.Duration
-	Count      uint64
+	// Overflow marks the last bucket, which has no real upper bound (Prometheus' +Inf).
+	Overflow bool
+	Count    uint64
+}
+
+// String prints the bucket as "le=250ms:12", or "le=+Inf:3" for the overflow bucket.
+func (b LatencyBucket) String() string {
+	le := b.UpperBound.String()
+	if b.Overflow {
+		le = "+Inf"
+	}
+	return "le=" + le + ":" + strconv.FormatUint(b.Count, 10)
 }
 
 // counters are the live, lock-free counters behind Stats.
@@ -117,11 +138,11 @@ func (t *Tracker) Stats() Stats {
 		s.Outcomes[o.String()] = c.outcomes[o].Load()
 	}
 	for i := range c.latency {
-		var ub time.Duration
+		b := LatencyBucket{UpperBound: math.MaxInt64, Overflow: true, Count: c.latency[i].Load()}
 		if i < len(latencyBounds) {
-			ub = latencyBounds[i]
+			b.UpperBound, b.Overflow = latencyBounds[i], false
 		}
-		s.Latency = append(s.Latency, LatencyBucket{UpperBound: ub, Count: c.latency[i].Load()})
+		s.Latency = append(s.Latency, b)
 	}
 	for _, r := range delivery.Reasons {
 		s.Dropped[r] = c.dropCount(r)

@@ -50,7 +50,8 @@ func New(cfg Config) (*Tracker, error) {
 	}
 	t := &Tracker{cfg: cfg, log: cfg.Logger}
 	t.client = wire.NewClient(wire.Options{BaseURL: cfg.BaseURL, APIKey: cfg.APIKey, UserAgent: cfg.UserAgent,
-		Timeout: cfg.Timeout, MaxResponseBytes: cfg.MaxResponseBytes, HTTPClient: cfg.HTTPClient, Transport: cfg.Transport})
+		Timeout: cfg.Timeout, MaxResponseBytes: cfg.MaxResponseBytes, HTTPClient: cfg.HTTPClient, Transport: cfg.Transport,
+		Metered: cfg.OnCall != nil})
 	var err error
 	t.store = cfg.SessionStore
 	if t.store == nil {
@@ -87,8 +88,8 @@ func New(cfg Config) (*Tracker, error) {
 	t.queue = delivery.New(delivery.Options{Size: cfg.QueueSize, Workers: deliveryWorkers,
 		MaxRetries: cfg.MaxRetries, Backoff: cfg.RetryBackoff, BreakerWait: t.breakerWait,
 		Metrics: (*metrics)(t),
-		Send: func(ctx context.Context, req *wire.Request) error {
-			return t.send(ctx, req).err
+		Send: func(ctx context.Context, req *wire.Request, attempt int) error {
+			return t.call(ctx, req, true, attempt).err
 		}})
 	return t, nil
 }

@@ -57,8 +57,8 @@ type Options struct {
 	Workers    int
 	MaxRetries int // negative: no retries
 	Backoff    time.Duration
-	// Send makes one tracker call.
-	Send func(ctx context.Context, req *wire.Request) error
+	// Send makes one tracker call; attempt is 1 for a request's first try.
+	Send func(ctx context.Context, req *wire.Request, attempt int) error
 	// BreakerWait reports whether the circuit breaker is open and how long a send should
 	// wait before trying.
 	BreakerWait func() (time.Duration, bool)
@@ -258,7 +258,7 @@ func (q *Queue) send(j *job) {
 	}
 	j.deferred = false
 	ctx, cancel := context.WithTimeout(q.ctx, CallTimeout)
-	err := q.o.Send(ctx, j.req)
+	err := q.o.Send(ctx, j.req, j.attempts+1)
 	cancel()
 	j.attempts++
 	q.settle(j, err)

@@ -42,6 +42,7 @@ type Options struct {
 	MaxResponseBytes int64
 	HTTPClient       *http.Client      // used as is when set
 	Transport        http.RoundTripper // for the Client's own http.Client when HTTPClient is nil
+	Metered          bool              // fill the Meter of a Send's context (see WithMeter)
 }
 
 // Client is the low-level tracker-v1 client. It is safe for concurrent use.
@@ -253,11 +254,14 @@ func (c *Client) post(ctx context.Context, body []byte) (*Response, error) {
 	c.setHeaders(hreq.Header)
 	hreq.Header.Set("Content-Type", "application/json")
 
+	m := c.meter(ctx)
+	m.sent(len(body))
 	resp, err := c.http.Do(hreq)
 	if err != nil {
 		return nil, fmt.Errorf("personyze: tracker call: %w", err)
 	}
 	defer drainClose(resp.Body)
+	m.answered(resp.StatusCode)
 
 	if err := c.statusError(resp); err != nil {
 		return nil, err
@@ -266,6 +270,7 @@ func (c *Client) post(ctx context.Context, body []byte) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.received(len(data))
 	r, err := Decode(data)
 	if r != nil {
 		r.Body = data
