@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/gopersonyze/personyze/core/internal/wire"
@@ -48,26 +49,36 @@ func (v *Visit) makeCall(req *wire.Request) {
 		v.finish(nil, OutcomeSkipped, nil, 0, nil)
 		return
 	}
-	done, err := t.breaker.Allow()
+	allow, err := t.breaker.Allow()
 	if err != nil {
 		// Personyze has been failing: don't wait for it, deliver the events later.
 		t.queue.Enqueue(req)
 		v.finish(req, OutcomeBreakerOpen, ErrBreakerOpen, 0, nil)
 		return
 	}
+	// The breaker judges Personyze, not this process: exactly one verdict per call, given
+	// by whichever side knows first (see breakerVerdict).
+	var judged atomic.Bool
+	judge := func(err error) {
+		if judged.CompareAndSwap(false, true) {
+			allow(err)
+		}
+	}
 	c, err := t.queue.StartCall(v.r.Context())
 	if err != nil {
 		// Close has stopped waiting for calls: the commands are counted as dropped.
-		done(nil) // the breaker must not hold its half-open probe for a call never made
+		judge(nil) // the breaker must not hold its half-open probe for a call never made
 		t.queue.Refuse(req)
 		v.finish(req, OutcomeCanceled, err, 0, nil)
 		return
 	}
 	t.counters.calls.Add(1)
 	start := time.Now()
+	tm := new(wire.Timing)
 	results := make(chan callResult, 1)
 	go func() {
-		res := t.call(c.Ctx, req, false, 1)
+		res := t.call(wire.WithTiming(c.Ctx, tm), req, false, 1)
+		judge(breakerVerdict(res.err, tm, t.cfg.Timeout))
 		results <- res
 		c.Done(req, res.err)
 	}()
@@ -76,19 +87,37 @@ func (v *Visit) makeCall(req *wire.Request) {
 	defer timer.Stop()
 	select {
 	case res := <-results:
-		done(res.err)
 		v.finish(req, outcomeOf(res.err), res.err, time.Since(start), res.resp)
-	case <-timer.C:
-		done(ErrTimeout) // slow is failing, for the breaker
+	case now := <-timer.C:
+		// The page stops waiting. Whether that is Personyze's fault is known only when the
+		// request went out in time and has been waiting for an answer for a good part of
+		// the budget; otherwise (a saturated machine that had not even sent it, or had not
+		// read an answer that was there) the call's own end decides.
+		if tm.Slow(now, t.cfg.Timeout/2) {
+			judge(ErrTimeout)
+		}
 		v.finish(req, OutcomeTimeout, ErrTimeout, time.Since(start), nil)
 	case <-v.r.Context().Done():
 		err := v.r.Context().Err()
-		done(err) // excluded from the breaker's counts
+		judge(err) // excluded from the breaker's counts
 		v.finish(req, OutcomeCanceled, err, time.Since(start), nil)
 	}
 }
 
-// send makes one tracker call; a panic (a bug) becomes an error instead of taking the server
+// breakerVerdict is what a finished call tells the breaker: its error, or ErrTimeout when
+// Personyze answered but took longer than the page budget from the written request to the
+// first byte of its answer (slow is failing, whatever this process was doing meanwhile).
+func breakerVerdict(err error, tm *wire.Timing, budget time.Duration) error {
+	if err != nil {
+		return err
+	}
+	if d, ok := tm.Upstream(); ok && d > budget {
+		return ErrTimeout
+	}
+	return nil
+}
+
+// send makes one tracker call and records the session id it brings; a panic (a bug) becomes an error instead of taking the server
 // down.
 func (t *Tracker) send(ctx context.Context, req *wire.Request) (res callResult) {
 	defer func() {
@@ -97,6 +126,9 @@ func (t *Tracker) send(ctx context.Context, req *wire.Request) (res callResult) 
 		}
 	}()
 	res.resp, res.err = t.client.Send(ctx, req)
+	if res.resp != nil {
+		t.latest.observe(req.UserID, res.resp.SessionID)
+	}
 	return res
 }
 

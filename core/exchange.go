@@ -42,6 +42,10 @@ func (t *Tracker) Begin(w http.ResponseWriter, r *http.Request) *Exchange {
 	}
 	v.loadSession()
 	v.facts = t.deriveFacts(r, dev, v.state.VisitorKey)
+	if sid := t.latest.newer(v.facts.UserID, v.state.SessionID); sid != "" {
+		// An answer that came after this visitor's last page was sent.
+		v.updateSession(sid)
+	}
 	v.actionID = attributionOf(r.URL.RawQuery, t.cfg.AttributionParam)
 	return (*Exchange)(v)
 }

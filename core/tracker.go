@@ -34,6 +34,7 @@ type Tracker struct {
 	openUntil atomic.Int64
 	queue     *delivery.Queue
 	stale     *staleCache
+	latest    *latestSessions
 	logs      *logLimiter
 	counters  counters
 }
@@ -68,6 +69,7 @@ func New(cfg Config) (*Tracker, error) {
 	}
 	t.detector = visitor.NewDetector(cfg.UACacheSize, parser)
 	t.stale = newStaleCache(cfg.StaleCacheSize)
+	t.latest = newLatestSessions(latestSessionsSize)
 	t.logs = newLogLimiter(cfg.LogInterval, cfg.Now, func() { t.counters.suppressed.Add(1) })
 	t.breaker = gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:        "personyze",
@@ -89,7 +91,7 @@ func New(cfg Config) (*Tracker, error) {
 		MaxRetries: cfg.MaxRetries, Backoff: cfg.RetryBackoff, BreakerWait: t.breakerWait,
 		Metrics: (*metrics)(t),
 		Send: func(ctx context.Context, req *wire.Request, attempt int) error {
-			return t.call(ctx, req, true, attempt).err
+			return t.call(ctx, t.refresh(req), true, attempt).err
 		}})
 	return t, nil
 }
@@ -119,6 +121,24 @@ func (t *Tracker) Close(ctx context.Context) error {
 
 // deliveryWorkers send queued requests in the background.
 const deliveryWorkers = 4
+
+// latestSessionsSize bounds the visitors whose newest session id is remembered (a few
+// hundred kilobytes at most).
+const latestSessionsSize = 16384
+
+// refresh returns req carrying the visitor's newest known session id: a request that waited
+// in the background must not send an id that a later call of the same visitor has already
+// replaced.
+func (t *Tracker) refresh(req *wire.Request) *wire.Request {
+	sid := t.latest.newer(req.UserID, req.SessionID)
+	if sid == "" {
+		return req
+	}
+	r := *req
+	r.SessionID = sid
+	r.NewSession = needsNewSession(sid, t.cfg.Now())
+	return &r
+}
 
 // breakerWait reports whether the breaker is open and, if so, how long a background send
 // should wait: until the cooldown ends, plus a jitter of up to one RetryBackoff so that the

@@ -223,3 +223,62 @@ func TestLifecycleCloseSendsWhatTheBreakerHeld(t *testing.T) {
 		}
 	}
 }
+
+// slowSender stands for a process too busy to send its calls on time: each request goes out
+// only after a delay on this side, while Personyze itself answers at once.
+type slowSender struct {
+	delay time.Duration
+	next  http.RoundTripper
+}
+
+func (s slowSender) RoundTrip(r *http.Request) (*http.Response, error) {
+	select {
+	case <-time.After(s.delay):
+	case <-r.Context().Done():
+		return nil, r.Context().Err()
+	}
+	return s.next.RoundTrip(r)
+}
+
+// TestOverloadKeepsPageViews: when this process is too slow to send its page calls within
+// the budget (Personyze itself is fast), the pages render without recommendations, but the
+// breaker does not blame Personyze, every page view reaches it soon after (not after a
+// breaker cooldown), and the visitor's next page carries the session id that the late answer
+// brought instead of asking for a new session, which would replace it.
+func TestOverloadKeepsPageViews(t *testing.T) {
+	e := newEnv(t, lifecyclePage, func(c *core.Config) {
+		c.Timeout = 50 * time.Millisecond
+		c.BreakerFailures = 3
+		c.BreakerCooldown = time.Hour // a breaker that opened would hold the pages for good
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		c.Transport = slowSender{delay: 300 * time.Millisecond, next: tr}
+	})
+	browser := e.Browser()
+	const pages = 8
+	for i := range pages {
+		_, body := e.Get(browser, "/products/p1")
+		if !strings.Contains(body, "timeout") {
+			t.Fatalf("page %d: outcome %q, want timeout (the test needs the budget to run out)", i, body)
+		}
+		// The late answer of this page's call arrives before the next page.
+		deadline := time.Now().Add(10 * time.Second)
+		for e.Tracker.Stats().Delivered < uint64(i+1) {
+			if time.Now().After(deadline) {
+				t.Fatalf("page %d: its call did not reach Personyze within 10 s (stats %+v)", i, e.Tracker.Stats())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	if st := e.Tracker.Stats(); st.Breaker != "closed" {
+		t.Fatalf("breaker %s after pages slowed by this process only", st.Breaker)
+	}
+	reqs := e.Sim.Requests()
+	if len(reqs) != pages {
+		t.Fatalf("Personyze saw %d calls, want %d", len(reqs), pages)
+	}
+	for i, r := range reqs[1:] {
+		if r.SessionID == nil || r.NewSession {
+			t.Fatalf("call %d sent session %v new_session %t: the late answer's session was lost", i+2, r.SessionID, r.NewSession)
+		}
+	}
+}

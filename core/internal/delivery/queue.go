@@ -78,8 +78,12 @@ type job struct {
 // page call registered) until it is delivered or dropped. Close waits until nothing is
 // pending or its context ends.
 type Queue struct {
-	o       Options
-	ch      chan *job
+	o Options
+	// chs are the workers' queues, one each. A visitor's requests (by user_id) always go to
+	// the same one, so they are sent in the order they were queued (a retried request goes
+	// after those queued behind it meanwhile); capacity is Size each, so with the bound on
+	// waiting below a send into one never blocks.
+	chs     []chan *job
 	ctx     context.Context // canceled when Close gives up: aborts every call in flight
 	cancel  context.CancelFunc
 	workers sync.WaitGroup
@@ -99,17 +103,18 @@ type Queue struct {
 	drained  chan struct{}        // closed when pending reaches zero after closing
 	drainSet sync.Once
 	undeliv  int // commands dropped for shutdown once Close began
-	waiting  int // jobs in ch or waiting for a timer: bounded by cap(ch) for new jobs
+	waiting  int // jobs in chs or waiting for a timer: bounded by Size for new jobs
 }
 
 // New starts a Queue and its workers.
 func New(o Options) *Queue {
 	ctx, cancel := context.WithCancel(context.Background())
-	q := &Queue{o: o, ch: make(chan *job, o.Size), ctx: ctx, cancel: cancel,
-		timers: map[*job]*time.Timer{}, drained: make(chan struct{})}
+	q := &Queue{o: o, ctx: ctx, cancel: cancel, timers: map[*job]*time.Timer{}, drained: make(chan struct{})}
 	for range o.Workers {
+		ch := make(chan *job, o.Size)
+		q.chs = append(q.chs, ch)
 		q.workers.Add(1)
-		go q.work()
+		go q.work(ch)
 	}
 	return q
 }
@@ -135,12 +140,12 @@ func (q *Queue) Enqueue(req *wire.Request) {
 	case q.stopped:
 		q.mu.Unlock()
 		q.drop(j, DropShutdown, nil)
-	case q.waiting >= cap(q.ch):
+	case q.waiting >= q.o.Size:
 		q.mu.Unlock()
 		q.drop(j, DropQueueFull, nil)
 	default:
 		q.waiting++
-		q.ch <- j // cannot block: every job in the channel is counted in waiting
+		q.chOf(j) <- j // cannot block: every job in a channel is counted in waiting
 		q.mu.Unlock()
 		q.o.Metrics.Enqueued()
 	}
@@ -199,7 +204,7 @@ func (q *Queue) requeue(j *job) {
 		return
 	}
 	select {
-	case q.ch <- j:
+	case q.chOf(j) <- j:
 		q.mu.Unlock()
 	default: // only when retries pushed waiting past the bound
 		q.waiting--
@@ -231,9 +236,12 @@ func (q *Queue) drop(j *job, reason string, err error) {
 	q.done()
 }
 
-func (q *Queue) work() {
+// chOf returns the worker queue of j's visitor.
+func (q *Queue) chOf(j *job) chan *job { return q.chs[int(j.req.UserID%uint32(len(q.chs)))] }
+
+func (q *Queue) work(ch chan *job) {
 	defer q.workers.Done()
-	for j := range q.ch {
+	for j := range ch {
 		q.mu.Lock()
 		q.waiting--
 		q.mu.Unlock()
@@ -394,13 +402,17 @@ func (q *Queue) Close(ctx context.Context) error {
 	q.pushing.Wait()
 	q.calls.Wait()
 	q.mu.Lock()
-	close(q.ch) // no sender can pass the stopped check any more
+	for _, ch := range q.chs {
+		close(ch) // no sender can pass the stopped check any more
+	}
 	q.mu.Unlock()
-	for j := range q.ch {
-		q.mu.Lock()
-		q.waiting--
-		q.mu.Unlock()
-		q.drop(j, DropShutdown, nil)
+	for _, ch := range q.chs {
+		for j := range ch {
+			q.mu.Lock()
+			q.waiting--
+			q.mu.Unlock()
+			q.drop(j, DropShutdown, nil)
+		}
 	}
 	q.workers.Wait()
 	q.mu.Lock()
