@@ -45,7 +45,7 @@ func newQueue(t *testing.T, size int, send func(context.Context, *wire.Request) 
 	}
 	s := &sink{}
 	q := New(Options{Size: size, Workers: 4, MaxRetries: 3, Backoff: time.Millisecond,
-		Send: func(ctx context.Context, r *wire.Request, _ int) error { return send(ctx, r) },
+		Send:        func(ctx context.Context, r *wire.Request, _ int) error { return send(ctx, r) },
 		BreakerWait: open, Metrics: s})
 	return q, s
 }
