@@ -56,6 +56,9 @@ func Decode(body []byte) (*Response, error) {
 	if body[0] != '{' {
 		return nil, fmt.Errorf("%w: body is not a JSON object", ErrMalformedResponse)
 	}
+	if r, ok := scanResponse(body); ok {
+		return r, nil
+	}
 	if r, ok := decodeCommon(body); ok {
 		return r, nil
 	}
@@ -138,6 +141,16 @@ func decodeCommon(body []byte) (*Response, bool) {
 // left out); elements that are not objects are skipped. ok is false when data is not the body
 // of a JSON array.
 func ParseItems(data string) (items []map[string]string, ok bool) {
+	if items, ok := scanItems(data); ok {
+		return items, true
+	}
+	return decodeItems(data)
+}
+
+// decodeItems is ParseItems with encoding/json: the reference, and the way for whatever
+// scanItems leaves (elements that are not objects, values that are objects or arrays,
+// anything that is not JSON).
+func decodeItems(data string) (items []map[string]string, ok bool) {
 	arr := WrapArray(data)
 	// Fast path: every element is an object, decoded in one pass.
 	var objs []map[string]json.RawMessage
