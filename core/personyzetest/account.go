@@ -99,6 +99,17 @@ type Action struct {
 	Data map[string]string
 }
 
+// Content returns what a client renders for the action when the tracker sends its Data:
+// ContentBegin + Data[ContentParam] + ContentEnd, the middle empty when ContentParam is
+// empty or Data lacks it. Tests use it as the expected output of a placeholder.
+func (a Action) Content() string {
+	var middle string
+	if a.ContentParam != "" {
+		middle = a.Data[a.ContentParam]
+	}
+	return a.ContentBegin + middle + a.ContentEnd
+}
+
 // Placeholder is a named place on the site's pages where actions render.
 type Placeholder struct {
 	ID   int64

@@ -274,3 +274,22 @@ func TestActionStatuses(t *testing.T) {
 		t.Error("ActionStatuses returned shared state")
 	}
 }
+
+func TestActionContent(t *testing.T) {
+	tests := []struct {
+		name string
+		a    Action
+		want string
+	}{
+		{"demo banner", DemoAccount().Actions[0],
+			`<div class="personyze-banner"><strong>Summer sale: free shipping on every order this week</strong> <a class="personyze-cta" href="/">Shop the sale</a></div>`},
+		{"no param", Action{ContentBegin: "<p>", ContentEnd: "</p>", Data: map[string]string{"": "x"}}, "<p></p>"},
+		{"param missing from data", Action{ContentParam: "html", ContentBegin: "[", ContentEnd: "]"}, "[]"},
+		{"json", Action{ContentParam: "data", ContentBegin: "[", ContentEnd: "]", Data: map[string]string{"data": `{"a":1}`}}, `[{"a":1}]`},
+	}
+	for _, tt := range tests {
+		if got := tt.a.Content(); got != tt.want {
+			t.Errorf("%s: Content() = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
