@@ -47,7 +47,7 @@ const (
 
 // Command is one tracker command: a JSON array whose first element is the name. Build commands
 // with the constructors (ProductViewed, Navigate, ...), which spell names exactly and validate
-// their input; invalid input is reported by Err and makes Client.Send refuse the request.
+// their input; invalid input is reported by Err and makes Visit.Track refuse the command.
 // The zero Command is invalid.
 type Command struct {
 	w    wire.Command

@@ -24,7 +24,8 @@
 //	e.Get(e.Browser(), "/products/p1")
 //	fmt.Println(adaptertest.Names(e.LastCall())) // [Product Viewed Navigate]
 //
-// It also holds the in-memory upstream the adapters' benchmarks share (CannedTransport).
+// Benchmark measures a page view through an adapter beside the same handler without it, a
+// plain cookie session and the naive way of doing this job, against an in-memory upstream.
 //
 // Like net/http/httptest, it is meant for tests only.
 package adaptertest
