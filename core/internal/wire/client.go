@@ -247,9 +247,20 @@ func (c *Client) statusError(resp *http.Response) error {
 
 // post performs one tracker-v1 call.
 func (c *Client) post(ctx context.Context, body []byte) (*Response, error) {
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	var src io.Reader = bytes.NewReader(body)
+	tm := timingOf(ctx)
+	if tm != nil {
+		src = tm.start(body)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, src)
 	if err != nil {
 		return nil, fmt.Errorf("personyze: building request: %w", err)
+	}
+	if tm != nil {
+		// What NewRequest does for a *bytes.Reader: a known length (no chunked encoding) and
+		// a way to send the body again when the transport retries on a closed connection.
+		hreq.ContentLength = int64(len(body))
+		hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
 	c.setHeaders(hreq.Header)
 	hreq.Header.Set("Content-Type", "application/json")
@@ -259,6 +270,9 @@ func (c *Client) post(ctx context.Context, body []byte) (*Response, error) {
 	resp, err := c.http.Do(hreq)
 	if err != nil {
 		return nil, fmt.Errorf("personyze: tracker call: %w", err)
+	}
+	if tm != nil {
+		tm.answered()
 	}
 	defer drainClose(resp.Body)
 	m.answered(resp.StatusCode)
