@@ -33,8 +33,15 @@ func (v *Visit) flush() {
 	}
 	v.phase = phaseCalling
 	v.called = make(chan struct{})
-	req := v.request(v.queued, v.kind == KindPage)
+	var req *wire.Request
+	if v.ctl.off {
+		req = &wire.Request{} // Skip or Forget: nothing is sent
+	} else {
+		req = v.request(v.queued, v.kind == KindPage)
+	}
 	v.queued = nil
+	v.ctl.newSession = false // asked for once, by this call
+	v.ctl.sent = len(req.Commands) > 0
 	v.mu.Unlock()
 	v.makeCall(req)
 	close(v.called)

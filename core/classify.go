@@ -65,7 +65,12 @@ const (
 //     .webp .avif .ico .woff .woff2 .ttf .eot .otf .mp4 .webm .mp3 .pdf .zip
 //     .txt .xml .json .wasm .webmanifest, hence /favicon.ico and
 //     /robots.txt) → KindIgnore, "static asset"
-//   - any other GET → KindPage, "page view"
+//   - GET that is not a browser navigating to a document → KindEvent (events the handler
+//     tracks are sent, no Navigate): X-Requested-With: XMLHttpRequest → "xhr";
+//     Sec-Fetch-Mode other than navigate or Sec-Fetch-Dest other than document → "fetch";
+//     neither Sec-Fetch header and an Accept without text/html → "not html"
+//   - any other GET → KindPage, "page view"; it stays one only if the response is a page
+//     too (see Exchange.BeforeHeader)
 func DefaultClassifier(r *http.Request, d Device) (RequestKind, string) {
 	if d.Bot {
 		if d.BotReason == "" {
@@ -104,6 +109,9 @@ func DefaultClassifier(r *http.Request, d Device) (RequestKind, string) {
 	}
 	if r.URL != nil && isStatic(r.URL.Path) {
 		return KindIgnore, reasonStatic
+	}
+	if why := notNavigation(r.Header); why != "" {
+		return KindEvent, why
 	}
 	return KindPage, reasonPageView
 }

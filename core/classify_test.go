@@ -53,10 +53,28 @@ func TestDefaultClassifier(t *testing.T) {
 		{"x-moz prefetch", "GET", "/", map[string]string{"X-Moz": "prefetch"}, human, KindIgnore, "prefetch"},
 		{"safari preview", "GET", "/", map[string]string{"X-Purpose": "preview"}, human, KindIgnore, "prefetch"},
 		{"unrelated sec-purpose", "GET", "/", map[string]string{"Sec-Purpose": "other"}, human, KindPage, "page view"},
+		{"navigation", "GET", "/", map[string]string{"Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document", "Accept": "*/*"}, human, KindPage, "page view"},
+		{"navigation without dest", "GET", "/", map[string]string{"Sec-Fetch-Mode": "navigate", "Accept": "*/*"}, human, KindPage, "page view"},
+		{"fetch", "GET", "/api/stock", map[string]string{"Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty", "Accept": "*/*"}, human, KindEvent, "fetch"},
+		{"fetch asking for html", "GET", "/fragment", map[string]string{"Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty", "Accept": "text/html"}, human, KindEvent, "fetch"},
+		{"same-origin fetch", "GET", "/api", map[string]string{"Sec-Fetch-Mode": "same-origin", "Accept": "application/json"}, human, KindEvent, "fetch"},
+		{"iframe", "GET", "/widget", map[string]string{"Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "iframe", "Accept": "text/html"}, human, KindEvent, "fetch"},
+		{"image by dest", "GET", "/img/42", map[string]string{"Sec-Fetch-Dest": "image", "Accept": "image/avif,*/*"}, human, KindEvent, "fetch"},
+		{"xhr", "GET", "/cart/count", map[string]string{"X-Requested-With": "XMLHttpRequest", "Accept": "text/html"}, human, KindEvent, "xhr"},
+		{"xhr lower case", "GET", "/cart/count", map[string]string{"X-Requested-With": "xmlhttprequest", "Sec-Fetch-Mode": "navigate"}, human, KindEvent, "xhr"},
+		{"old browser", "GET", "/", map[string]string{"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}, human, KindPage, "page view"},
+		{"xhtml", "GET", "/", map[string]string{"Accept": "application/xhtml+xml"}, human, KindPage, "page view"},
+		{"json client", "GET", "/api/stock", map[string]string{"Accept": "application/json"}, human, KindEvent, "not html"},
+		{"any type is not a navigation", "GET", "/api/stock", map[string]string{"Accept": "*/*"}, human, KindEvent, "not html"},
+		{"html refused", "GET", "/", map[string]string{"Accept": "text/html;q=0, application/json"}, human, KindEvent, "not html"},
+		{"no accept", "GET", "/", map[string]string{"Accept": " "}, human, KindEvent, "not html"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := httptest.NewRequest(tt.method, "http://127.0.0.1"+tt.target, nil)
+			if tt.header["Accept"] == "" && tt.header["Sec-Fetch-Mode"] == "" && tt.header["X-Requested-With"] == "" {
+				r.Header.Set("Accept", "text/html") // a browser navigating, unless the case says otherwise
+			}
 			for k, v := range tt.header {
 				r.Header.Set(k, v)
 			}
@@ -92,6 +110,7 @@ func TestClassifiers(t *testing.T) {
 		{"ignore stops the chain", []Classifier{ignore, counting}, KindIgnore, "i"},
 	}
 	r := httptest.NewRequest("GET", "http://127.0.0.1/", nil)
+	r.Header.Set("Accept", "text/html")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			kind, reason := Classifiers(tt.cs...)(r, Device{Type: "regular"})
@@ -124,6 +143,7 @@ func TestIgnorePaths(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := httptest.NewRequest(tt.method, "http://127.0.0.1"+tt.target, nil)
+		r.Header.Set("Accept", "text/html")
 		kind, reason := c(r, Device{Type: "regular"})
 		if kind != tt.kind || reason != tt.reason {
 			t.Errorf("%s %s: got %v %q, want %v %q", tt.method, tt.target, kind, reason, tt.kind, tt.reason)

@@ -168,6 +168,7 @@ func TestTrackRefusesInvalidCommands(t *testing.T) {
 	defer tr.Close(context.Background())
 	r := httptest.NewRequest(http.MethodPost, "/", nil)
 	r.Header.Set("User-Agent", fuzzUA)
+	r.Header.Set("Accept", "text/html") // a browser navigating to a page
 	v := tr.Begin(httptest.NewRecorder(), r).Visit()
 	if err := v.Track(ProductViewed("ok"), ProductViewed(""), Navigate("x")); !errors.Is(err, ErrEmptyID) {
 		t.Fatalf("Track = %v, want ErrEmptyID", err)

@@ -112,6 +112,12 @@ type Config struct {
 	Consent func(*http.Request) bool
 	// HonorGPC treats "Sec-GPC: 1" as no consent. Default false.
 	HonorGPC bool
+	// LeaveCacheHeaders leaves Vary and Cache-Control to the application. Default false: a
+	// response that carries the session cookie or recommendations gets "Vary: Cookie" and
+	// "Cache-Control: private" (an app's "public" becomes "private"), so no shared cache
+	// serves one visitor's page or cookie to another. Set it only when your own caching
+	// already keeps such responses out of shared caches.
+	LeaveCacheHeaders bool
 	// QueueSize is the capacity of the asynchronous delivery queue. Default 1024.
 	QueueSize int
 	// MaxRetries is how often a failed asynchronous delivery is retried. Default

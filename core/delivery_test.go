@@ -56,6 +56,7 @@ func newBreakerWorld(t *testing.T, cooldown time.Duration) *breakerWorld {
 func (w *breakerWorld) page() Outcome {
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.Header.Set("User-Agent", fuzzUA)
+	r.Header.Set("Accept", "text/html") // a browser navigating to a page
 	ex := w.tr.Begin(httptest.NewRecorder(), r)
 	v := ex.Visit()
 	_ = v.Items()

@@ -52,6 +52,7 @@ func ExampleAction_Decode() {
 	})
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0")
+	r.Header.Set("Accept", "text/html") // a browser navigating to a page
 	h.ServeHTTP(httptest.NewRecorder(), r)
 	// Output: [{ID:SKU-2 Price:49.9}]
 }
@@ -74,11 +75,17 @@ func ExampleNew_badKey() {
 func ExampleClassifiers() {
 	classify := core.Classifiers(core.DefaultClassifier, core.IgnorePaths("/admin", "/healthz"))
 	human := core.Device{Type: "regular"}
+	browser := func(method, target, mode string) *http.Request {
+		r := httptest.NewRequest(method, target, nil)
+		r.Header.Set("Sec-Fetch-Mode", mode) // "navigate" for a page, "cors" for fetch()
+		return r
+	}
 	for _, r := range []*http.Request{
-		httptest.NewRequest("GET", "/products/42", nil),
-		httptest.NewRequest("GET", "/static/site.css", nil),
-		httptest.NewRequest("POST", "/cart", nil),
-		httptest.NewRequest("GET", "/admin/orders", nil),
+		browser("GET", "/products/42", "navigate"),
+		browser("GET", "/api/stock", "cors"),
+		browser("GET", "/static/site.css", "no-cors"),
+		browser("POST", "/cart", "navigate"),
+		browser("GET", "/admin/orders", "navigate"),
 	} {
 		kind, reason := classify(r, human)
 		fmt.Println(r.Method, r.URL.Path, "→", kind, reason)
@@ -87,6 +94,7 @@ func ExampleClassifiers() {
 	fmt.Println("curl →", kind, reason)
 	// Output:
 	// GET /products/42 → page page view
+	// GET /api/stock → event fetch
 	// GET /static/site.css → ignore static asset
 	// POST /cart → event method POST
 	// GET /admin/orders → ignore ignored path

@@ -53,11 +53,12 @@ func ExampleTracker_Begin() {
 	w := httptest.NewRecorder()
 	r := httptest.NewRequest("GET", "/products/p1", nil)
 	r.Header.Set("User-Agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1")
+	r.Header.Set("Accept", "text/html") // a browser navigating to a page
 
 	ex := tr.Begin(w, r)
 	v := core.FromContext(ex.Request().Context()) // what the handler sees: ex.Visit()
 	_ = v.Track(core.ProductViewed("p1"))         // in the handler
-	ex.BeforeHeader()                             // the adapter's writer wrapper
+	ex.BeforeHeader(http.StatusOK)                // the adapter's writer wrapper
 	io.WriteString(w, "page")
 	ex.End() // deferred by the adapter
 
@@ -92,6 +93,7 @@ func ExampleTracker_FuncMap() {
 	w := httptest.NewRecorder()
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0")
+	r.Header.Set("Accept", "text/html") // a browser navigating to a page
 	ex := tr.Begin(w, r)
 	h(w, ex.Request())
 	ex.End()

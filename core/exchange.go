@@ -14,8 +14,8 @@ import (
 
 // Exchange is an adapter's handle on one request's Visit: the lifecycle calls that handlers
 // never need. An adapter calls Tracker.Begin first, passes Request() on to the handler, calls
-// BeforeHeader right before the response header is written (or hands the handler
-// Wrap(w), which does it), and defers End. Handlers and templates use the Visit only.
+// BeforeHeader with the status right before the response header is written (or hands the
+// handler Wrap(w), which does it), and defers End. Handlers and templates use the Visit only.
 //
 // An Exchange is the Visit itself seen through another type, so it costs nothing.
 type Exchange Visit
@@ -23,31 +23,47 @@ type Exchange Visit
 // Begin starts the Visit of one request: it classifies the request, and for a tracked one
 // loads the visitor's cookie session and derives the visitor facts. Nothing is sent yet.
 func (t *Tracker) Begin(w http.ResponseWriter, r *http.Request) *Exchange {
-	v := &Visit{t: t, r: r, w: w}
+	v := &Visit{t: t, tr: t, r: r, w: w}
 	dev := Device(t.detector.Detect(r.Header))
 	v.kind, v.reason = t.cfg.Classify(r, dev)
+	noConsent := false
 	switch {
 	case v.kind == KindIgnore:
 	case t.cfg.Consent != nil && !t.cfg.Consent(r):
-		v.kind, v.reason = KindIgnore, "no consent"
+		v.kind, v.reason, noConsent = KindIgnore, "no consent", true
 	case t.cfg.HonorGPC && r.Header.Get("Sec-GPC") == "1":
-		v.kind, v.reason = KindIgnore, "global privacy control"
+		v.kind, v.reason, noConsent = KindIgnore, "global privacy control", true
 	}
 	v.req = r.WithContext(newContext(r.Context(), v))
 	if v.kind == KindIgnore {
 		v.t = nil // every method becomes a no-op
 		v.outcome = OutcomeSkipped
 		t.counters.outcomes[OutcomeSkipped].Add(1)
+		if noConsent {
+			// The handler may still grant consent (SetConsent), and a visitor who carries
+			// our cookies has withdrawn it: they are deleted with this response.
+			v.pending, v.dev = true, dev
+			v.ctl.forget = t.hasCookies(r)
+		}
 		return (*Exchange)(v)
 	}
+	v.activate(dev)
+	return (*Exchange)(v)
+}
+
+// activate loads the visitor's session and facts: the work of Begin for a tracked request.
+func (v *Visit) activate(dev Device) {
+	t := v.t
 	v.loadSession()
-	v.facts = t.deriveFacts(r, dev, v.state.VisitorKey)
+	v.facts = t.deriveFacts(v.r, dev, v.state.VisitorKey)
+	if v.ctl.userKeySet {
+		v.facts.UserID = visitorUserID(v.ctl.userKey, v.state.VisitorKey)
+	}
 	if sid := t.latest.newer(v.facts.UserID, v.state.SessionID); sid != "" {
 		// An answer that came after this visitor's last page was sent.
 		v.updateSession(sid)
 	}
-	v.actionID = attributionOf(r.URL.RawQuery, t.cfg.AttributionParam)
-	return (*Exchange)(v)
+	v.actionID = attributionOf(v.r.URL.RawQuery, t.cfg.AttributionParam)
 }
 
 // Visit returns the Visit that handlers and templates see.
@@ -57,35 +73,41 @@ func (e *Exchange) Visit() *Visit { return (*Visit)(e) }
 // context.
 func (e *Exchange) Request() *http.Request { return e.req }
 
-// Active reports whether the Visit talks to Personyze; an adapter may skip its wrapping for
-// an inactive one.
-func (e *Exchange) Active() bool { return e.t != nil }
+// Active reports whether the adapter must drive the Visit's lifecycle (BeforeHeader, End):
+// it talks to Personyze, or it lacks consent that the handler may still grant or withdraw
+// (see Visit.SetConsent). An adapter may skip its wrapping when it is false.
+func (e *Exchange) Active() bool { return e.t != nil || e.pending }
 
-// BeforeHeader makes the page's call if it has not been made and writes the session cookie
-// into the response header. Call it right before the header is written; it is idempotent
-// and cheap after the first call.
-func (e *Exchange) BeforeHeader() {
+// BeforeHeader decides, from the status and the Content-Type already set, whether the
+// response is a page (see the package's page view table in the README: a page view whose
+// response is a redirect, an error or not HTML sends no Navigate), makes the page's call if
+// it has not been made, and writes the session cookie and the cache headers into the
+// response header. status 0 means the status is not known (nothing was written: 200).
+//
+// Call it right before the header is written; it is idempotent and cheap after the first
+// call. When the handler read recommendations earlier, the call was already made as a page
+// view: the status it writes afterwards no longer changes that.
+func (e *Exchange) BeforeHeader(status int) {
 	v := (*Visit)(e)
 	if v.t == nil {
+		if v.pending {
+			v.commit()
+		}
 		return
 	}
 	v.mu.Lock()
-	done := v.phase >= phaseCommitted
+	if v.phase >= phaseCommitted {
+		v.mu.Unlock()
+		return
+	}
+	if v.phase == phaseOpen && v.kind == KindPage {
+		if why := notPageResponse(status, v.w.Header()); why != "" {
+			v.kind, v.reason = KindEvent, why
+		}
+	}
 	v.mu.Unlock()
-	if done {
-		return
-	}
 	v.flush()
-	if !v.commit() {
-		return
-	}
-	h := v.w.Header()
-	h.Add("Vary", "Cookie")
-	if cc := h.Get("Cache-Control"); cc == "" {
-		h.Set("Cache-Control", "private")
-	} else if strings.Contains(cc, "public") {
-		h.Set("Cache-Control", strings.Replace(cc, "public", "private", 1))
-	}
+	v.commit()
 }
 
 // End finishes the Visit after the handler returned: the page's call is made if nothing
@@ -93,10 +115,10 @@ func (e *Exchange) BeforeHeader() {
 // after the call go to background delivery. Defer it; it is idempotent.
 func (e *Exchange) End() {
 	v := (*Visit)(e)
+	e.BeforeHeader(0)
 	if v.t == nil {
 		return
 	}
-	e.BeforeHeader()
 	v.mu.Lock()
 	if v.phase == phaseEnded {
 		v.mu.Unlock()
@@ -126,28 +148,28 @@ func (e *Exchange) Wrap(w http.ResponseWriter) http.ResponseWriter {
 		WriteHeader: func(next httpsnoop.WriteHeaderFunc) httpsnoop.WriteHeaderFunc {
 			return func(code int) {
 				if code >= 200 || code == http.StatusSwitchingProtocols {
-					e.BeforeHeader()
+					e.BeforeHeader(code)
 				}
 				next(code)
 			}
 		},
 		Write: func(next httpsnoop.WriteFunc) httpsnoop.WriteFunc {
-			return func(b []byte) (int, error) { e.BeforeHeader(); return next(b) }
+			return func(b []byte) (int, error) { e.BeforeHeader(http.StatusOK); return next(b) }
 		},
 		WriteString: func(next httpsnoop.WriteStringFunc) httpsnoop.WriteStringFunc {
-			return func(s string) (int, error) { e.BeforeHeader(); return next(s) }
+			return func(s string) (int, error) { e.BeforeHeader(http.StatusOK); return next(s) }
 		},
 		ReadFrom: func(next httpsnoop.ReadFromFunc) httpsnoop.ReadFromFunc {
-			return func(src io.Reader) (int64, error) { e.BeforeHeader(); return next(src) }
+			return func(src io.Reader) (int64, error) { e.BeforeHeader(http.StatusOK); return next(src) }
 		},
 		Flush: func(next httpsnoop.FlushFunc) httpsnoop.FlushFunc {
-			return func() { e.BeforeHeader(); next() }
+			return func() { e.BeforeHeader(http.StatusOK); next() }
 		},
 		FlushError: func(next httpsnoop.FlushErrorFunc) httpsnoop.FlushErrorFunc {
-			return func() error { e.BeforeHeader(); return next() }
+			return func() error { e.BeforeHeader(http.StatusOK); return next() }
 		},
 		Hijack: func(next httpsnoop.HijackFunc) httpsnoop.HijackFunc {
-			return func() (net.Conn, *bufio.ReadWriter, error) { e.BeforeHeader(); return next() }
+			return func() (net.Conn, *bufio.ReadWriter, error) { e.BeforeHeader(http.StatusOK); return next() }
 		},
 	})
 }
@@ -174,26 +196,47 @@ func (v *Visit) loadSession() {
 	}
 }
 
-// commit moves the Visit to phaseCommitted and writes the session cookie when the state
-// changed. It reports false when another caller committed first.
-func (v *Visit) commit() bool {
+// commit moves the Visit to phaseCommitted and writes what the response header carries:
+// the session cookie when its state changed and a call carried something (a request that
+// sent nothing leaves no cookie), or the deletion of the library's cookies after Forget;
+// and the cache headers when the response carries a cookie or recommendations.
+func (v *Visit) commit() {
 	v.mu.Lock()
 	if v.phase >= phaseCommitted {
 		v.mu.Unlock()
-		return false
+		return
 	}
 	v.phase = phaseCommitted
-	dirty := v.dirty
+	forget := v.ctl.forget
+	save := v.dirty && v.ctl.sent && !v.ctl.off
+	read := v.ctl.read
 	v.dirty = false
 	st := v.state
 	v.mu.Unlock()
-	if !dirty {
-		return true
+	t := v.tr
+	switch {
+	case forget:
+		t.deleteCookies(v.w, v.r, v.sess)
+	case save:
+		storeState(v.sess, st)
+		v.sess.Options = t.cookieOptions(v.r)
+		if err := t.store.Save(v.r, v.w, v.sess); err != nil {
+			t.logs.log(t.log, slog.LevelWarn, "cookie-save", "personyze: session cookie not saved", slog.String("error", err.Error()))
+		}
 	}
-	storeState(v.sess, st)
-	v.sess.Options = v.t.cookieOptions(v.r)
-	if err := v.t.store.Save(v.r, v.w, v.sess); err != nil {
-		v.t.logs.log(v.t.log, slog.LevelWarn, "cookie-save", "personyze: session cookie not saved", slog.String("error", err.Error()))
+	if (forget || save || read) && !t.cfg.LeaveCacheHeaders {
+		privateCache(v.w.Header())
 	}
-	return true
+}
+
+// privateCache keeps shared caches from storing a response that is one visitor's: it
+// varies by Cookie and is private (an app's "public" becomes "private", its other
+// directives stay).
+func privateCache(h http.Header) {
+	h.Add("Vary", "Cookie")
+	if cc := h.Get("Cache-Control"); cc == "" {
+		h.Set("Cache-Control", "private")
+	} else if strings.Contains(cc, "public") {
+		h.Set("Cache-Control", strings.Replace(cc, "public", "private", 1))
+	}
 }

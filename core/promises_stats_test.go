@@ -57,6 +57,7 @@ func TestFailureLineIsReadableAndStatsAgree(t *testing.T) {
 	for range 3 {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.Header.Set("User-Agent", fuzzUA)
+		r.Header.Set("Accept", "text/html") // a browser navigating to a page
 		ex := tr.Begin(httptest.NewRecorder(), r)
 		v := ex.Visit()
 		_ = v.Items()

@@ -22,6 +22,7 @@ import (
 // twice.
 type Visit struct {
 	t      *Tracker // nil for an inactive Visit
+	tr     *Tracker // the middleware's Tracker, also for an inactive Visit (nil without middleware)
 	r      *http.Request
 	req    *http.Request // r with the Visit in its context
 	w      http.ResponseWriter
@@ -31,6 +32,10 @@ type Visit struct {
 	sess     *sessions.Session
 	facts    Facts
 	actionID int64 // attribution carried by the request's link, 0 if none
+	// pending: inactive only for lack of consent; SetConsent(true) activates it, dev keeps
+	// what activation needs.
+	pending bool
+	dev     Device
 
 	mu      sync.Mutex // guards everything below; see phase for the lifecycle
 	phase   phase
@@ -45,6 +50,7 @@ type Visit struct {
 	actions []*Action
 	call    Call
 	items   []Item
+	ctl     control // per-request decisions of the handler, see control.go
 }
 
 // Call describes the tracker call of a Visit, for debug panels and tests.
@@ -76,8 +82,15 @@ func (c Call) RequestJSON() []byte {
 func (c Call) ResponseJSON() []byte { return c.body }
 
 // Active reports whether this Visit talks to Personyze (false for bots, static assets,
-// requests without consent and requests outside the middleware).
-func (v *Visit) Active() bool { return v.t != nil }
+// requests without consent, requests outside the middleware, and after Skip or Forget).
+func (v *Visit) Active() bool {
+	if v.t == nil {
+		return false
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return !v.ctl.off
+}
 
 // Kind returns how the request was classified; Reason says why.
 func (v *Visit) Kind() RequestKind { return v.kind }
@@ -115,6 +128,10 @@ func (v *Visit) Track(cmds ...Command) error {
 			return err
 		}
 	}
+	if v.ctl.off {
+		v.mu.Unlock()
+		return nil // the handler stopped tracking this request
+	}
 	for _, c := range cmds {
 		if v.actionID > 0 && c.kind == cmdItem && c.w.ActionID == 0 {
 			c = c.WithAction(v.actionID)
@@ -141,7 +158,7 @@ func (v *Visit) Track(cmds ...Command) error {
 // takeLate returns the request for the commands tracked after the call, or nil. Callers
 // hold v.mu.
 func (v *Visit) takeLate() *wire.Request {
-	if len(v.late) == 0 {
+	if len(v.late) == 0 || v.ctl.off {
 		return nil
 	}
 	req := v.request(v.late, false)
@@ -155,6 +172,7 @@ func (v *Visit) Actions() []*Action {
 	v.flush()
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.ctl.read = true
 	return v.actions
 }
 
@@ -163,6 +181,7 @@ func (v *Visit) Items() []Item {
 	v.flush()
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.ctl.read = true
 	if v.items == nil {
 		v.items = itemsOf(v.actions)
 	}
@@ -237,13 +256,17 @@ func (v *Visit) request(cmds []Command, navigate bool) *wire.Request {
 	}
 	if navigate {
 		// An empty document name gives an invalid Navigate; the call refuses it (see call).
-		wcmds = append(wcmds, Navigate(v.t.cfg.DocumentName(v.r)).w)
+		name := v.ctl.document
+		if name == "" {
+			name = v.t.cfg.DocumentName(v.r)
+		}
+		wcmds = append(wcmds, Navigate(name).w)
 	}
 	f := v.facts
 	return &wire.Request{
 		UserID:       f.UserID,
 		SessionID:    v.state.SessionID,
-		NewSession:   needsNewSession(v.state.SessionID, v.t.cfg.Now()),
+		NewSession:   v.ctl.newSession || needsNewSession(v.state.SessionID, v.t.cfg.Now()),
 		PastSessions: v.state.PastSessions,
 		Platform:     f.Platform,
 		TimeZone:     f.TimeZone,

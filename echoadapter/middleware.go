@@ -3,6 +3,9 @@
 package echoadapter
 
 import (
+	"errors"
+	"net/http"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/gopersonyze/personyze/core"
@@ -50,14 +53,18 @@ func MiddlewareWithOptions(tr *core.Tracker, o Options) echo.MiddlewareFunc {
 			}
 			defer ex.End()
 			res := c.Response()
-			res.Before(ex.BeforeHeader)
+			res.Before(func() { ex.BeforeHeader(res.Status) })
 			// Response.Flush and Hijack bypass the Before hooks: a handler that flushes
 			// before writing would send the header without the cookie. The writer under
 			// Response commits on those too.
 			orig := res.Writer
 			res.Writer = ex.Wrap(orig)
 			defer func() { res.Writer = orig }()
-			return next(c)
+			err := next(c)
+			// A returned error is written by echo's error handler after this returns: its
+			// status decides whether the page was one.
+			ex.BeforeHeader(errorStatus(err, res.Status))
+			return err
 		}
 	}
 }
@@ -66,4 +73,16 @@ func MiddlewareWithOptions(tr *core.Tracker, o Options) echo.MiddlewareFunc {
 // middleware, never nil).
 func Visit(c echo.Context) *core.Visit {
 	return core.FromContext(c.Request().Context())
+}
+
+// errorStatus is the status echo's error handler writes for err, or status without error.
+func errorStatus(err error, status int) int {
+	if err == nil {
+		return status
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return he.Code
+	}
+	return http.StatusInternalServerError
 }

@@ -35,6 +35,7 @@ func newTracker(t *testing.T) (*core.Tracker, *personyzetest.Server) {
 func browserGet(path string) *http.Request {
 	r := httptest.NewRequest(http.MethodGet, path, nil)
 	r.Header.Set("User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36")
+	r.Header.Set("Accept", "text/html") // a browser navigating to a page
 	return r
 }
 
@@ -80,7 +81,7 @@ func TestSkipperAndMirror(t *testing.T) {
 		if m := c.Get(core.ContextKey); v.Active() && m != v {
 			t.Errorf("mirror %v is not the request's Visit %p", m, v)
 		}
-		return c.String(http.StatusOK, v.Outcome().String())
+		return c.HTML(http.StatusOK, v.Outcome().String())
 	}
 	e.GET("/health", handler)
 	e.GET("/page", handler)

@@ -36,6 +36,7 @@ func ExampleMiddleware() {
 	w := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodGet, "/products/p1", nil)
 	req.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
+	req.Header.Set("Accept", "text/html") // a browser navigating to a page
 	r.ServeHTTP(w, req)
 	fmt.Println(w.Code, w.Header().Get("Cache-Control"), len(w.Result().Cookies()))
 	// Output: 200 private 1

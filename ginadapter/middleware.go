@@ -51,6 +51,8 @@ func MiddlewareWithOptions(tr *core.Tracker, o Options) gin.HandlerFunc {
 		c.Writer = w
 		defer func() {
 			c.Writer = w.ResponseWriter
+			// A status set without a body (c.Status) is written by gin after this returns.
+			ex.BeforeHeader(w.ResponseWriter.Status())
 			ex.End()
 		}()
 		c.Next()

@@ -36,6 +36,7 @@ func newTracker(t *testing.T) *core.Tracker {
 func browserGet(path string) *http.Request {
 	r := httptest.NewRequest(http.MethodGet, path, nil)
 	r.Header.Set("User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36")
+	r.Header.Set("Accept", "text/html") // a browser navigating to a page
 	return r
 }
 
@@ -65,7 +66,7 @@ func TestOneVisitEverywhere(t *testing.T) {
 		if c.Writer.Written() || c.Writer.Status() != http.StatusAccepted || c.Writer.Size() != -1 {
 			t.Errorf("before writing: written %v status %d size %d", c.Writer.Written(), c.Writer.Status(), c.Writer.Size())
 		}
-		c.String(http.StatusAccepted, "hello")
+		c.Data(http.StatusAccepted, "text/html; charset=utf-8", []byte("hello")) // a page: the cookie is set
 		if !c.Writer.Written() || c.Writer.Size() != 5 || c.Writer.Pusher() != nil {
 			t.Errorf("after writing: written %v size %d", c.Writer.Written(), c.Writer.Size())
 		}
@@ -80,14 +81,16 @@ func TestOneVisitEverywhere(t *testing.T) {
 	}
 }
 
-// TestAbortWithStatusAndSSE: AbortWithStatus commits before its header; an SSE stream that
-// reads recommendations after its first event still gets them and the cookie.
+// TestAbortWithStatusAndSSE: AbortWithStatus commits before its header (a 403 is no page
+// view: no call, no cookie); an SSE stream (no page view either) that tracked an event and
+// reads the outcome after its first event still gets it and the cookie.
 func TestAbortWithStatusAndSSE(t *testing.T) {
 	tr := newTracker(t)
 	r := gin.New()
 	r.Use(ginadapter.Middleware(tr))
 	r.GET("/denied", func(c *gin.Context) { c.AbortWithStatus(http.StatusForbidden) })
 	r.GET("/events", func(c *gin.Context) {
+		_ = ginadapter.Visit(c).Track(core.ProductViewed("p1"))
 		n := 0
 		c.Stream(func(w io.Writer) bool {
 			if n == 0 {
@@ -104,9 +107,10 @@ func TestAbortWithStatusAndSSE(t *testing.T) {
 	for _, tc := range []struct {
 		path, body string
 		status     int
+		cookie     bool
 	}{
-		{"/denied", "", http.StatusForbidden},
-		{"/events", "event:outcome\ndata:ok\n", http.StatusOK},
+		{"/denied", "", http.StatusForbidden, false},
+		{"/events", "event:outcome\ndata:ok\n", http.StatusOK, true},
 	} {
 		req := browserGet(srv.URL + tc.path)
 		req.RequestURI = ""
@@ -119,8 +123,8 @@ func TestAbortWithStatusAndSSE(t *testing.T) {
 		if resp.StatusCode != tc.status || !strings.Contains(string(b), tc.body) {
 			t.Errorf("%s: status %d body %q", tc.path, resp.StatusCode, b)
 		}
-		if len(resp.Cookies()) == 0 {
-			t.Errorf("%s: no cookie", tc.path)
+		if got := len(resp.Cookies()) > 0; got != tc.cookie {
+			t.Errorf("%s: cookie %v, want %v", tc.path, got, tc.cookie)
 		}
 	}
 }

@@ -22,33 +22,33 @@ type writer struct {
 // WriteHeaderNow commits the Visit, then writes the header.
 func (w *writer) WriteHeaderNow() {
 	if !w.Written() {
-		w.ex.BeforeHeader()
+		w.ex.BeforeHeader(w.Status())
 	}
 	w.ResponseWriter.WriteHeaderNow()
 }
 
 // Write commits the Visit, then writes b.
 func (w *writer) Write(b []byte) (int, error) {
-	w.ex.BeforeHeader()
+	w.ex.BeforeHeader(w.Status())
 	return w.ResponseWriter.Write(b)
 }
 
 // WriteString commits the Visit, then writes s.
 func (w *writer) WriteString(s string) (int, error) {
-	w.ex.BeforeHeader()
+	w.ex.BeforeHeader(w.Status())
 	return w.ResponseWriter.WriteString(s)
 }
 
 // Flush commits the Visit, then flushes (which writes the header when it is unsent).
 func (w *writer) Flush() {
-	w.ex.BeforeHeader()
+	w.ex.BeforeHeader(w.Status())
 	w.ResponseWriter.Flush()
 }
 
 // Hijack commits the Visit (the page's call is made; the cookie cannot travel on a
 // hijacked connection), then hands over the connection.
 func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	w.ex.BeforeHeader()
+	w.ex.BeforeHeader(w.Status())
 	return w.ResponseWriter.Hijack()
 }
 

@@ -85,6 +85,7 @@ var lifecyclePage = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request
 func lifecycleRequest(ctx context.Context) *http.Request {
 	r := httptest.NewRequestWithContext(ctx, http.MethodGet, "/products/p1", nil)
 	r.Header.Set("User-Agent", adaptertest.ChromeUA)
+	r.Header.Set("Accept", "text/html") // a browser navigating to a page
 	return r
 }
 

@@ -116,6 +116,7 @@ func parsePage(status int, took time.Duration, body string, cookies []*http.Cook
 func (e *env) visit(c *http.Client, method, path string, hdr ...string) page {
 	req, _ := http.NewRequest(method, e.App.URL+path, nil)
 	req.Header.Set("User-Agent", adaptertest.ChromeUA)
+	req.Header.Set("Accept", "text/html") // a browser navigating to a page
 	req.Header.Set("Accept-Language", "en-US,en;q=0.9")
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])

@@ -120,6 +120,7 @@ func TestPromiseCookieFlags(t *testing.T) {
 	check("X-Forwarded-Proto", sessionCookie(e.visit(e.Browser(), "GET", "/", "X-Forwarded-Proto", "https").cookies), true)
 	req, _ := http.NewRequest("GET", tls.URL+"/", nil)
 	req.Header.Set("User-Agent", adaptertest.ChromeUA)
+	req.Header.Set("Accept", "text/html") // a browser navigating to a page
 	resp, err := tls.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -234,6 +235,7 @@ func TestPromiseLogLinesCannotBeForged(t *testing.T) {
 	// Straight into core too, where no HTTP parser stands between the header and us.
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header.Set("User-Agent", adaptertest.ChromeUA+forged)
+	r.Header.Set("Accept", "text/html") // a browser navigating to a page
 	r.Header.Set("Accept-Language", forged)
 	r.Header.Set("Cookie", sessionName+"="+forged)
 	ex := e.Tracker.Begin(httptest.NewRecorder(), r)

@@ -117,7 +117,7 @@ func returningVisitor(tb testing.TB, h http.Handler, path string, wantCookie boo
 
 func browserRequest(path string) *http.Request {
 	r := httptest.NewRequest(http.MethodGet, path, nil)
-	r.Header.Set("User-Agent", ChromeUA)
+	SetBrowserHeaders(r.Header)
 	r.Header.Set("Accept-Language", "en-US,en;q=0.9")
 	return r
 }

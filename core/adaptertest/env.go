@@ -117,18 +117,23 @@ func (e *Env) Get(c *http.Client, path string, hdr ...string) (*http.Response, s
 	return e.Do(c, http.MethodGet, path, hdr...)
 }
 
-// Do sends an empty-bodied request as the visitor c, with a desktop Chrome User-Agent and an
-// Accept-Language unless hdr (name/value pairs) says otherwise, and returns the response
-// with its body read.
+// Do sends an empty-bodied request as the visitor c with the headers of a desktop Chrome
+// navigating to a page (see SetBrowserHeaders) and an Accept-Language, unless hdr
+// (name/value pairs) says otherwise (an empty value removes the header), and returns the
+// response with its body read.
 func (e *Env) Do(c *http.Client, method, path string, hdr ...string) (*http.Response, string) {
 	e.t.Helper()
 	req, err := http.NewRequest(method, e.App.URL+path, nil)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	req.Header.Set("User-Agent", ChromeUA)
+	SetBrowserHeaders(req.Header)
 	req.Header.Set("Accept-Language", "en-US,en;q=0.9,es;q=0.8")
 	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i+1] == "" {
+			req.Header.Del(hdr[i])
+			continue
+		}
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
 	resp, err := c.Do(req)
@@ -138,6 +143,18 @@ func (e *Env) Do(c *http.Client, method, path string, hdr ...string) (*http.Resp
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp, string(b)
+}
+
+// SetBrowserHeaders sets the headers a desktop Chrome sends when the visitor navigates to
+// a page: its User-Agent (ChromeUA), an Accept that asks for HTML, and Sec-Fetch-Mode:
+// navigate with Sec-Fetch-Dest: document. Requests without them are not page views for
+// core.DefaultClassifier (they look like fetch() calls or scripts).
+func SetBrowserHeaders(h http.Header) {
+	h.Set("User-Agent", ChromeUA)
+	h.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	h.Set("Sec-Fetch-Mode", "navigate")
+	h.Set("Sec-Fetch-Dest", "document")
+	h.Set("Sec-Fetch-Site", "none")
 }
 
 // LastCall returns the last request the simulator recorded.

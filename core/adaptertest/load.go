@@ -266,7 +266,7 @@ func loadFetch(e *Env, c *http.Client, method, path, tag string) (int, string, e
 	if err != nil {
 		return 0, "", err
 	}
-	req.Header.Set("User-Agent", ChromeUA)
+	SetBrowserHeaders(req.Header)
 	req.Header.Set("Accept-Language", "en-US,en;q=0.9")
 	req.Header.Set(loadVisitorHeader, tag)
 	resp, err := c.Do(req)

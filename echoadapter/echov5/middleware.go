@@ -4,6 +4,9 @@
 package echov5
 
 import (
+	"errors"
+	"net/http"
+
 	"github.com/labstack/echo/v5"
 
 	"github.com/gopersonyze/personyze/core"
@@ -54,8 +57,10 @@ func MiddlewareWithOptions(tr *core.Tracker, o Options) echo.MiddlewareFunc {
 			// A writer installed by an earlier middleware that does not unwrap to
 			// *echo.Response leaves no hook: then only End commits, in time for a handler
 			// that writes nothing or returns an error.
-			if res, err := echo.UnwrapResponse(c.Response()); err == nil {
-				res.Before(ex.BeforeHeader)
+			status := 0
+			res, err := echo.UnwrapResponse(c.Response())
+			if err == nil {
+				res.Before(func() { ex.BeforeHeader(res.Status) })
 				// Response.Flush and Hijack bypass the Before hooks: a handler that flushes
 				// before writing would send the header without the cookie. The writer under
 				// Response commits on those too.
@@ -63,7 +68,14 @@ func MiddlewareWithOptions(tr *core.Tracker, o Options) echo.MiddlewareFunc {
 				res.ResponseWriter = ex.Wrap(orig)
 				defer func() { res.ResponseWriter = orig }()
 			}
-			return next(c)
+			err = next(c)
+			if res != nil {
+				status = res.Status
+			}
+			// A returned error is written by echo's error handler after this returns: its
+			// status decides whether the page was one.
+			ex.BeforeHeader(errorStatus(err, status))
+			return err
 		}
 	}
 }
@@ -72,4 +84,16 @@ func MiddlewareWithOptions(tr *core.Tracker, o Options) echo.MiddlewareFunc {
 // middleware, never nil).
 func Visit(c *echo.Context) *core.Visit {
 	return core.FromContext(c.Request().Context())
+}
+
+// errorStatus is the status echo's error handler writes for err, or status without error.
+func errorStatus(err error, status int) int {
+	if err == nil {
+		return status
+	}
+	var sc echo.HTTPStatusCoder
+	if errors.As(err, &sc) && sc.StatusCode() != 0 {
+		return sc.StatusCode()
+	}
+	return http.StatusInternalServerError
 }

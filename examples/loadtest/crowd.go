@@ -86,6 +86,7 @@ func (c *crowd) get(ctx context.Context, client *http.Client, path string) error
 		return err
 	}
 	req.Header.Set("User-Agent", chromeUA)
+	req.Header.Set("Accept", "text/html") // a browser navigating to a page
 	req.Header.Set("Accept-Language", "en-US,en;q=0.9")
 	resp, err := client.Do(req)
 	if err != nil {

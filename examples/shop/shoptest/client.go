@@ -21,6 +21,9 @@ func (u uaTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.Header.Set("User-Agent", DesktopUserAgent)
 	r.Header.Set("Accept-Language", "en-US,en;q=0.9,de;q=0.5")
+	if r.Header.Get("Accept") == "" {
+		r.Header.Set("Accept", "text/html") // a browser navigating to a page, unless the test says otherwise
+	}
 	return u.next.RoundTrip(r)
 }
 

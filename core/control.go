@@ -1,0 +1,211 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/gorilla/sessions"
+)
+
+// ErrTooLate is returned by the Visit's per-request controls (SetUserKey, SetDocumentName,
+// SetConsent, Skip, StartNewSession, Forget) when the moment they act on has passed: the
+// page's call was already made (by a read of recommendations, the header going out or the
+// handler returning), or, for Forget, the response header was already written. Call them
+// early in the request, e.g. in the auth middleware that runs after this library's.
+var ErrTooLate = errors.New("personyze: too late for this request")
+
+// control holds the decisions the handler made for its Visit. Guarded by Visit.mu.
+type control struct {
+	document   string // SetDocumentName; "" means Config.DocumentName
+	userKey    string // SetUserKey on a Visit that is not active yet
+	userKeySet bool
+	newSession bool // StartNewSession: the page's call asks for a new session
+	off        bool // Skip or Forget: nothing more is sent for this request
+	forget     bool // Forget: the library's cookies are deleted with the response
+	read       bool // recommendations were read: the response is personalised
+	sent       bool // the page's call carried commands
+}
+
+// tooLate returns ErrTooLate for what, unless the page's call is still to be made.
+// Callers hold v.mu.
+func (v *Visit) tooLate(what string) error {
+	if v.phase == phaseOpen {
+		return nil
+	}
+	return fmt.Errorf("%w: %s after the page's call was made", ErrTooLate, what)
+}
+
+// SetUserKey sets the application's own identity of the visitor for this request, as
+// Config.UserKey does, for apps that know the signed-in user only after their auth
+// middleware ran (after this library's): call it there, on every request of a signed-in
+// user. "" makes the visitor anonymous again (their cookie's visitor key). The same key
+// gives the same Personyze user_id on every device. At sign-in, call StartNewSession too.
+func (v *Visit) SetUserKey(key string) error {
+	if v.t == nil {
+		if v.pending {
+			v.mu.Lock()
+			v.ctl.userKey, v.ctl.userKeySet = key, true
+			v.mu.Unlock()
+		}
+		return nil
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err := v.tooLate("SetUserKey"); err != nil {
+		return err
+	}
+	v.facts.UserID = visitorUserID(key, v.state.VisitorKey)
+	return nil
+}
+
+// visitorUserID is the user_id of an application user key, or of the cookie's visitor
+// key for "", the way deriveFacts computes it.
+func visitorUserID(userKey, visitorKey string) uint32 {
+	if userKey != "" {
+		return userID("user:" + userKey)
+	}
+	return userID(visitorKey)
+}
+
+// SetDocumentName names the page in this request's Navigate (Config.DocumentName does it
+// for every request), e.g. with the route pattern the router matched.
+func (v *Visit) SetDocumentName(name string) error {
+	if name == "" {
+		return fmt.Errorf("%w: SetDocumentName with an empty name", ErrEmptyID)
+	}
+	if v.t == nil {
+		return nil
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err := v.tooLate("SetDocumentName"); err != nil {
+		return err
+	}
+	v.ctl.document = name
+	return nil
+}
+
+// StartNewSession makes this request's call start a new Personyze session, as Personyze's
+// SDKs do when a visitor signs in: call it in the sign-in handler, with SetUserKey.
+func (v *Visit) StartNewSession() error {
+	if v.t == nil {
+		return nil
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err := v.tooLate("StartNewSession"); err != nil {
+		return err
+	}
+	v.ctl.newSession = true
+	return nil
+}
+
+// Skip stops tracking this request: no call, no cookie, and commands tracked so far or
+// later are dropped. The visitor's cookie stays as it was (see Forget to delete it).
+func (v *Visit) Skip() error {
+	if v.t == nil {
+		return nil
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err := v.tooLate("Skip"); err != nil {
+		return err
+	}
+	v.ctl.off = true
+	v.queued = nil
+	v.kind, v.reason = KindIgnore, "skipped by handler"
+	return nil
+}
+
+// SetConsent records the visitor's consent decision made during this request, for apps
+// that learn it in a handler rather than in Config.Consent. true tracks a request that
+// Config.Consent (or HonorGPC) refused, starting with this one; it must come before the
+// page's call. false withdraws consent: it is Forget.
+func (v *Visit) SetConsent(ok bool) error {
+	if !ok {
+		return v.Forget()
+	}
+	if v.t != nil || !v.pending {
+		return nil // tracked already, or ignored for another reason (a bot, a static file)
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.phase != phaseOpen {
+		return fmt.Errorf("%w: SetConsent after the response header was written", ErrTooLate)
+	}
+	t := v.tr
+	v.t, v.pending = t, false
+	v.ctl.forget = false
+	v.kind, v.reason = t.cfg.Classify(v.r, v.dev)
+	if v.kind == KindIgnore {
+		v.t = nil
+		return nil
+	}
+	v.outcome = OutcomePending
+	t.counters.outcomes[OutcomeSkipped].Add(^uint64(0)) // counted as skipped by Begin
+	v.activate(v.dev)
+	return nil
+}
+
+// Forget deletes every cookie this library set for the visitor (the session cookie and
+// EnvCookieName) with this response and stops tracking the request: no call if it was not
+// made yet, no later commands. Use it when a visitor withdraws consent or asks to be
+// forgotten; it happens by itself when Config.Consent (or HonorGPC) refuses a visitor who
+// still carries those cookies. With an application's own Config.SessionStore, only this
+// library's values are removed from the session and the session is saved. It returns
+// ErrTooLate once the response header was written.
+func (v *Visit) Forget() error {
+	if v.t == nil && !v.pending {
+		return nil // not tracked and not driven by the middleware: nothing to delete
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.phase >= phaseCommitted {
+		return fmt.Errorf("%w: Forget after the response header was written", ErrTooLate)
+	}
+	v.ctl.forget, v.ctl.off = true, true
+	v.queued, v.late = nil, nil
+	if v.phase == phaseOpen {
+		v.kind, v.reason = KindIgnore, "forgotten"
+	}
+	return nil
+}
+
+// hasCookies reports whether r carries a cookie this library sets.
+func (t *Tracker) hasCookies(r *http.Request) bool {
+	for _, c := range r.Cookies() {
+		if c.Name == t.cfg.SessionName || c.Name == EnvCookieName {
+			return true
+		}
+	}
+	return false
+}
+
+// deleteCookies expires the library's cookies in w: EnvCookieName, and the session cookie
+// of the built-in store, or this library's values in the application's own store (whose
+// cookie may hold the app's sign-in). sess is the loaded session, nil if none was loaded.
+func (t *Tracker) deleteCookies(w http.ResponseWriter, r *http.Request, sess *sessions.Session) {
+	secure := isHTTPS(r)
+	http.SetCookie(w, &http.Cookie{Name: EnvCookieName, Value: "", Path: "/", MaxAge: -1,
+		Secure: secure, SameSite: http.SameSiteLaxMode})
+	if t.cfg.SessionStore == nil {
+		http.SetCookie(w, &http.Cookie{Name: t.cfg.SessionName, Value: "", Path: t.cfg.CookiePath,
+			Domain: t.cfg.CookieDomain, MaxAge: -1, Secure: secure, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		return
+	}
+	if sess == nil {
+		s, err := t.store.Get(r, t.cfg.SessionName)
+		if err != nil || s == nil {
+			return // nothing readable of ours in it
+		}
+		sess = s
+	}
+	for _, k := range []string{keyVisitor, keySession, keyPastSessions} {
+		delete(sess.Values, k)
+	}
+	if err := t.store.Save(r, w, sess); err != nil {
+		t.logs.log(t.log, slog.LevelWarn, "cookie-save", "personyze: session not saved after Forget", slog.String("error", err.Error()))
+	}
+}
