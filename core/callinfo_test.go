@@ -81,6 +81,7 @@ func hookApp(t *testing.T, cfg core.Config) (*core.Tracker, func(path string)) {
 	return tr, func(path string) {
 		r := httptest.NewRequest(http.MethodGet, path, nil)
 		r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36")
+		r.Header.Set("Accept", "text/html") // a browser navigating to a page
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, path))
 		h.ServeHTTP(httptest.NewRecorder(), r)
 	}
@@ -214,6 +215,7 @@ func BenchmarkPageViewOnCall(b *testing.B) {
 			}))
 			r := httptest.NewRequest(http.MethodGet, "/products/p1", nil)
 			r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36")
+			r.Header.Set("Accept", "text/html") // a browser navigating to a page
 			b.ReportAllocs()
 			for b.Loop() {
 				h.ServeHTTP(httptest.NewRecorder(), r)
