@@ -192,3 +192,17 @@ func effective(cfg Config) (*Config, error) {
 	}
 	return &eff, nil
 }
+
+func TestConfigErrorString(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{&ConfigError{Field: "BaseURL", Problem: "bad", Fix: "fix it"}, "personyze: Config.BaseURL: bad; fix it"},
+	}
+	for _, tt := range tests {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+	}
+}

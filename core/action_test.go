@@ -131,17 +131,3 @@ func FuzzDecodedActionItems(f *testing.F) {
 		}
 	})
 }
-
-func TestConfigErrorString(t *testing.T) {
-	tests := []struct {
-		err  error
-		want string
-	}{
-		{&ConfigError{Field: "BaseURL", Problem: "bad", Fix: "fix it"}, "personyze: Config.BaseURL: bad; fix it"},
-	}
-	for _, tt := range tests {
-		if got := tt.err.Error(); got != tt.want {
-			t.Errorf("Error() = %q, want %q", got, tt.want)
-		}
-	}
-}
