@@ -135,7 +135,8 @@ func startServer(ctx context.Context, cfg config, adapter string, up *upstream) 
 	}
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), serveEnv+"="+adapter, "ADDR=127.0.0.1:0",
-		"PERSONYZE_API_KEY="+up.sim.APIKey(), "PERSONYZE_API_URL="+up.url)
+		"PERSONYZE_API_KEY="+up.sim.APIKey(), "PERSONYZE_API_URL="+up.url,
+		"PERSONYZE_SESSION_KEYS="+sessionKeys) // with an API key the shop runs as in production
 	if cfg.light {
 		cmd.Env = append(cmd.Env, pageEnv+"=light")
 	}

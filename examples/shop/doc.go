@@ -12,4 +12,10 @@
 //	PERSONYZE_API_KEY  Personyze API key; when empty, the personyzetest
 //	                   simulator is started in-process over the same catalog
 //	PERSONYZE_API_URL  REST base URL, default https://app.personyze.com/rest/
+//	PERSONYZE_SESSION_KEYS  cookie keys "<hash>,<encryption>" (hex or base64,
+//	                   newest pair first), required with an API key; generate
+//	                   with `openssl rand -hex 64` and `openssl rand -hex 32`.
+//
+// With an API key the shop runs as in production: Development off, stable
+// session keys. The simulator wiring lives in simulator.go alone.
 package shop

@@ -10,6 +10,10 @@ type Env struct {
 	Addr   string // ADDR, default DefaultAddr
 	APIKey string // PERSONYZE_API_KEY; empty starts the in-process simulator
 	APIURL string // PERSONYZE_API_URL; empty means the library's default
+	// SessionKeys is PERSONYZE_SESSION_KEYS: hex or base64 keys,
+	// "<hash>,<encryption>", newest pair first. Required with an APIKey, unused
+	// with the simulator.
+	SessionKeys string
 }
 
 // EnvFromOS reads the contract from the process environment.
@@ -18,7 +22,10 @@ func EnvFromOS() Env {
 		Addr:   os.Getenv("ADDR"),
 		APIKey: os.Getenv("PERSONYZE_API_KEY"),
 		APIURL: os.Getenv("PERSONYZE_API_URL"),
+
+		SessionKeys: os.Getenv("PERSONYZE_SESSION_KEYS"),
 	}
+
 	if e.Addr == "" {
 		e.Addr = DefaultAddr
 	}

@@ -2,10 +2,10 @@ package shop
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/gopersonyze/personyze/core"
 	"github.com/gopersonyze/personyze/core/personyzetest"
@@ -23,44 +23,60 @@ type Shop struct {
 	Simulator *personyzetest.Server // nil when a real API key is used
 }
 
-// New builds the shop from env. With no API key it starts the personyzetest
-// simulator in-process over the shop's catalog and logs its URL, so the demo
-// works offline. Call Close when done.
+// New builds the shop from env. With an API key it is configured for production
+// (Development off, session keys from PERSONYZE_SESSION_KEYS); without one it starts
+// the personyzetest simulator in-process over the shop's catalog (see
+// simulator.go), so the demo works offline. Either way it checks once that
+// Personyze answers and accepts the key, and logs the result. Call Close when done.
 func New(env Env, logger *slog.Logger) (*Shop, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
 	s := &Shop{Catalog: NewCatalog(), Store: NewStore(0), Logger: logger}
-	cfg := core.Config{
-		APIKey:  env.APIKey,
-		BaseURL: env.APIURL,
-		// A real deployment loads stable keys from its secrets; random keys
-		// per process are fine for a demo (visitors just get a new session
-		// after a restart).
-		SessionKeys: [][]byte{randomKey(), randomKey()},
-		Development: true,
-		Logger:      logger,
+	var cfg core.Config
+	if env.APIKey != "" {
+		// Production: stable keys from the environment, so visitors keep their
+		// cookie across restarts and instances; core.New says how to make them
+		// when they are missing or malformed.
+		keys, err := core.ParseSessionKeys(env.SessionKeys)
+		if err != nil {
+			return nil, fmt.Errorf("shop: PERSONYZE_SESSION_KEYS: %w", err)
+		}
+		cfg = core.Config{APIKey: env.APIKey, BaseURL: env.APIURL, SessionKeys: keys}
+	} else {
+		s.Simulator, cfg = startSimulator(s.Catalog, logger)
 	}
-	if env.APIKey == "" {
-		s.Simulator = personyzetest.NewServer(personyzetest.Options{
-			Products: simProducts(s.Catalog),
-			Articles: simArticles(s.Catalog),
-			Seed:     1,
-			Logger:   logger,
-		})
-		cfg.APIKey, cfg.BaseURL = s.Simulator.APIKey(), s.Simulator.URL()
-		logger.Info("PERSONYZE_API_KEY is empty: using the in-process Personyze simulator", "url", s.Simulator.URL())
-	}
+	cfg.Logger = logger
 	tr, err := core.New(cfg)
 	if err != nil {
 		s.closeSimulator()
 		return nil, fmt.Errorf("shop: personyze: %w", err)
 	}
 	s.Tracker = tr
+	ping(tr, logger)
 	if s.Pages, err = NewRenderer(tr.FuncMap()); err != nil {
 		return nil, errors.Join(err, s.Close(context.Background()))
 	}
 	return s, nil
+}
+
+// PingTimeout bounds the start-up check of Personyze.
+const PingTimeout = 5 * time.Second
+
+// ping checks at start-up that Personyze answers and accepts the key, and
+// logs the result. A failure does not stop the shop: pages render without
+// recommendations until Personyze answers.
+func ping(tr *core.Tracker, logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), PingTimeout)
+	defer cancel()
+	switch err := tr.Ping(ctx); {
+	case err == nil:
+		logger.Info("personyze: reachable, API key accepted", "base_url", tr.Config().BaseURL)
+	case errors.Is(err, core.ErrUnauthorized):
+		logger.Error("personyze: API key refused; pages render without recommendations", "err", err)
+	default:
+		logger.Warn("personyze: start-up check failed; pages render without recommendations until it answers", "err", err)
+	}
 }
 
 // Close delivers the events the tracker still has queued (until ctx is done)
@@ -79,33 +95,4 @@ func (s *Shop) closeSimulator() {
 	if s.Simulator != nil {
 		s.Simulator.Close()
 	}
-}
-
-// randomKey returns 32 random bytes, a valid gorilla/securecookie hash or
-// block (AES-256) key.
-func randomKey() []byte {
-	k := make([]byte, 32)
-	_, _ = rand.Read(k) // crypto/rand.Read never fails on supported platforms
-	return k
-}
-
-// simProducts converts the catalog for the simulator, with the same page and
-// image paths the shop serves.
-func simProducts(c *Catalog) []personyzetest.Product {
-	var out []personyzetest.Product
-	for _, p := range c.Products() {
-		out = append(out, personyzetest.Product{
-			ID: p.ID, Title: p.Title, URL: p.URL(), Image: p.Image(), Category: p.Category, Price: p.Price,
-		})
-	}
-	return out
-}
-
-// simArticles converts the catalog's articles for the simulator.
-func simArticles(c *Catalog) []personyzetest.Article {
-	var out []personyzetest.Article
-	for _, a := range c.Articles() {
-		out = append(out, personyzetest.Article{ID: a.ID, Title: a.Title, URL: a.URL(), Image: a.Image(), Topic: a.Topic})
-	}
-	return out
 }
