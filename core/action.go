@@ -66,7 +66,7 @@ func (a *Action) parse() {
 		if !ok {
 			return
 		}
-		fields, ok := wire.ParseItems(data)
+		fields, ok := wire.ParseItemFields(data)
 		if !ok {
 			return
 		}

@@ -3,6 +3,8 @@ package core
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/gopersonyze/personyze/core/internal/wire"
 )
 
 // stringMapSerializer is the securecookie serializer of the built-in cookie store. The
@@ -36,11 +38,16 @@ func (stringMapSerializer) Deserialize(src []byte, dst any) error {
 	if !ok {
 		return fmt.Errorf("personyze: session cookie: cannot deserialize into %T", dst)
 	}
+	vals := make(map[any]any, 4)
+	if wire.ScanStringObject(src, func(k, v string) { vals[k] = v }) {
+		*p = vals
+		return nil
+	}
 	var m map[string]string
 	if err := json.Unmarshal(src, &m); err != nil {
 		return fmt.Errorf("personyze: session cookie: %w", err)
 	}
-	vals := make(map[any]any, len(m))
+	vals = make(map[any]any, len(m))
 	for k, v := range m {
 		vals[k] = v
 	}

@@ -1,6 +1,6 @@
 package core
 
-import "maps"
+import "github.com/gopersonyze/personyze/core/internal/wire"
 
 // Item is one recommended product or article of a JSON-format action. Personyze's templates
 // decide its keys, so Item is a generic key/value set with accessors for the common catalog
@@ -11,25 +11,28 @@ type Item struct {
 	// that follows can be attributed (Command.WithAction).
 	ActionID int64
 
-	fields map[string]string
+	fields wire.Fields
 }
 
 // newItem builds an Item from fields (copied).
 func newItem(actionID int64, fields map[string]string) Item {
-	return Item{ActionID: actionID, fields: maps.Clone(fields)}
+	return Item{ActionID: actionID, fields: wire.FieldsOf(fields)}
 }
 
 // Get returns the value of key, or "".
-func (it Item) Get(key string) string { return it.fields[key] }
+func (it Item) Get(key string) string {
+	v, _ := it.fields.Get(key)
+	return v
+}
 
 // Fields returns a copy of all key/value pairs, so callers cannot change a shared response.
-func (it Item) Fields() map[string]string { return maps.Clone(it.fields) }
+func (it Item) Fields() map[string]string { return it.fields.Map() }
 
 // first returns the first non-empty value among keys: templates name the same concept
 // differently (products use guide_url or cart_url, articles content_url).
 func (it Item) first(keys ...string) string {
 	for _, k := range keys {
-		if v := it.fields[k]; v != "" {
+		if v := it.Get(k); v != "" {
 			return v
 		}
 	}
@@ -37,10 +40,10 @@ func (it Item) first(keys ...string) string {
 }
 
 // ID returns the catalog Internal ID ("internal_id").
-func (it Item) ID() string { return it.fields["internal_id"] }
+func (it Item) ID() string { return it.Get("internal_id") }
 
 // Title returns "title".
-func (it Item) Title() string { return it.fields["title"] }
+func (it Item) Title() string { return it.Get("title") }
 
 // URL returns the first non-empty of "url", "guide_url", "cart_url", "content_url".
 func (it Item) URL() string { return it.first("url", "guide_url", "cart_url", "content_url") }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -141,10 +143,67 @@ func decodeCommon(body []byte) (*Response, bool) {
 // left out); elements that are not objects are skipped. ok is false when data is not the body
 // of a JSON array.
 func ParseItems(data string) (items []map[string]string, ok bool) {
+	fields, ok := ParseItemFields(data)
+	if !ok {
+		return nil, false
+	}
+	items = make([]map[string]string, len(fields))
+	for i, f := range fields {
+		items[i] = f.Map()
+	}
+	return items, true
+}
+
+// Field is one key/value pair of an item.
+type Field struct{ Key, Value string }
+
+// Fields are an item's fields, each key once. Items have a handful of keys, so a search
+// through a slice is as fast as a map lookup and costs no map per item.
+type Fields []Field
+
+// Get returns the value of key and whether the item has it.
+func (f Fields) Get(key string) (string, bool) {
+	for _, kv := range f {
+		if kv.Key == key {
+			return kv.Value, true
+		}
+	}
+	return "", false
+}
+
+// Map returns the fields as a new map.
+func (f Fields) Map() map[string]string {
+	m := make(map[string]string, len(f))
+	for _, kv := range f {
+		m[kv.Key] = kv.Value
+	}
+	return m
+}
+
+// FieldsOf returns m's pairs sorted by key.
+func FieldsOf(m map[string]string) Fields {
+	f := make(Fields, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		f = append(f, Field{k, m[k]})
+	}
+	return f
+}
+
+// ParseItemFields is ParseItems with each item's fields as Fields, in the order the keys
+// first appear (sorted by key when the answer needs the encoding/json fallback).
+func ParseItemFields(data string) ([]Fields, bool) {
 	if items, ok := scanItems(data); ok {
 		return items, true
 	}
-	return decodeItems(data)
+	maps, ok := decodeItems(data)
+	if !ok {
+		return nil, false
+	}
+	items := make([]Fields, len(maps))
+	for i, m := range maps {
+		items[i] = FieldsOf(m)
+	}
+	return items, true
 }
 
 // decodeItems is ParseItems with encoding/json: the reference, and the way for whatever

@@ -161,34 +161,31 @@ func (sc *scanner) data(a *Action) bool {
 
 // scanItems reads the items of a JSON action: data is the inside of an array of objects
 // whose values are scalars (null elements are skipped). Keys and values without escapes
-// are substrings of data. ok is false for anything else: ParseItems then uses
-// encoding/json.
-func scanItems(data string) ([]map[string]string, bool) {
+// are substrings of data, and the items share one array of fields. ok is false for
+// anything else: ParseItemFields then uses encoding/json.
+func scanItems(data string) ([]Fields, bool) {
 	sc := scanner{s: data}
-	items := make([]map[string]string, 0, 10)
+	items := make([]Fields, 0, 10)
 	if sc.end() {
 		return items, true
 	}
+	all := make([]Field, 0, 64)
 	for {
 		if sc.peek() == 'n' {
 			if lit, ok := sc.literal(); !ok || lit != "null" {
 				return nil, false
 			}
 		} else {
-			f := make(map[string]string, 8)
+			start := len(all)
 			null, ok := sc.object(func(key string) bool {
 				text, null, ok := sc.scalar()
-				if null {
-					delete(f, key)
-				} else {
-					f[key] = text
-				}
+				all = setField(all, start, key, text, null)
 				return ok
 			})
 			if null || !ok {
 				return nil, false
 			}
-			items = append(items, f)
+			items = append(items, Fields(all[start:len(all):len(all)]))
 		}
 		if sc.end() {
 			return items, true
@@ -197,4 +194,38 @@ func scanItems(data string) ([]map[string]string, bool) {
 			return nil, false
 		}
 	}
+}
+
+// setField sets key in the item that starts at all[start]: a repeated key takes the later
+// value, and a null removes the key, as decoding into a map would.
+func setField(all []Field, start int, key, value string, null bool) []Field {
+	for i := start; i < len(all); i++ {
+		if all[i].Key == key {
+			if null {
+				return append(all[:i], all[i+1:]...)
+			}
+			all[i].Value = value
+			return all
+		}
+	}
+	if null {
+		return all
+	}
+	return append(all, Field{key, value})
+}
+
+// ScanStringObject reads a JSON object whose values are all strings, as the session
+// cookie holds, calling set for each member in order (a repeated key calls set again).
+// Strings without escapes are substrings of one copy of b. ok is false for anything else,
+// and the caller then decodes b with encoding/json, which stays the reference.
+func ScanStringObject(b []byte, set func(key, value string)) bool {
+	sc := scanner{s: string(b)}
+	null, ok := sc.object(func(key string) bool {
+		v, ok := sc.str()
+		if ok {
+			set(key, v)
+		}
+		return ok
+	})
+	return ok && !null && sc.end()
 }

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"encoding/json"
 	"maps"
 	"slices"
 	"strconv"
@@ -30,12 +31,12 @@ func sameResponse(a, b *Response) string {
 	return ""
 }
 
-func sameItems(a, b []map[string]string) bool {
+func sameItems(a []Fields, b []map[string]string) bool {
 	if len(a) != len(b) || (a == nil) != (b == nil) {
 		return false
 	}
 	for i := range a {
-		if !maps.Equal(a[i], b[i]) {
+		if !maps.Equal(a[i].Map(), b[i]) || len(a[i]) != len(b[i]) {
 			return false
 		}
 	}
@@ -156,4 +157,35 @@ func FuzzScanItems(f *testing.F) {
 			t.Fatalf("scanned %v, encoding/json %v (ok %t)", got, want, wantOK)
 		}
 	})
+}
+
+// FuzzScanStringObject: whatever the scanner takes as a string object, encoding/json
+// decodes to the same map.
+func FuzzScanStringObject(f *testing.F) {
+	f.Add([]byte(`{"u":"1700000000","s":"1700000000 abc","k":"a\"b\u00e9"}`))
+	f.Add([]byte(`{"a":"1","a":"2"}`))
+	f.Add([]byte(`{"a":1}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got := map[string]string{}
+		if !ScanStringObject(b, func(k, v string) { got[k] = v }) {
+			return
+		}
+		var want map[string]string
+		if err := json.Unmarshal(b, &want); err != nil || !maps.Equal(got, want) {
+			t.Fatalf("scanned %v, encoding/json %v (%v)", got, want, err)
+		}
+	})
+}
+
+func TestScanStringObject(t *testing.T) {
+	for in, want := range map[string]bool{
+		`{"u":"1","s":"a b"}`: true, `{}`: true, ` {"a":"1","a":"2"} `: true,
+		`{"a":1}`: false, `null`: false, `{"a":"1"}x`: false, `["a"]`: false, `{"a":"\ud83d\ude00"}`: false,
+	} {
+		got := map[string]string{}
+		if ok := ScanStringObject([]byte(in), func(k, v string) { got[k] = v }); ok != want {
+			t.Errorf("%s: ok %t, want %t", in, ok, want)
+		}
+	}
 }
