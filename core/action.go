@@ -80,9 +80,20 @@ func (a *Action) parse() {
 
 // itemsOf returns the items of every JSON action, in action order; never nil.
 func itemsOf(actions []*Action) []Item {
-	out := []Item{}
+	var out []Item
 	for _, a := range actions {
-		out = append(out, a.Items()...)
+		if items := a.Items(); len(items) > 0 {
+			if out == nil {
+				// The common answer has one JSON action: its items need no copy. The
+				// capacity is cut so that appending to the result cannot write into them.
+				out = items[:len(items):len(items)]
+				continue
+			}
+			out = append(out, items...)
+		}
+	}
+	if out == nil {
+		return []Item{}
 	}
 	return out
 }

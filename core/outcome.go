@@ -73,11 +73,12 @@ var ErrTimeout = errors.New("personyze: latency budget exceeded (Config.Timeout)
 
 // outcomeOf maps a call error to the outcome that names its cause.
 func outcomeOf(err error) Outcome {
+	if err == nil {
+		return OutcomeOK // before the variables below, which errors.As makes escape
+	}
 	var se *StatusError
 	var ne net.Error
 	switch {
-	case err == nil:
-		return OutcomeOK
 	case errors.Is(err, ErrTimeout), errors.Is(err, context.DeadlineExceeded):
 		return OutcomeTimeout
 	case errors.Is(err, context.Canceled):

@@ -73,7 +73,7 @@ func scanResponse(body []byte) (*Response, bool) {
 
 // ids reads an id list of integers or {"id": integer} objects.
 func (sc *scanner) ids(dst *[]int64) bool {
-	out := make([]int64, 0, 4)
+	var out []int64 // nil until an id comes: the usual empty lists cost nothing
 	_, ok := sc.array(func() bool {
 		if sc.peek() != '{' {
 			id, ok := sc.int()
@@ -99,6 +99,9 @@ func (sc *scanner) ids(dst *[]int64) bool {
 		}
 		return ok && !null && has
 	})
+	if out == nil {
+		out = []int64{}
+	}
 	*dst = out
 	return ok
 }
