@@ -19,21 +19,49 @@ type callResult struct {
 
 // flush makes the page's tracker call once; concurrent callers wait for its result.
 func (v *Visit) flush() {
-	if v.t == nil {
+	if req, ok := v.beginCall(); ok {
+		v.makeCall(req)
+		close(v.called)
 		return
 	}
-	v.mu.Lock()
-	if v.phase != phaseOpen {
-		called := v.called
-		v.mu.Unlock()
-		if called != nil {
-			<-called
-		}
+	v.waitCall()
+}
+
+// Start makes the page's tracker call now, in the background, with the commands tracked so
+// far, and returns at once: the call then overlaps the handler's own work (database
+// queries, building the page's data), and the first read of the recommendations, or the
+// response header, waits only for what is left of Config.Timeout. Call it after the
+// handler has tracked what belongs to the page (its view event); commands tracked later
+// are delivered in the background after the response, as after any call. Without Start,
+// the call is made at the first read or before the header is written, so the page waits
+// for the handler's work and then for Personyze. Start does nothing when the call has
+// already started, on an inactive Visit, or on a nil one.
+func (v *Visit) Start() {
+	if v == nil {
 		return
+	}
+	if req, ok := v.beginCall(); ok {
+		go func() {
+			v.makeCall(req)
+			close(v.called)
+		}()
+	}
+}
+
+// beginCall moves the Visit to the calling phase and returns the call's request; ok is
+// false when the call has started already (or the Visit is inactive). The caller makes
+// the call and then closes v.called.
+func (v *Visit) beginCall() (req *wire.Request, ok bool) {
+	if v.t == nil {
+		return nil, false
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.phase != phaseOpen {
+		return nil, false
 	}
 	v.phase = phaseCalling
 	v.called = make(chan struct{})
-	var req *wire.Request
 	if v.ctl.off {
 		req = &wire.Request{} // Skip or Forget: nothing is sent
 	} else {
@@ -42,9 +70,20 @@ func (v *Visit) flush() {
 	v.queued = nil
 	v.ctl.newSession = false // asked for once, by this call
 	v.ctl.sent = len(req.Commands) > 0
+	return req, true
+}
+
+// waitCall waits until the call that has started has published its result.
+func (v *Visit) waitCall() {
+	if v.t == nil {
+		return
+	}
+	v.mu.Lock()
+	called := v.called
 	v.mu.Unlock()
-	v.makeCall(req)
-	close(v.called)
+	if called != nil {
+		<-called
+	}
 }
 
 // makeCall makes the page's tracker call and publishes its result on the Visit. The page waits at
