@@ -139,9 +139,9 @@ func (e *Exchange) End() {
 // The result keeps exactly the optional interfaces of w (http.Flusher, http.Hijacker,
 // io.ReaderFrom, http.Pusher) and unwraps for http.ResponseController, so streaming and
 // websockets keep working. Adapters whose framework has no pre-header hook use it; an
-// inactive Visit returns w itself.
+// Exchange that is not Active returns w itself.
 func (e *Exchange) Wrap(w http.ResponseWriter) http.ResponseWriter {
-	if e.t == nil {
+	if !e.Active() {
 		return w
 	}
 	return httpsnoop.Wrap(w, httpsnoop.Hooks{
@@ -209,7 +209,7 @@ func (v *Visit) commit() {
 	v.phase = phaseCommitted
 	forget := v.ctl.forget
 	save := v.dirty && v.ctl.sent && !v.ctl.off
-	read := v.ctl.read
+	read := v.ctl.read && v.ctl.sent // recommendations come only from a call that was made
 	v.dirty = false
 	st := v.state
 	v.mu.Unlock()

@@ -1,6 +1,7 @@
 package echoadapter_test
 
 import (
+	"errors"
 	"html/template"
 	"io"
 	"net/http"
@@ -79,5 +80,23 @@ func conformanceApp(tr *core.Tracker, routes adaptertest.Routes) *echo.Echo {
 		return buf.Flush()
 	})
 	e.Static("/static", routes.StaticDir)
+	e.GET("/api/stock", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]int{"stock": 3}) })
+	e.GET("/old", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/") })
+	e.GET("/boom", func(echo.Context) error { return errors.New("boom") }) // echo answers 500
+	auth := func(next echo.HandlerFunc) echo.HandlerFunc {                 // the app's auth middleware, after the adapter's
+		return func(c echo.Context) error {
+			_ = echoadapter.Visit(c).SetUserKey(adaptertest.AuthUser)
+			return next(c)
+		}
+	}
+	e.GET("/account", func(c echo.Context) error { return page(c, "Account") }, auth)
+	e.POST("/consent/withdraw", func(c echo.Context) error {
+		_ = echoadapter.Visit(c).SetConsent(false)
+		return c.Redirect(http.StatusSeeOther, "/")
+	})
+	e.GET("/csp", func(c echo.Context) error {
+		c.Response().Header().Set("Content-Security-Policy", adaptertest.CSPHeader)
+		return page(c, "CSP")
+	})
 	return e
 }

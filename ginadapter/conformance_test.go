@@ -95,5 +95,21 @@ func conformanceApp(tr *core.Tracker, routes adaptertest.Routes, fallback bool) 
 		_ = buf.Flush()
 	})
 	r.Static("/static", routes.StaticDir)
+	r.GET("/api/stock", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"stock": 3}) })
+	r.GET("/old", func(c *gin.Context) { c.Redirect(http.StatusFound, "/") })
+	r.GET("/boom", func(c *gin.Context) { _ = c.AbortWithError(http.StatusInternalServerError, errors.New("boom")) })
+	auth := func(c *gin.Context) { // the app's auth middleware, after the adapter's
+		_ = visit(c).SetUserKey(adaptertest.AuthUser)
+		c.Next()
+	}
+	r.GET("/account", auth, func(c *gin.Context) { page(c, "Account") })
+	r.POST("/consent/withdraw", func(c *gin.Context) {
+		_ = visit(c).SetConsent(false)
+		c.Redirect(http.StatusSeeOther, "/")
+	})
+	r.GET("/csp", func(c *gin.Context) {
+		c.Header("Content-Security-Policy", adaptertest.CSPHeader)
+		page(c, "CSP")
+	})
 	return r
 }

@@ -63,5 +63,28 @@ func conformanceApp(tr *core.Tracker, routes adaptertest.Routes) http.Handler {
 		_ = buf.Flush()
 	})
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServer(http.Dir(routes.StaticDir))))
+	mux.HandleFunc("GET /api/stock", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"stock":3}`)
+	})
+	mux.HandleFunc("GET /old", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/", http.StatusFound) })
+	mux.HandleFunc("GET /boom", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "boom", http.StatusInternalServerError)
+	})
+	auth := func(next http.Handler) http.Handler { // the app's auth middleware, after the adapter's
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_ = core.FromContext(r.Context()).SetUserKey(adaptertest.AuthUser)
+			next.ServeHTTP(w, r)
+		})
+	}
+	mux.Handle("GET /account", auth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { render(w, r, "Account") })))
+	mux.HandleFunc("POST /consent/withdraw", func(w http.ResponseWriter, r *http.Request) {
+		_ = core.FromContext(r.Context()).SetConsent(false)
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET /csp", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", adaptertest.CSPHeader)
+		render(w, r, "CSP")
+	})
 	return nethttp.Middleware(tr)(mux)
 }

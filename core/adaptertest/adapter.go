@@ -37,8 +37,18 @@ type Adapter struct {
 //	                       anything, then render PageData("Flushed", visit)
 //	GET  /hijack           hijack the connection, write HijackResponse, close it
 //	GET  /static/app.css   the framework's static file handler serving StaticDir
+//	GET  /api/stock        answer {"stock":3} through the framework's JSON API
+//	GET  /old              the framework's redirect with status 302 to /
+//	GET  /boom             fail through the framework's native error path with status 500
+//	GET  /account          behind an auth middleware of the framework's own kind, registered
+//	                       for this route after the adapter's, that calls
+//	                       visit.SetUserKey(AuthUser); then render PageData("Account", visit)
+//	POST /consent/withdraw visit.SetConsent(false), then the framework's redirect with status
+//	                       303 to /
+//	GET  /csp              set the header Content-Security-Policy to CSPHeader, then render
+//	                       PageData("CSP", visit)
 //
-// Every other path may answer 404.
+// Every other path answers the framework's own 404.
 type Routes struct {
 	// TemplateGlob matches the one template file, named PageTemplate; parse it with
 	// html/template and the tracker's FuncMap (gin: SetFuncMap + LoadHTMLGlob).
@@ -52,7 +62,18 @@ const PageTemplate = "page.html"
 
 // pageTemplateText lists the recommendations with attributed links and shows the outcome of
 // the Visit, so scenarios can assert on both.
-const pageTemplateText = `<h1>{{.Title}}</h1><ul>{{range .Personyze.Items}}<li><a href="{{personyzeLink .}}">{{.Title}}</a></li>{{end}}</ul><p id=outcome>{{.Personyze.Outcome}}</p>`
+// It ends with personyzeScript given the Visit (the data has no nonce) and a footer, so a
+// scenario can see that the page rendered whole.
+const pageTemplateText = `<h1>{{.Title}}</h1><ul>{{range .Personyze.Items}}<li><a href="{{personyzeLink .}}">{{.Title}}</a></li>{{end}}</ul><p id=outcome>{{.Personyze.Outcome}}</p>{{personyzeScript .Personyze}}<footer>end</footer>`
+
+// AuthUser is the application user key the auth middleware of /account sets.
+const AuthUser = "alice@example.com"
+
+// CSPNonce is the script nonce of CSPHeader, the Content-Security-Policy /csp sends.
+const (
+	CSPNonce  = "r4nd0mN0nce"
+	CSPHeader = "default-src 'self'; script-src 'self' 'nonce-" + CSPNonce + "'"
+)
 
 // PageData is the data every page passes to PageTemplate.
 func PageData(title string, v *core.Visit) map[string]any {
