@@ -81,6 +81,7 @@ func TestGatherAfterPageViews(t *testing.T) {
 	for range views {
 		req, _ := http.NewRequest(http.MethodGet, app.URL+"/products/p1", nil)
 		req.Header.Set("User-Agent", chromeUA)
+		req.Header.Set("Accept", "text/html") // a browser navigating to a page
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
