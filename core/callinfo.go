@@ -15,7 +15,8 @@ type CallInfo struct {
 	// Context is the context the call ran with. For a page call it carries the values of
 	// the visitor's request (its trace span, for one) but not its cancellation, so a span
 	// made from it is a child of the request's span; for background delivery it carries no
-	// request values.
+	// request values. It is canceled once the call is over: use it for what the hook does
+	// at once (start a span), not for work that outlives the hook.
 	Context context.Context
 	// Background is true for background delivery attempts (events tracked after the page's
 	// call, retries, requests held while the breaker was open) and false for page calls.
