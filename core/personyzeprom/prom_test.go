@@ -116,12 +116,17 @@ func TestGatherAfterPageViews(t *testing.T) {
 		{"personyze_pending_requests", nil, 0},
 		{"personyze_breaker_state", map[string]string{"state": "closed"}, 1},
 		{"personyze_breaker_state", map[string]string{"state": "open"}, 0},
-		{"personyze_stale_visitors", nil, views},
 	}
 	for _, tt := range tests {
 		got, ok := value(fams, tt.name, tt.labels)
 		if !ok || got != tt.want {
 			t.Errorf("%s%v = %v (found %t), want %v", tt.name, tt.labels, got, ok, tt.want)
+		}
+	}
+	for _, name := range []string{"personyze_stale_visitors", "personyze_late_cookies_total", "personyze_suppressed_logs_total",
+		"personyze_delivery_retries_total", "personyze_delivery_deferred_total"} {
+		if _, ok := value(fams, name, nil); !ok {
+			t.Errorf("%s missing", name)
 		}
 	}
 }
