@@ -57,6 +57,9 @@ func (v *Visit) SetUserKey(key string) error {
 		return err
 	}
 	v.facts.UserID = visitorUserID(key, v.state.VisitorKey)
+	if sid := v.t.latest.newer(v.facts.UserID, v.state.SessionID); sid != "" {
+		v.updateSession(sid) // an answer for this user that came after their cookie was written
+	}
 	return nil
 }
 

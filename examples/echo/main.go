@@ -55,6 +55,8 @@ func newHandler(s *shop.Shop) http.Handler {
 	pages.POST("/cart/:id/remove", handle(s, s.RemoveFromCart))
 	pages.POST("/like/:id", handle(s, s.Like))
 	pages.POST("/checkout", handle(s, s.Checkout))
+	pages.POST("/signin", handle(s, s.SignIn))
+	pages.POST("/signout", handle(s, s.SignOut))
 	pages.RouteNotFound("/*", handle(s, s.NotFound))
 	return e
 }
@@ -63,12 +65,15 @@ func newHandler(s *shop.Shop) http.Handler {
 // Personyze visit, and the result goes out through c.Render or c.Redirect.
 func handle(s *shop.Shop, action func(shop.Request) shop.Result) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		res := action(shop.Request{
+		in := shop.Request{
 			Visit:   echoadapter.Visit(c),
 			Shopper: s.Store.ShopperID(c.Response(), c.Request()),
 			ID:      c.Param("id"),
 			Referer: c.Request().Referer(),
-		})
+			User:    c.FormValue("user"),
+		}
+		s.Authenticate(in) // the app's auth step, before the page's call
+		res := action(in)
 		if res.IsRedirect() {
 			return c.Redirect(res.Status, res.Location)
 		}

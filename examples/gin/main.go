@@ -56,6 +56,8 @@ func newHandler(s *shop.Shop) http.Handler {
 	pages.POST("/cart/:id/remove", handle(s, s.RemoveFromCart))
 	pages.POST("/like/:id", handle(s, s.Like))
 	pages.POST("/checkout", handle(s, s.Checkout))
+	pages.POST("/signin", handle(s, s.SignIn))
+	pages.POST("/signout", handle(s, s.SignOut))
 	r.NoRoute(personyze, handle(s, s.NotFound))
 	return r
 }
@@ -64,12 +66,15 @@ func newHandler(s *shop.Shop) http.Handler {
 // Personyze visit, and the result is rendered with c.HTML or c.Redirect.
 func handle(s *shop.Shop, action func(shop.Request) shop.Result) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		res := action(shop.Request{
+		in := shop.Request{
 			Visit:   ginadapter.Visit(c),
 			Shopper: s.Store.ShopperID(c.Writer, c.Request),
 			ID:      c.Param("id"),
 			Referer: c.Request.Referer(),
-		})
+			User:    c.PostForm("user"),
+		}
+		s.Authenticate(in) // the app's auth step, before the page's call
+		res := action(in)
 		if res.IsRedirect() {
 			c.Redirect(res.Status, res.Location)
 			return

@@ -41,12 +41,15 @@ func newHandler(s *shop.Shop) http.Handler {
 	pages := http.NewServeMux()
 	route := func(pattern string, action func(shop.Request) shop.Result) {
 		pages.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-			res := action(shop.Request{
+			in := shop.Request{
 				Visit:   core.FromContext(r.Context()), // put there by the middleware
 				Shopper: s.Store.ShopperID(w, r),
 				ID:      r.PathValue("id"),
 				Referer: r.Referer(),
-			})
+				User:    r.PostFormValue("user"),
+			}
+			s.Authenticate(in) // the app's auth step, before the page's call
+			res := action(in)
 			if err := s.Pages.Write(w, r, res); err != nil {
 				s.Logger.Error("render", "path", r.URL.Path, "err", err)
 			}
@@ -62,6 +65,8 @@ func newHandler(s *shop.Shop) http.Handler {
 	route("POST /cart/{id}/remove", s.RemoveFromCart)
 	route("POST /like/{id}", s.Like)
 	route("POST /checkout", s.Checkout)
+	route("POST /signin", s.SignIn)
+	route("POST /signout", s.SignOut)
 	route("/", s.NotFound)
 
 	root := http.NewServeMux()

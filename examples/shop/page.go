@@ -16,6 +16,7 @@ type Page struct {
 
 	CartCount int
 	WishCount int
+	User      string // the signed-in shopper's name, "" when signed out
 
 	Products []Product
 	Articles []Article
@@ -26,12 +27,14 @@ type Page struct {
 }
 
 // Request is what a route needs from the web framework: the visit, the
-// shopper (see Store.ShopperID), the {id} path parameter and the Referer.
+// shopper (see Store.ShopperID), the {id} path parameter, the Referer and the
+// "user" form field (sign-in).
 type Request struct {
 	Visit   *core.Visit
 	Shopper string
 	ID      string
 	Referer string
+	User    string
 }
 
 // Result is what a route answers: either a page to render with Status, or a

@@ -1,6 +1,7 @@
 package shop
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -22,6 +23,11 @@ import (
 //	POST /cart/{id}/remove   RemoveFromCart  tracks "Product Removed from cart", 303 to /cart
 //	POST /like/{id}          Like            tracks "Product Liked", 303 back
 //	POST /checkout           Checkout        tracks "Products Purchased", 303 to /thanks
+//	POST /signin             SignIn          form field "user"; new user_id and session, 303 back
+//	POST /signout            SignOut         303 to /
+//
+// Before every route the examples call Authenticate, the shop's stand-in for an app's
+// auth middleware running after the Personyze one.
 //
 // Attribution needs no code here: when the visitor followed a recommendation
 // link, the middleware adds "action_id" to the "Product Viewed" command.
@@ -33,6 +39,7 @@ func (s *Shop) page(in Request, tmpl, title, nav string) *Page {
 		Title:     title,
 		Nav:       nav,
 		Visit:     in.Visit,
+		User:      s.Store.User(in.Shopper),
 		CartCount: s.cart(in.Shopper).Count,
 		WishCount: len(s.Store.Wishlist(in.Shopper)),
 	}
@@ -164,4 +171,42 @@ func localPath(referer, fallback string) string {
 		return fallback
 	}
 	return u.Path
+}
+
+// userKey is the Personyze user key of a signed-in shopper: the same on every device.
+func userKey(user string) string { return "shop-user:" + user }
+
+// Authenticate tells Personyze who a signed-in shopper is, before the page's call: what
+// an app's auth middleware does once it knows the user (see core.Visit.SetUserKey).
+func (s *Shop) Authenticate(in Request) {
+	if u := s.Store.User(in.Shopper); u != "" {
+		if err := in.Visit.SetUserKey(userKey(u)); err != nil {
+			s.Logger.Warn("personyze: user key not set", "err", err)
+		}
+	}
+}
+
+// SignIn signs the shopper in under the name of the "user" form field. As Personyze's
+// SDKs do at sign-in, the visitor becomes that user (a new user_id, the same on every
+// device) in a new session, started by the call that carries the user's profile.
+func (s *Shop) SignIn(in Request) Result {
+	if !s.Store.SignIn(in.Shopper, in.User) {
+		return seeOther(localPath(in.Referer, "/"))
+	}
+	v := in.Visit
+	if err := errors.Join(v.SetUserKey(userKey(s.Store.User(in.Shopper))), v.StartNewSession()); err != nil {
+		s.Logger.Warn("personyze: sign-in not told", "err", err)
+	}
+	s.track(v, core.UserProfile("name", s.Store.User(in.Shopper)))
+	return seeOther(localPath(in.Referer, "/"))
+}
+
+// SignOut signs the shopper out: from this request on they are the anonymous visitor of
+// their cookie again.
+func (s *Shop) SignOut(in Request) Result {
+	s.Store.SignOut(in.Shopper)
+	if err := in.Visit.SetUserKey(""); err != nil {
+		s.Logger.Warn("personyze: sign-out not told", "err", err)
+	}
+	return seeOther("/")
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -27,6 +28,7 @@ type basket struct {
 	id    string
 	lines []cartLine // in the order products were first added
 	liked []string   // product ids, in the order they were liked
+	user  string     // the name the shopper signed in with, "" when signed out
 }
 
 type cartLine struct {
@@ -191,4 +193,39 @@ func (s *Store) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.order.Len()
+}
+
+// MaxUserName bounds the name a shopper signs in with.
+const MaxUserName = 64
+
+// SignIn records that the shopper signed in as user (the demo has no passwords: any name
+// of 1 to MaxUserName bytes is accepted). It reports false for an unusable name.
+func (s *Store) SignIn(shopper, user string) bool {
+	user = strings.TrimSpace(user)
+	if user == "" || len(user) > MaxUserName {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.get(shopper, true).user = user
+	return true
+}
+
+// SignOut forgets who the shopper signed in as.
+func (s *Store) SignOut(shopper string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.get(shopper, false); b != nil {
+		b.user = ""
+	}
+}
+
+// User returns the name the shopper signed in with, or "" when signed out.
+func (s *Store) User(shopper string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.get(shopper, false); b != nil {
+		return b.user
+	}
+	return ""
 }

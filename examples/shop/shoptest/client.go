@@ -74,7 +74,13 @@ func (c *client) get(t testing.TB, u string) response {
 // post submits an empty form, as the shop's buttons do, with a Referer.
 func (c *client) post(t testing.TB, u, referer string) response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(url.Values{}.Encode()))
+	return c.postForm(t, u, referer, url.Values{})
+}
+
+// postForm submits form with a Referer.
+func (c *client) postForm(t testing.TB, u, referer string, form url.Values) response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/gopersonyze/personyze/core/personyzetest"
 )
 
 // recLink finds the recommendation links the layout renders.
@@ -99,6 +101,43 @@ func Routes(t *testing.T, newHandler NewHandler) {
 
 	// One visitor, one session: every call after the first carried the id.
 	checkSessionChain(t, calls(sim))
+
+	signIn(t, c, base, sim)
+}
+
+// signIn: signing in changes the visitor's user_id to the user's (the same on another
+// device) and starts a new session with the call that carries the profile; signing out
+// makes the visitor the cookie's anonymous one again.
+func signIn(t *testing.T, c *client, base string, sim *personyzetest.Server) {
+	last := func() personyzetest.Request {
+		reqs := sim.Requests()
+		return reqs[len(reqs)-1]
+	}
+	expectStatus(t, c.get(t, base+"/"), http.StatusOK)
+	anon := last()
+	in := c.postForm(t, base+"/signin", base+"/cart", url.Values{"user": {"ada"}})
+	expectRedirect(t, in, "/cart")
+	login := last()
+	if login.UserID == anon.UserID || !login.NewSession || len(login.Commands) != 1 || login.Commands[0].Name != "User Profile" {
+		t.Errorf("sign-in call: user %d (anonymous %d), new_session %v, commands %v", login.UserID, anon.UserID, login.NewSession, login.Commands)
+	}
+	page := c.get(t, base+"/")
+	if !strings.Contains(page.body, `<span id="signed-in">ada</span>`) {
+		t.Error("page does not show the signed-in user")
+	}
+	if p := last(); p.UserID != login.UserID || p.NewSession || p.SessionID == nil || *p.SessionID != login.ResponseSessionID {
+		t.Errorf("page after sign-in: user %d (want %d), new_session %v, session %v (want %q)", p.UserID, login.UserID, p.NewSession, p.SessionID, login.ResponseSessionID)
+	}
+	other := newClient(t) // another device of the same user
+	other.postForm(t, base+"/signin", "", url.Values{"user": {"ada"}})
+	if got := last().UserID; got != login.UserID {
+		t.Errorf("second device: user %d, want %d", got, login.UserID)
+	}
+	expectRedirect(t, c.post(t, base+"/signout", ""), "/")
+	c.get(t, base+"/")
+	if p := last(); p.UserID != anon.UserID {
+		t.Errorf("after sign-out: user %d, want the anonymous %d", p.UserID, anon.UserID)
+	}
 }
 
 // productLink returns the first recommendation link to a product page.
