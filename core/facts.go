@@ -50,7 +50,7 @@ func (t *Tracker) deriveFacts(r *http.Request, d Device, visitorKey string) Fact
 	}
 	f := Facts{
 		UserID:     userID(key),
-		Languages:  visitor.Languages(r.Header.Get("Accept-Language")),
+		Languages:  t.detector.Languages(r.Header.Get("Accept-Language")),
 		DeviceType: d.Type,
 		OS:         d.OS,
 		Platform:   d.Platform,

@@ -60,6 +60,7 @@ type uaFacts struct {
 type Detector struct {
 	parser Parser
 	cache  *uaCache
+	langs  langCache
 }
 
 // NewDetector returns a detector caching up to cacheSize parsed
