@@ -3,8 +3,10 @@ package core
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 
+	"github.com/gopersonyze/personyze/core/internal/meta"
 	"github.com/gopersonyze/personyze/core/internal/wire"
 )
 
@@ -18,6 +20,12 @@ type Action struct {
 	once   sync.Once
 	items  []Item
 	isJSON bool
+
+	// meta is the action's metadata row, nil when it was not known in time; places are the
+	// placeholders it is targeted at, as far as they were known.
+	meta   *meta.Action
+	places []*meta.Placeholder
+	html   htmlOnce
 }
 
 // newActions converts decoded wire actions.
@@ -32,16 +40,18 @@ func newActions(ws []wire.Action) []*Action {
 	return out
 }
 
-// IsJSON reports whether the action carries JSON items: data["data"] parses as the body of a
-// JSON array (possibly empty).
+// IsJSON reports whether the action carries JSON items. With the action's metadata known,
+// that is an application/json content type whose content is a JSON array (possibly empty);
+// without it, data["data"] parsing as the body of a JSON array.
 func (a *Action) IsJSON() bool {
 	a.parse()
 	return a.isJSON
 }
 
-// Items returns the action's items, parsed from "[" + Data["data"] + "]" on first use (once
-// per action; actions nobody reads are never parsed). Elements that are not objects are
-// skipped. Nil if the action has no JSON data.
+// Items returns the action's items, parsed on first use (once per action; actions nobody
+// reads are never parsed) from its content (see Content), or from "[" + Data["data"] + "]"
+// when its metadata is not known. Elements that are not objects are skipped. Nil if the
+// action has no JSON items, an HTML action for one.
 func (a *Action) Items() []Item {
 	a.parse()
 	return a.items
@@ -50,23 +60,44 @@ func (a *Action) Items() []Item {
 // Decode unmarshals the action's items into dst, typically a *[]MyItem with json tags, for
 // applications that want their own types. ErrNotJSONAction if there is no data["data"].
 func (a *Action) Decode(dst any) error {
-	data, ok := a.Data["data"]
+	arr, ok := a.jsonArray()
 	if !ok {
 		return fmt.Errorf("action %d: %w", a.ID, ErrNotJSONAction)
 	}
-	if err := json.Unmarshal(wire.WrapArray(data), dst); err != nil {
+	if err := json.Unmarshal(arr, dst); err != nil {
 		return fmt.Errorf("action %d: %w: %v", a.ID, ErrMalformedResponse, err)
 	}
 	return nil
 }
 
+// jsonArray returns the JSON array text of the action's items: its content when the metadata
+// says application/json and the content is bracketed, "[" + data["data"] + "]" when the
+// metadata is unknown (the seed's rule). ok is false for anything else.
+func (a *Action) jsonArray() ([]byte, bool) {
+	if a.meta == nil {
+		data, ok := a.Data["data"]
+		if !ok {
+			return nil, false
+		}
+		return wire.WrapArray(data), true
+	}
+	if a.meta.Kind() != meta.ContentJSON {
+		return nil, false
+	}
+	c := strings.TrimSpace(a.meta.Content(a.Data))
+	if len(c) < 2 || c[0] != '[' || c[len(c)-1] != ']' {
+		return nil, false
+	}
+	return []byte(c), true
+}
+
 func (a *Action) parse() {
 	a.once.Do(func() {
-		data, ok := a.Data["data"]
+		arr, ok := a.jsonArray()
 		if !ok {
 			return
 		}
-		fields, ok := wire.ParseItemFields(data)
+		fields, ok := wire.ParseItemFields(string(arr[1 : len(arr)-1]))
 		if !ok {
 			return
 		}

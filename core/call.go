@@ -70,6 +70,11 @@ func (v *Visit) beginCall() (req *wire.Request, ok bool) {
 	v.queued = nil
 	v.ctl.newSession = false // asked for once, by this call
 	v.ctl.sent = len(req.Commands) > 0
+	if v.ctl.sent {
+		v.ext.forced = v.state.ForceNew // a new session asked for by an earlier request
+		req.NewSession = req.NewSession || v.ext.forced
+		v.t.reports.rideOn(req)
+	}
 	return req, true
 }
 
@@ -186,8 +191,9 @@ func (v *Visit) finish(req *wire.Request, o Outcome, err error, d time.Duration,
 		t.counters.observe(d)
 	}
 	var actions []*Action
+	var camps []campaign
 	if resp != nil {
-		actions = newActions(resp.Actions)
+		actions, camps = v.results(resp, t.cfg.Timeout-d)
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -195,16 +201,13 @@ func (v *Visit) finish(req *wire.Request, o Outcome, err error, d time.Duration,
 	v.call = Call{req: req, Outcome: o, Err: err, Duration: d}
 	if resp != nil {
 		v.call.body = resp.Body
-		v.actions = actions
 		v.updateSession(resp.SessionID)
-		if len(actions) > 0 {
-			t.stale.put(v.facts.UserID, actions)
-		}
+		v.applyResult(req, resp, actions, camps)
 		return
 	}
 	if o.Failed() {
-		if a := t.stale.get(v.facts.UserID); a != nil {
-			v.actions, v.stale = a, true
+		if a := t.stale.get(v.facts.UserID); a != nil && len(a.actions)+len(a.campaigns) > 0 {
+			v.actions, v.ext.campaigns, v.stale = a.actions, a.campaigns, true
 		}
 		if o != OutcomeCanceled {
 			t.logs.log(t.log, slog.LevelWarn, "call:"+o.String(), "personyze: page rendered without fresh recommendations",
@@ -221,6 +224,7 @@ func (v *Visit) updateSession(id string) {
 	}
 	if start := sessionStart(id); start > 0 && start != sessionStart(v.state.SessionID) {
 		v.state.PastSessions = appendPastSession(v.state.PastSessions, start)
+		v.countDownBlocked()
 	}
 	v.state.SessionID = id
 	if v.phase >= phaseCommitted {

@@ -43,6 +43,7 @@ const (
 	cmdOther    cmdKind = iota
 	cmdItem             // product/article single-item event: may carry "action_id", N
 	cmdPageView         // Navigate
+	cmdBulk             // "Products ..." event: may carry "action_id", N right after the name
 )
 
 // Command is one tracker command: a JSON array whose first element is the name. Build commands
@@ -88,15 +89,16 @@ func (c Command) MarshalJSON() ([]byte, error) {
 	return c.w.AppendJSON(nil), nil
 }
 
-// WithAction attributes a product or article event to the recommendation action it came from,
-// appending the seed's "action_id", N suffix (N a JSON integer). On any other command, or with
-// actionID <= 0, the returned command carries ErrInvalidCommand.
+// WithAction attributes a product or article event (single-item, or one of the bulk
+// "Products ..." events) to the recommendation action it came from, appending the seed's
+// "action_id", N suffix (N a JSON integer), e.g. ["Products Purchased","action_id",10]. On
+// any other command, or with actionID <= 0, the returned command carries ErrInvalidCommand.
 func (c Command) WithAction(actionID int64) Command {
 	if c.err != nil {
 		return c
 	}
 	switch {
-	case c.kind != cmdItem:
+	case c.kind != cmdItem && c.kind != cmdBulk:
 		c.err = fmt.Errorf("%w: %q cannot carry action_id", ErrInvalidCommand, c.w.Name)
 	case actionID <= 0:
 		c.err = fmt.Errorf("%w: %q: action id %d is not positive", ErrInvalidCommand, c.w.Name, actionID)
@@ -120,9 +122,9 @@ func (c Command) ItemID() string {
 // IsNavigate reports whether c is a Navigate (page view) command.
 func (c Command) IsNavigate() bool { return c.kind == cmdPageView }
 
-// Attributable reports whether c is a product or article single-item event that may carry an
-// action id (see WithAction).
-func (c Command) Attributable() bool { return c.kind == cmdItem }
+// Attributable reports whether c is a product or article event that may carry an action id
+// (see WithAction).
+func (c Command) Attributable() bool { return c.kind == cmdItem || c.kind == cmdBulk }
 
 // itemEvent builds a product/article single-item event.
 func itemEvent(name, id string) Command {
@@ -152,14 +154,18 @@ func ProductUnliked(id string) Command { return itemEvent(cmdProductUnliked, id)
 func ProductRemovedFromCart(id string) Command { return itemEvent(cmdProductRemovedFromCart, id) }
 
 // ProductsPurchased reports that everything in the cart was purchased.
-func ProductsPurchased() Command { return Command{w: wire.Command{Name: cmdProductsPurchased}} }
+func ProductsPurchased() Command {
+	return Command{w: wire.Command{Name: cmdProductsPurchased}, kind: cmdBulk}
+}
 
 // ProductsUnliked reports that the wish list was cleared.
-func ProductsUnliked() Command { return Command{w: wire.Command{Name: cmdProductsUnliked}} }
+func ProductsUnliked() Command {
+	return Command{w: wire.Command{Name: cmdProductsUnliked}, kind: cmdBulk}
+}
 
 // ProductsRemovedFromCart reports that the cart was emptied.
 func ProductsRemovedFromCart() Command {
-	return Command{w: wire.Command{Name: cmdProductsRemovedFromCart}}
+	return Command{w: wire.Command{Name: cmdProductsRemovedFromCart}, kind: cmdBulk}
 }
 
 // ArticleViewed reports that the visitor read article id (the catalog's Internal ID).

@@ -48,6 +48,8 @@ func TestCommandWireForm(t *testing.T) {
 		{"ActionDontShow", actionDontShow(42), `["Action Status","42","dont-show"]`},
 		{"ProductViewed with action", ProductViewed("P1").WithAction(10), `["Product Viewed","P1","action_id",10]`},
 		{"ArticleGoal with action", ArticleGoal("A1").WithAction(3), `["Article Goal","A1","action_id",3]`},
+		{"ProductsPurchased with action", ProductsPurchased().WithAction(10), `["Products Purchased","action_id",10]`},
+		{"ProductsRemovedFromCart with action", ProductsRemovedFromCart().WithAction(7), `["Products Removed from cart","action_id",7]`},
 		{"escaping", ProductViewed("a\"b\\c\n\x01</script>"), `["Product Viewed","a\"b\\c\n\u0001</script>"]`},
 	}
 	for _, tt := range tests {
@@ -89,7 +91,7 @@ func TestCommandInvalidInput(t *testing.T) {
 		{"action status empty status", ActionStatus(5, "", ""), ErrInvalidCommand},
 		{"dont-show negative id", actionDontShow(-1), ErrInvalidCommand},
 		{"WithAction on navigate", Navigate("x").WithAction(1), ErrInvalidCommand},
-		{"WithAction on bulk event", ProductsPurchased().WithAction(1), ErrInvalidCommand},
+		{"WithAction on bulk article event", ArticlesUnliked().WithAction(1), ErrInvalidCommand},
 		{"WithAction zero", ProductViewed("P").WithAction(0), ErrInvalidCommand},
 		{"WithAction keeps first error", ProductViewed("").WithAction(5), ErrEmptyID},
 		{"zero Command", Command{}, ErrInvalidCommand},
@@ -121,7 +123,8 @@ func TestCommandAccessors(t *testing.T) {
 		{ProductViewed("P1"), "P1", false, true, 0},
 		{ArticleLiked("A1").WithAction(4), "A1", false, true, 4},
 		{Navigate("home"), "", true, false, 0},
-		{ProductsUnliked(), "", false, false, 0},
+		{ProductsUnliked(), "", false, true, 0},
+		{ArticlesUnliked(), "", false, false, 0},
 		{UserProfile("email", "x@y"), "", false, false, 0},
 		{ActionStatus(1, "target", ""), "", false, false, 0},
 	}

@@ -91,7 +91,9 @@ func (v *Visit) SetDocumentName(name string) error {
 }
 
 // StartNewSession makes this request's call start a new Personyze session, as Personyze's
-// SDKs do when a visitor signs in: call it in the sign-in handler, with SetUserKey.
+// SDKs do when a visitor signs in or out: call it in the sign-in handler, with SetUserKey,
+// or in the sign-out handler. When this request makes no call (a POST without events), the
+// visitor's next call asks for it (it is remembered in the cookie session).
 func (v *Visit) StartNewSession() error {
 	if v.t == nil {
 		return nil
@@ -102,6 +104,11 @@ func (v *Visit) StartNewSession() error {
 		return err
 	}
 	v.ctl.newSession = true
+	if !v.state.ForceNew {
+		// Remembered in the cookie until a call carries it, for a request that makes none
+		// (a sign-out POST without events).
+		v.state.ForceNew, v.dirty = true, true
+	}
 	return nil
 }
 

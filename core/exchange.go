@@ -64,6 +64,7 @@ func (v *Visit) activate(dev Device) {
 		v.updateSession(sid)
 	}
 	v.actionID = attributionOf(v.r.URL.RawQuery, t.cfg.AttributionParam)
+	v.beginClick()
 }
 
 // Visit returns the Visit that handlers and templates see.
@@ -125,11 +126,9 @@ func (e *Exchange) End() {
 		return
 	}
 	v.phase = phaseEnded
-	late := v.takeLate()
+	late, reports := v.takeLate(), v.takeReports()
 	v.mu.Unlock()
-	if late != nil {
-		v.t.queue.Enqueue(late)
-	}
+	v.t.sendAfterEnd(late, reports)
 }
 
 // Wrap returns w with BeforeHeader called right before the header goes out: on the first

@@ -18,6 +18,8 @@ const (
 	keyVisitor      = "v"  // random visitor key; user_id is its crc32
 	keySession      = "s"  // latest Personyze session_id
 	keyPastSessions = "ps" // comma-separated start times, oldest first
+	keyBlocked      = "bl" // closed actions: "id:sessions,..." (at most maxBlocked)
+	keyNewSession   = "ns" // "1": the next call asks for a new session (Visit.NewSession)
 )
 
 const (
@@ -35,6 +37,8 @@ type sessionState struct {
 	VisitorKey   string
 	SessionID    string
 	PastSessions string
+	Blocked      string // closed actions, see parseBlocked
+	ForceNew     bool   // the next call sends new_session: true
 }
 
 // loadState reads the state out of a gorilla session; missing or mistyped values are empty.
@@ -47,6 +51,8 @@ func loadState(s *sessions.Session) sessionState {
 		VisitorKey:   str(keyVisitor),
 		SessionID:    str(keySession),
 		PastSessions: str(keyPastSessions),
+		Blocked:      formatBlocked(parseBlocked(str(keyBlocked))), // bounded whatever a store holds
+		ForceNew:     str(keyNewSession) == "1",
 	}
 }
 
@@ -55,6 +61,21 @@ func storeState(s *sessions.Session, st sessionState) {
 	s.Values[keyVisitor] = st.VisitorKey
 	s.Values[keySession] = st.SessionID
 	s.Values[keyPastSessions] = st.PastSessions
+	// Optional keys are left out when unset, so most cookies do not grow.
+	setOrDelete(s, keyBlocked, st.Blocked)
+	if st.ForceNew {
+		s.Values[keyNewSession] = "1"
+	} else {
+		delete(s.Values, keyNewSession)
+	}
+}
+
+func setOrDelete(s *sessions.Session, k, v string) {
+	if v == "" {
+		delete(s.Values, k)
+		return
+	}
+	s.Values[k] = v
 }
 
 // newVisitorKey returns a fresh random visitor key.

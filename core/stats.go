@@ -60,6 +60,17 @@ type Stats struct {
 	SuppressedLogs uint64
 	// StaleVisitors is the number of visitors in the last-good-recommendations cache.
 	StaleVisitors int
+	// MetadataFetches counts GETs of action, placeholder and condition metadata, and
+	// MetadataFailures those that failed (each also logged, rate-limited). Metadata is
+	// fetched once per id and kept until Personyze's cache_version changes.
+	MetadataFetches, MetadataFailures uint64
+	// MetadataIncomplete counts page calls whose answer named actions or campaigns whose
+	// metadata did not arrive within the page's budget: the page rendered without it
+	// (no HTML actions, no campaign names) and it went on loading for later pages.
+	MetadataIncomplete uint64
+	// HeldReports is the number of visitors whose automatic action statuses ("executed",
+	// "dont-show") wait to ride on their next call.
+	HeldReports int
 }
 
 // LatencyBucket is one histogram bucket: the calls that took more than the previous
@@ -94,6 +105,8 @@ type counters struct {
 	dropped    sync.Map // reason -> *atomic.Uint64
 	lateCookie atomic.Uint64
 	suppressed atomic.Uint64
+
+	metaFetches, metaFailures, metaIncomplete atomic.Uint64
 }
 
 func (c *counters) observe(d time.Duration) {
@@ -133,6 +146,11 @@ func (t *Tracker) Stats() Stats {
 		LateCookie:     c.lateCookie.Load(),
 		SuppressedLogs: c.suppressed.Load(),
 		StaleVisitors:  t.stale.len(),
+
+		MetadataFetches:    c.metaFetches.Load(),
+		MetadataFailures:   c.metaFailures.Load(),
+		MetadataIncomplete: c.metaIncomplete.Load(),
+		HeldReports:        t.reports.len(),
 	}
 	for o := Outcome(0); o < numOutcomes; o++ {
 		s.Outcomes[o.String()] = c.outcomes[o].Load()

@@ -14,6 +14,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 
 	"github.com/gopersonyze/personyze/core/internal/delivery"
+	"github.com/gopersonyze/personyze/core/internal/meta"
 	"github.com/gopersonyze/personyze/core/internal/visitor"
 	"github.com/gopersonyze/personyze/core/internal/wire"
 )
@@ -37,6 +38,8 @@ type Tracker struct {
 	latest    *latestSessions
 	logs      *logLimiter
 	counters  counters
+	meta      *meta.Cache  // the account's action, placeholder and condition metadata
+	reports   *heldReports // automatic action statuses waiting for the visitor's next call
 }
 
 // New validates cfg and returns a ready Tracker. A configuration error says which field is
@@ -93,6 +96,8 @@ func New(cfg Config) (*Tracker, error) {
 		Send: func(ctx context.Context, req *wire.Request, attempt int) error {
 			return t.call(ctx, t.refresh(req), true, attempt).err
 		}})
+	t.meta = t.newMetaCache()
+	t.reports = newHeldReports(t.queue.Enqueue)
 	return t, nil
 }
 
@@ -114,7 +119,9 @@ func (t *Tracker) Config() Config { return t.cfg }
 // waiting get OutcomeCanceled and their commands are counted as dropped for shutdown; a
 // second Close returns an error at once.
 func (t *Tracker) Close(ctx context.Context) error {
+	t.reports.close()
 	err := t.queue.Close(ctx)
+	t.meta.Close()
 	t.client.CloseIdleConnections()
 	return err
 }

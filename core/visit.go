@@ -51,6 +51,7 @@ type Visit struct {
 	call    Call
 	items   []Item
 	ctl     control // per-request decisions of the handler, see control.go
+	ext     visitExt
 }
 
 // Call describes the tracker call of a Visit, for debug panels and tests.
@@ -133,14 +134,7 @@ func (v *Visit) Track(cmds ...Command) error {
 		return nil // the handler stopped tracking this request
 	}
 	for _, c := range cmds {
-		if v.actionID > 0 && c.kind == cmdItem && c.w.ActionID == 0 {
-			c = c.WithAction(v.actionID)
-		}
-		if v.phase == phaseOpen {
-			v.queued = append(v.queued, c)
-		} else {
-			v.late = append(v.late, c)
-		}
+		v.add(c)
 	}
 	var afterEnd *wire.Request
 	if v.phase == phaseEnded {
@@ -176,23 +170,28 @@ func (v *Visit) Actions() []*Action {
 	return v.actions
 }
 
-// Items returns the items of every JSON recommendation action of this page, in order.
+// Items returns the items of every JSON recommendation action of this page, in order. The
+// actions whose items it returns are reported to Personyze as "executed" (shown).
 func (v *Visit) Items() []Item {
 	v.flush()
 	v.mu.Lock()
-	defer v.mu.Unlock()
 	v.ctl.read = true
 	if v.items == nil {
 		v.items = itemsOf(v.actions)
 	}
-	return v.items
+	items, actions := v.items, v.actions
+	v.mu.Unlock()
+	v.reportShown(actions...)
+	return items
 }
 
 // ActionItems returns the items of the JSON recommendation action with the given id, or
-// nil when Personyze did not return it for this page.
+// nil when Personyze did not return it for this page. An action with items is reported to
+// Personyze as "executed" (shown).
 func (v *Visit) ActionItems(id int64) []Item {
 	for _, a := range v.Actions() {
 		if a.ID == id {
+			v.reportShown(a)
 			return a.Items()
 		}
 	}

@@ -1,0 +1,398 @@
+package core
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gopersonyze/personyze/core/internal/wire"
+)
+
+// visitExt is what a Visit keeps for campaigns and action statuses.
+type visitExt struct {
+	campaigns []campaign
+	// reports are the automatic action statuses of this page (executed, dont-show): they
+	// ride on the visitor's next call (see heldReports).
+	reports []Command
+	// forced: the page's call carries a new_session that Visit.StartNewSession asked for
+	// in an earlier request.
+	forced bool
+}
+
+// Action Status reporting, and what each report costs.
+//
+// A visitor's click reaches the server as the next request: a followed recommendation link
+// ("pz=<action id>") makes the product or article view that the page tracks report
+// "product"/"article" with the item's id, and a followed link of an HTML action ("pz=t<id>",
+// see Visit.Placeholder) reports "target". Both travel in that page's own call: free.
+//
+// "executed" is known only while the page renders, after its call, and "dont-show" when the
+// answer arrives. Sending them at once would cost one more call per page view. Instead they
+// ride on the visitor's next call (their next page view is typically seconds away), held in
+// memory per visitor: a visitor who makes no further call within reportHold gets them sent
+// in the background then, and Tracker.Close sends what is held. So a visit of n pages costs n
+// calls plus at most one, instead of 2n.
+
+// reportHold is how long automatic statuses wait for the visitor's next call.
+const reportHold = 15 * time.Second
+
+// maxHeldVisitors bounds the visitors with held statuses; past it, statuses are sent at
+// once. maxHeldReports bounds one visitor's held statuses (older ones are sent first).
+const (
+	maxHeldVisitors = 10000
+	maxHeldReports  = 32
+)
+
+// heldReports holds automatic action statuses until the visitor's next call.
+type heldReports struct {
+	mu     sync.Mutex
+	byUser map[uint32]*heldEntry
+	send   func(*wire.Request)
+	closed bool
+}
+
+type heldEntry struct {
+	req   *wire.Request
+	timer *time.Timer
+}
+
+func newHeldReports(send func(*wire.Request)) *heldReports {
+	return &heldReports{byUser: map[uint32]*heldEntry{}, send: send}
+}
+
+// hold keeps req's commands for the visitor's next call, or sends them after reportHold.
+func (h *heldReports) hold(req *wire.Request) {
+	h.mu.Lock()
+	e, ok := h.byUser[req.UserID]
+	switch {
+	case h.closed || (!ok && len(h.byUser) >= maxHeldVisitors):
+		h.mu.Unlock()
+		h.send(req)
+		return
+	case ok:
+		cmds := append(e.req.Commands, req.Commands...)
+		req.Commands = cmds[max(0, len(cmds)-maxHeldReports):]
+		e.req = req // the newest visitor fields and session id
+	default:
+		e = &heldEntry{req: req}
+		e.timer = time.AfterFunc(reportHold, func() { h.release(req.UserID, e) })
+		h.byUser[req.UserID] = e
+	}
+	h.mu.Unlock()
+}
+
+// release sends e's statuses if they are still held.
+func (h *heldReports) release(user uint32, e *heldEntry) {
+	h.mu.Lock()
+	if h.byUser[user] != e {
+		h.mu.Unlock()
+		return
+	}
+	delete(h.byUser, user)
+	req := e.req
+	h.mu.Unlock()
+	h.send(req)
+}
+
+// rideOn moves the visitor's held statuses into req, a call about to be made, before its
+// Navigate (they belong to the previous page).
+func (h *heldReports) rideOn(req *wire.Request) {
+	if len(req.Commands) == 0 {
+		return // statuses never cause a page to wait for a call it would not make
+	}
+	h.mu.Lock()
+	e, ok := h.byUser[req.UserID]
+	if ok {
+		delete(h.byUser, req.UserID)
+		e.timer.Stop()
+	}
+	h.mu.Unlock()
+	if !ok {
+		return
+	}
+	cmds := make([]wire.Command, 0, len(req.Commands)+len(e.req.Commands))
+	nav := len(req.Commands)
+	for nav > 0 && req.Commands[nav-1].Navigate {
+		nav--
+	}
+	cmds = append(cmds, req.Commands[:nav]...)
+	cmds = append(cmds, e.req.Commands...)
+	req.Commands = append(cmds, req.Commands[nav:]...)
+}
+
+// close sends everything held and makes later statuses go out at once.
+func (h *heldReports) close() {
+	h.mu.Lock()
+	h.closed = true
+	held := h.byUser
+	h.byUser = map[uint32]*heldEntry{}
+	h.mu.Unlock()
+	for _, e := range held {
+		e.timer.Stop()
+		h.send(e.req)
+	}
+}
+
+// len returns the number of visitors with held statuses.
+func (h *heldReports) len() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.byUser)
+}
+
+// statusOf returns the action id and status of an "Action Status" command with an
+// argument (the SDKs' 4-element form); ok is false for anything else.
+func statusOf(c Command) (id, status string, ok bool) {
+	if c.w.Name != cmdActionStatus || len(c.w.Args) != 3 {
+		return "", "", false
+	}
+	return c.w.Args[0], c.w.Args[1], true
+}
+
+// duplicateStatus applies the SDKs' rule before queuing status report c: walk the queued
+// commands from the newest back to the last Navigate; c is a duplicate if a report for the
+// same action has the same status, or if c is "executed" and any report for the action is
+// there.
+func duplicateStatus(queued []Command, c Command) bool {
+	id, status, ok := statusOf(c)
+	if !ok {
+		return false
+	}
+	for i := len(queued) - 1; i >= 0; i-- {
+		q := queued[i]
+		if q.kind == cmdPageView {
+			return false
+		}
+		if qid, qs, ok := statusOf(q); ok && qid == id && (qs == status || status == statusExecuted) {
+			return true
+		}
+	}
+	return false
+}
+
+// add queues c for the page's call (open phase) or for after it. A product or article view
+// on a page reached through a recommendation link gets the link's action id and adds the
+// "product"/"article" status with the item's id. Callers hold v.mu.
+func (v *Visit) add(c Command) {
+	list := &v.queued
+	if v.phase != phaseOpen {
+		list = &v.late
+	}
+	if duplicateStatus(*list, c) {
+		return
+	}
+	var click Command
+	if v.actionID > 0 && (c.kind == cmdItem || c.kind == cmdBulk) && c.w.ActionID == 0 {
+		switch c.w.Name {
+		case cmdProductViewed:
+			click = ActionStatus(v.actionID, statusProduct, c.w.Args[0])
+		case cmdArticleViewed:
+			click = ActionStatus(v.actionID, statusArticle, c.w.Args[0])
+		}
+		c = c.WithAction(v.actionID)
+	}
+	*list = append(*list, c)
+	if click.w.Name != "" && !duplicateStatus(*list, click) {
+		*list = append(*list, click)
+	}
+}
+
+// report records an automatic status (executed, dont-show) of this page for the visitor's
+// next call, under the duplicate rule.
+func (v *Visit) report(c Command) {
+	if v.t == nil || c.Err() != nil {
+		return
+	}
+	v.mu.Lock()
+	if duplicateStatus(v.ext.reports, c) || (v.phase == phaseOpen && duplicateStatus(v.queued, c)) {
+		v.mu.Unlock()
+		return
+	}
+	var held *wire.Request
+	if v.phase == phaseEnded {
+		held = v.request([]Command{c}, false)
+	} else {
+		v.ext.reports = append(v.ext.reports, c)
+	}
+	v.mu.Unlock()
+	if held != nil {
+		v.t.reports.hold(held)
+	}
+}
+
+// takeReports returns the request for this page's automatic statuses, or nil. Callers hold
+// v.mu.
+func (v *Visit) takeReports() *wire.Request {
+	if len(v.ext.reports) == 0 {
+		return nil
+	}
+	req := v.request(v.ext.reports, false)
+	v.ext.reports = nil
+	return req
+}
+
+// sendAfterEnd delivers what a page left after its call: the late commands in the
+// background, with the automatic statuses riding along; statuses alone are held for the
+// visitor's next call.
+func (t *Tracker) sendAfterEnd(late, reports *wire.Request) {
+	switch {
+	case late != nil && reports != nil:
+		late.Commands = append(late.Commands, reports.Commands...)
+		t.queue.Enqueue(late)
+	case late != nil:
+		t.queue.Enqueue(late)
+	case reports != nil:
+		t.reports.hold(reports)
+	}
+}
+
+// beginClick reads a followed HTML action link ("pz=t<id>", see Visit.Placeholder) and
+// queues its "target" status for the page's call.
+func (v *Visit) beginClick() {
+	id := targetOf(v.r.URL.RawQuery, v.t.cfg.AttributionParam)
+	if id > 0 {
+		v.queued = append(v.queued, ActionStatus(id, statusTarget, ""))
+	}
+}
+
+// targetOf reads a "t<id>" attribution value from a raw query; 0 if there is none.
+func targetOf(rawQuery, param string) int64 {
+	for rawQuery != "" {
+		var kv string
+		kv, rawQuery, _ = strings.Cut(rawQuery, "&")
+		if k, val, _ := strings.Cut(kv, "="); k == param {
+			if rest, ok := strings.CutPrefix(val, "t"); ok {
+				if n, ok := parseAttribution(rest); ok {
+					return n
+				}
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+// maxBlocked bounds the actions a visitor's cookie remembers as closed; maxCloseSessions
+// bounds how long one stays closed.
+const (
+	maxBlocked       = 16
+	maxCloseSessions = 100
+)
+
+// blockedAction is one entry of the visitor's closed actions: hidden for n more sessions.
+type blockedAction struct {
+	id int64
+	n  int
+}
+
+// parseBlocked reads the cookie form "id:n,id:n"; bad entries are skipped.
+func parseBlocked(s string) []blockedAction {
+	if s == "" {
+		return nil
+	}
+	var out []blockedAction
+	for part := range strings.SplitSeq(s, ",") {
+		a, b, ok := strings.Cut(part, ":")
+		id, err1 := strconv.ParseInt(a, 10, 64)
+		n, err2 := strconv.Atoi(b)
+		if ok && err1 == nil && err2 == nil && id > 0 && id <= maxActionID && n > 0 && len(out) < maxBlocked {
+			out = append(out, blockedAction{id, min(n, maxCloseSessions)})
+		}
+	}
+	return out
+}
+
+// formatBlocked writes the cookie form, keeping the newest maxBlocked entries.
+func formatBlocked(bs []blockedAction) string {
+	bs = bs[max(0, len(bs)-maxBlocked):]
+	var b strings.Builder
+	for i, x := range bs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(x.id, 10))
+		b.WriteByte(':')
+		b.WriteString(strconv.Itoa(x.n))
+	}
+	return b.String()
+}
+
+// blockedIn reports whether action id is closed in the cookie form s.
+func blockedIn(s string, id int64) bool {
+	if s == "" {
+		return false
+	}
+	for _, b := range parseBlocked(s) {
+		if b.id == id {
+			return true
+		}
+	}
+	return false
+}
+
+// countDownBlocked counts a new session against every closed action, as the SDKs do; an
+// action whose count reaches 0 shows again. Callers hold v.mu.
+func (v *Visit) countDownBlocked() {
+	if v.state.Blocked == "" {
+		return
+	}
+	var keep []blockedAction
+	for _, b := range parseBlocked(v.state.Blocked) {
+		if b.n > 1 {
+			keep = append(keep, blockedAction{b.id, b.n - 1})
+		}
+	}
+	v.state.Blocked = formatBlocked(keep)
+}
+
+// CloseAction reports that the visitor closed (dismissed) action id: ["Action Status",
+// "<id>", "close", "<sessions>"]. With sessions > 0 the action is also hidden from this
+// visitor for that many sessions (at most 100): its id is remembered in the cookie session,
+// each new Personyze session counts it down, and while it lasts the action is left out of
+// the visitor's results and Personyze is told "dont-show". Call it from the handler that
+// serves the visitor's close button, before the response is written (the cookie must still
+// be open); the cookie remembers at most 16 closed actions, the newest.
+func (v *Visit) CloseAction(id int64, sessions int) error {
+	sessions = max(0, min(sessions, maxCloseSessions))
+	if err := v.Track(ActionStatus(id, statusClose, strconv.Itoa(sessions))); err != nil {
+		return err
+	}
+	if v.t == nil || sessions == 0 {
+		return nil
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.phase >= phaseCommitted {
+		v.t.counters.lateCookie.Add(1)
+		return fmt.Errorf("personyze: CloseAction(%d) after the response header was sent: the close was reported but the visitor's cookie cannot remember it", id)
+	}
+	var bs []blockedAction
+	for _, b := range parseBlocked(v.state.Blocked) {
+		if b.id != id {
+			bs = append(bs, b)
+		}
+	}
+	v.state.Blocked = formatBlocked(append(bs, blockedAction{id, sessions}))
+	v.dirty = true
+	kept := v.actions[:0:0]
+	for _, a := range v.actions {
+		if a.ID != id {
+			kept = append(kept, a)
+		}
+	}
+	v.actions, v.items = kept, nil
+	return nil
+}
+
+
+// reportShown reports "executed" for each of actions that has items: the page read them to
+// render them.
+func (v *Visit) reportShown(actions ...*Action) {
+	for _, a := range actions {
+		if len(a.Items()) > 0 {
+			v.report(ActionStatus(a.ID, statusExecuted, ""))
+		}
+	}
+}
