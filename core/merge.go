@@ -27,25 +27,27 @@ func (v *Visit) applyResult(req *wire.Request, resp *wire.Response, actions []*A
 	if v.ext.forced && v.state.ForceNew {
 		v.state.ForceNew, v.dirty = false, true
 	}
+	if v.state.Blocked != "" {
+		// As the SDKs do: a closed action in the answer is dropped and reported once.
+		actions = slices.DeleteFunc(actions, func(a *Action) bool {
+			if !blockedIn(v.state.Blocked, a.ID) {
+				return false
+			}
+			if c := actionDontShow(a.ID); !slices.ContainsFunc(v.ext.reports, func(r Command) bool {
+				return r.w.Name == c.w.Name && slices.Equal(r.w.Args, c.w.Args)
+			}) {
+				v.ext.reports = append(v.ext.reports, c)
+			}
+			return true
+		})
+	}
 	prev := t.stale.get(v.facts.UserID)
 	res := result{actions: actions, campaigns: camps}
 	if prev != nil && !slices.ContainsFunc(req.Commands, func(c wire.Command) bool { return c.Navigate }) {
 		res = merge(*prev, res, resp.DismissActions, resp.DismissConditions)
-	}
-	if v.state.Blocked != "" {
-		kept := make([]*Action, 0, len(res.actions))
-		for _, a := range res.actions {
-			if blockedIn(v.state.Blocked, a.ID) {
-				if c := actionDontShow(a.ID); !slices.ContainsFunc(v.ext.reports, func(r Command) bool {
-					return r.w.Name == c.w.Name && slices.Equal(r.w.Args, c.w.Args)
-				}) {
-					v.ext.reports = append(v.ext.reports, c)
-				}
-				continue
-			}
-			kept = append(kept, a)
+		if v.state.Blocked != "" { // closed since the earlier result
+			res.actions = slices.DeleteFunc(res.actions, func(a *Action) bool { return blockedIn(v.state.Blocked, a.ID) })
 		}
-		res.actions = kept
 	}
 	v.actions, v.ext.campaigns = res.actions, res.campaigns
 	if len(res.actions) > 0 || len(res.campaigns) > 0 || prev != nil {

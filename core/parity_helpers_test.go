@@ -117,4 +117,3 @@ func (w *world) statuses(user uint32) []string {
 	}
 	return out
 }
-
