@@ -74,7 +74,7 @@ func hookApp(t *testing.T, cfg core.Config) (*core.Tracker, func(path string)) {
 	h := nethttp.Middleware(tr)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := core.FromContext(r.Context())
 		v.Track(core.ProductViewed("p1"))
-		_ = v.Actions() // the page's call (Items would add an "executed" report to the background call)
+		_ = v.Actions()                        // the page's call (Items would add an "executed" report to the background call)
 		v.Track(core.ProductAddedToCart("p1")) // after the page's call: background delivery
 		_, _ = io.WriteString(w, "ok")
 	}))
