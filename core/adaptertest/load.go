@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -107,7 +108,9 @@ func load(t *testing.T, a Adapter) {
 				}
 			}
 			if tag == "" {
-				events = append(events, r)
+				if len(eventNames(r)) > 0 { // not only the statuses of a visitor's last page
+					events = append(events, r)
+				}
 				continue
 			}
 			checkCall(r, tag, uidOf, tagOf, calls, own, &failures)
@@ -166,8 +169,9 @@ func load(t *testing.T, a Adapter) {
 			time.Sleep(10 * time.Millisecond)
 		}
 		reqs := e.Sim.Requests()
-		if len(reqs) != visitors*perRound {
-			t.Errorf("round %d: simulator saw %d calls, want %d", round, len(reqs), visitors*perRound)
+		// Statuses held longer than the round (a slow machine) may go out on their own.
+		if n := len(slices.DeleteFunc(slices.Clone(reqs), func(r personyzetest.Request) bool { return len(eventNames(r)) == 0 })); n != visitors*perRound {
+			t.Errorf("round %d: simulator saw %d calls, want %d", round, n, visitors*perRound)
 		}
 		check(reqs)
 		e.Sim.Reset() // the record is the test's memory, not the library's
