@@ -107,7 +107,7 @@ func (v *Visit) StartNewSession() error {
 	if !v.state.ForceNew {
 		// Remembered in the cookie until a call carries it, for a request that makes none
 		// (a sign-out POST without events).
-		v.state.ForceNew, v.dirty = true, true
+		v.state.ForceNew, v.dirty, v.ext.keep = true, true, true
 	}
 	return nil
 }

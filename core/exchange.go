@@ -207,7 +207,7 @@ func (v *Visit) commit() {
 	}
 	v.phase = phaseCommitted
 	forget := v.ctl.forget
-	save := v.dirty && v.ctl.sent && !v.ctl.off
+	save := v.dirty && (v.ctl.sent || v.ext.keep) && !v.ctl.off
 	read := v.ctl.read && v.ctl.sent // recommendations come only from a call that was made
 	v.dirty = false
 	st := v.state

@@ -60,6 +60,7 @@ func newWorld(t *testing.T, simOpts personyzetest.Options, adjust func(*Config))
 	w.site = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		ex := tr.Begin(rw, r)
 		defer ex.End()
+		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.mux.ServeHTTP(ex.Wrap(rw), ex.Request())
 	}))
 	t.Cleanup(func() {
@@ -87,6 +88,9 @@ func (w *world) do(c *http.Client, method, path string) string {
 	w.t.Helper()
 	req, _ := http.NewRequest(method, w.site.URL+path, nil)
 	req.Header.Set("User-Agent", fuzzUA)
+	req.Header.Set("Accept", "text/html") // a browser navigation: a page view
+	req.Header.Set("Sec-Fetch-Mode", "navigate")
+	req.Header.Set("Sec-Fetch-Dest", "document")
 	resp, err := c.Do(req)
 	if err != nil {
 		w.t.Fatalf("%s %s: %v", method, path, err)

@@ -19,6 +19,9 @@ type visitExt struct {
 	// forced: the page's call carries a new_session that Visit.StartNewSession asked for
 	// in an earlier request.
 	forced bool
+	// keep: the cookie must be saved even if this request makes no call (it remembers a
+	// closed action or a new session asked for).
+	keep bool
 }
 
 // Action Status reporting, and what each report costs.
@@ -375,7 +378,7 @@ func (v *Visit) CloseAction(id int64, sessions int) error {
 		}
 	}
 	v.state.Blocked = formatBlocked(append(bs, blockedAction{id, sessions}))
-	v.dirty = true
+	v.dirty, v.ext.keep = true, true
 	kept := v.actions[:0:0]
 	for _, a := range v.actions {
 		if a.ID != id {

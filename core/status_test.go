@@ -300,12 +300,14 @@ func TestMergeIsBounded(t *testing.T) {
 	}
 }
 
-// TestForcedNewSession: NewSession at logout (a request that makes no call) makes the
+// TestForcedNewSession: StartNewSession at logout (a request that makes no call) makes the
 // visitor's next call ask for a new session, once.
 func TestForcedNewSession(t *testing.T) {
 	w := newWorld(t, personyzetest.Options{}, nil)
 	w.mux.HandleFunc("POST /logout", func(rw http.ResponseWriter, r *http.Request) {
-		FromContext(r.Context()).NewSession()
+		if err := FromContext(r.Context()).StartNewSession(); err != nil {
+			t.Error(err)
+		}
 		http.Redirect(rw, r, "/", http.StatusSeeOther)
 	})
 	c := w.browser()
