@@ -389,7 +389,6 @@ func (v *Visit) CloseAction(id int64, sessions int) error {
 	return nil
 }
 
-
 // reportShown reports "executed" for each of actions that has items: the page read them to
 // render them.
 func (v *Visit) reportShown(actions ...*Action) {
