@@ -205,7 +205,9 @@ func (s *Shop) SignIn(in Request) Result {
 // their cookie again.
 func (s *Shop) SignOut(in Request) Result {
 	s.Store.SignOut(in.Shopper)
-	if err := in.Visit.SetUserKey(""); err != nil {
+	// A new Personyze session after signing out, as the SDKs start one: this POST makes
+	// no call, so the visitor's next page asks for it.
+	if err := errors.Join(in.Visit.SetUserKey(""), in.Visit.StartNewSession()); err != nil {
 		s.Logger.Warn("personyze: sign-out not told", "err", err)
 	}
 	return seeOther("/")

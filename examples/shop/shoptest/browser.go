@@ -2,6 +2,7 @@ package shoptest
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/gopersonyze/personyze/core/personyzetest"
 )
 
 // RequireBrowserEnv, when "1", turns a missing Chromium into a failure
@@ -100,10 +103,19 @@ func Browser(t *testing.T, newHandler NewHandler, opts BrowserOptions) {
 		return s
 	}
 
-	// Home page: recommendations are there.
-	do("open home page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(`a.rec-link`)))
+	// Home page: recommendations are there, the "home-banner" placeholder shows the
+	// account's HTML banner, and the "Summer sale" campaign shows its note.
+	do("open home page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(`a.rec-link`)),
+		chromedp.WaitVisible(chromedp.CSS(`#home-banner .personyze-banner`)), chromedp.WaitVisible(chromedp.CSS(`#summer-sale`)))
 	if len(recHrefs("read recommendations")) == 0 {
 		t.Fatal("home page shows no recommendations to products")
+	}
+	if got := text("read the banner", `#home-banner`); !strings.Contains(got, "Summer sale") {
+		t.Fatalf("home-banner placeholder says %q", got)
+	}
+	cta, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.querySelector("#home-banner a.personyze-cta").getAttribute("href")`))
+	if err != nil || !strings.Contains(cta, "pz=t") {
+		t.Fatalf("the banner's call to action %q (%v) is not attributed", cta, err)
 	}
 
 	// A product from the grid; each page below is told apart by a selector
@@ -134,7 +146,15 @@ func Browser(t *testing.T, newHandler NewHandler, opts BrowserOptions) {
 		chromedp.Click(chromedp.CSS(`a.rec-link[href="`+href+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`h1[data-product-id="`+productID+`"]`)),
 	)
-	waitForCommand(t, sim, "Product Viewed", productID, "action_id", actionParam(t, u))
+	aid := actionParam(t, u)
+	waitForCommand(t, sim, "Product Viewed", productID, "action_id", aid)
+	// The click is an Action Status with the product's id, in the same call; the pages
+	// before reported their impressions ("executed") on the visitor's next call: the
+	// banner and the recommendations that were shown.
+	waitForCommand(t, sim, "Action Status", fmt.Sprint(aid), "product", productID)
+	waitForCommand(t, sim, "Action Status", fmt.Sprint(personyzetest.ActionSummerBanner), "executed", "")
+	waitForCommand(t, sim, "Action Status", fmt.Sprint(aid), "executed", "")
+	do("product sidebar", chromedp.WaitVisible(chromedp.CSS(`#product-sidebar .personyze-note`)))
 
 	if opts.Screenshot != "" && os.Getenv(ScreenshotEnv) == "1" {
 		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
