@@ -96,7 +96,8 @@ type Config struct {
 	// Default false.
 	Development bool
 	// UserKey returns the application's own identity of the visitor; "" means anonymous.
-	// Default nil: every visitor is anonymous.
+	// Default nil: every visitor is anonymous. When the user is known only after the app's
+	// auth middleware, that middleware calls Visit.SetUserKey instead.
 	UserKey func(*http.Request) string
 	// Classify decides which requests are page views (a Navigate is sent), which only carry
 	// events, and which are ignored (bots, static assets, prefetches). Default
@@ -106,9 +107,13 @@ type Config struct {
 	// Now is the clock used for the 90-minute session rule and log rate limiting. Default
 	// time.Now; tests set a fake clock.
 	Now func() time.Time
-	// DocumentName names the page in the Navigate command. Default: r.URL.Path.
+	// DocumentName names the page in the Navigate command. Default: r.URL.Path. A handler
+	// may name its own page with Visit.SetDocumentName.
 	DocumentName func(*http.Request) string
 	// Consent reports whether the visitor consented to tracking. Default nil: consent assumed.
+	// Without consent nothing is sent and no cookie is written; a visitor refused consent
+	// who still carries this library's cookies has withdrawn it, and the response deletes
+	// them (see Visit.Forget). A handler may decide for its request with Visit.SetConsent.
 	Consent func(*http.Request) bool
 	// HonorGPC treats "Sec-GPC: 1" as no consent. Default false.
 	HonorGPC bool

@@ -3,10 +3,14 @@ package core_test
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/gopersonyze/personyze/core"
@@ -99,4 +103,30 @@ func ExampleClassifiers() {
 	// POST /cart → event method POST
 	// GET /admin/orders → ignore ignored path
 	// curl → ignore bot: curl
+}
+
+// A template parsed without a Tracker, as in an application's template tests: every
+// Personyze helper renders nothing, the application's own functions work.
+func ExampleFuncMap() {
+	tpl := template.Must(template.New("page").Funcs(core.FuncMap(template.FuncMap{"upper": strings.ToUpper})).Parse(
+		`<h1>{{upper .Title}}</h1>{{range .Personyze.Items}}<a href="{{personyzeLink .}}">{{.Title}}</a>{{end}}{{personyzeScript .Personyze}}`))
+	_ = tpl.Execute(os.Stdout, map[string]any{"Title": "home", "Personyze": core.FromContext(context.Background())})
+	// Output: <h1>HOME</h1>
+}
+
+// An auth middleware installed after (inside) the Personyze one tells Personyze who the
+// signed-in user is, before the page's call is made.
+func ExampleVisit_SetUserKey() {
+	userOf := func(r *http.Request) string { return r.Header.Get("X-User") } // your session lookup
+	auth := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if u := userOf(r); u != "" {
+				if err := core.FromContext(r.Context()).SetUserKey(u); err != nil {
+					log.Print(err) // errors.Is(err, core.ErrTooLate): the page's call was made already
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	_ = auth // nethttp.Middleware(tr)(auth(mux))
 }

@@ -19,7 +19,8 @@ import (
 //
 // The one tracker call of a request is made at the first of: reading recommendations, the
 // response header about to be written, the handler returning. Reading twice never calls
-// twice.
+// twice. Until then the handler (or its auth middleware) may still decide for this request:
+// SetUserKey, SetDocumentName, SetConsent, StartNewSession, Skip and Forget.
 type Visit struct {
 	t      *Tracker // nil for an inactive Visit
 	tr     *Tracker // the middleware's Tracker, also for an inactive Visit (nil without middleware)
