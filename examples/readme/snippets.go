@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -88,6 +89,18 @@ func signIn(w http.ResponseWriter, r *http.Request) {
 
 func withdrawConsent(w http.ResponseWriter, r *http.Request) {
 	core.FromContext(r.Context()).SetConsent(false) // deletes our cookies, sends nothing
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// readme:end
+
+// readme:begin close
+func closeBanner(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.FormValue("action"), 10, 64)
+	v := core.FromContext(r.Context())
+	if err := v.CloseAction(id, 2); err != nil { // hidden this session and the next
+		log.Print(err)
+	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
