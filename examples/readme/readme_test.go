@@ -231,8 +231,8 @@ func TestProductPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	tr.Close(context.Background()) // wait for background calls
-	calls := sim.Requests() // the page's call, then any in the background (action statuses)
+	tr.Close(context.Background())                      // wait for background calls
+	calls := sim.Requests()                             // the page's call, then any in the background (action statuses)
 	if len(calls) == 0 || len(calls[0].Commands) != 2 { // [Product Viewed p1] [Navigate /products/p1]
 		t.Fatalf("Personyze saw %d calls: %+v", len(calls), calls)
 	}
