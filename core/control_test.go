@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/sessions"
+
 	"github.com/gopersonyze/personyze/core"
 	"github.com/gopersonyze/personyze/core/personyzetest"
 )
@@ -285,5 +287,33 @@ func TestPersonyzeScript(t *testing.T) {
 				t.Errorf("%s csp %q: %.40q, want prefix %q", c.path, c.csp, got, c.want)
 			}
 		})
+	}
+}
+
+// With the application's own SessionStore, Forget removes only this library's values: the
+// app's sign-in in the same session survives.
+func TestForgetKeepsTheAppsSession(t *testing.T) {
+	store := sessions.NewCookieStore([]byte(strings.Repeat("k", 32)))
+	_, tr := controlWorld(t, func(c *core.Config) { c.SessionStore = store; c.SessionName = "app" })
+	resp := serveVisit(tr, navigate("/"), func(v *core.Visit, w http.ResponseWriter) { writePage(w) })
+	r := navigate("/", resp.Cookies()...)
+	s, err := store.Get(r, "app")
+	if err != nil || len(s.Values) == 0 {
+		t.Fatalf("no library values in the app's session: %v %v", s.Values, err)
+	}
+	s.Values["user"] = "alice" // the app's own sign-in
+	rec := httptest.NewRecorder()
+	if err := store.Save(r, rec, s); err != nil {
+		t.Fatal(err)
+	}
+	resp = serveVisit(tr, navigate("/", rec.Result().Cookies()...), func(v *core.Visit, w http.ResponseWriter) {
+		if err := v.Forget(); err != nil {
+			t.Fatal(err)
+		}
+		writePage(w)
+	})
+	after, err := store.Get(navigate("/", resp.Cookies()...), "app")
+	if err != nil || len(after.Values) != 1 || after.Values["user"] != "alice" {
+		t.Errorf("after Forget the app's session holds %v (%v), want only user=alice", after.Values, err)
 	}
 }
