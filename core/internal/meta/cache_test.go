@@ -186,3 +186,16 @@ func TestCloseStopsFetches(t *testing.T) {
 		t.Errorf("after Close: %+v", s)
 	}
 }
+
+// BenchmarkResolveCached: what a page pays for metadata once it is cached (the common case).
+func BenchmarkResolveCached(b *testing.B) {
+	f := newFake()
+	c := New(Options{Fetch: f.fetch})
+	defer c.Close()
+	ctx := context.Background()
+	c.Resolve(ctx, []int64{301, 102}, []int64{11, 5})
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Resolve(ctx, []int64{301, 102}, []int64{11, 5})
+	}
+}
