@@ -48,7 +48,6 @@ func FuzzParseBlocked(f *testing.F) {
 	})
 }
 
-
 func BenchmarkAttributeLinks(b *testing.B) {
 	const banner = `<div class="personyze-banner"><strong>Summer sale: free shipping on every order this week</strong> <a class="personyze-cta" href="/">Shop the sale</a></div>`
 	b.ReportAllocs()
