@@ -95,8 +95,9 @@ func New(opts Options) *Cache {
 	return c
 }
 
-// Snapshot is the metadata a caller got in time. Ids that are missing were either not
-// known in time (Missing counts them) or are not defined by the account.
+// Snapshot is the metadata a caller got in time (its maps are nil when empty). Ids that are
+// missing were either not known in time (Missing counts them) or are not defined by the
+// account.
 type Snapshot struct {
 	Actions      map[int64]*Action
 	Placeholders map[int64]*Placeholder
@@ -145,13 +146,16 @@ func (c *Cache) Version() int64 {
 // condIDs, fetching what is not cached. It waits until ctx is done at most; what has not
 // arrived by then is left out of the Snapshot and keeps being fetched in the background.
 func (c *Cache) Resolve(ctx context.Context, actionIDs, condIDs []int64) *Snapshot {
-	s := &Snapshot{Actions: map[int64]*Action{}, Placeholders: map[int64]*Placeholder{}, Conditions: map[int64]*Condition{}}
+	s := &Snapshot{} // maps made on first use: most answers have no placeholders or campaigns
 	actions := c.request(tActions, actionIDs)
 	conds := c.request(tConditions, condIDs)
 	wait(ctx, actions)
 	var places []int64
 	for _, sl := range actions {
 		if a, ok := ready(sl, &s.Missing).(*Action); ok {
+			if s.Actions == nil {
+				s.Actions = make(map[int64]*Action, len(actions))
+			}
 			s.Actions[a.ID] = a
 			places = append(places, a.Placeholders...)
 		}
@@ -161,6 +165,9 @@ func (c *Cache) Resolve(ctx context.Context, actionIDs, condIDs []int64) *Snapsh
 		wait(ctx, ps)
 		for _, sl := range ps {
 			if p, ok := ready(sl, &s.Missing).(*Placeholder); ok {
+				if s.Placeholders == nil {
+					s.Placeholders = make(map[int64]*Placeholder, len(ps))
+				}
 				s.Placeholders[p.ID] = p
 			}
 		}
@@ -168,6 +175,9 @@ func (c *Cache) Resolve(ctx context.Context, actionIDs, condIDs []int64) *Snapsh
 	wait(ctx, conds)
 	for _, sl := range conds {
 		if cd, ok := ready(sl, &s.Missing).(*Condition); ok {
+			if s.Conditions == nil {
+				s.Conditions = make(map[int64]*Condition, len(conds))
+			}
 			s.Conditions[cd.ID] = cd
 		}
 	}
@@ -216,14 +226,12 @@ func (c *Cache) request(ti int, ids []int64) []*slot {
 	c.mu.Lock()
 	t := c.tables[ti]
 	out := make([]*slot, 0, len(ids))
-	seen := make(map[int64]bool, len(ids))
 	var batch map[int64]*slot
 	canFetch := !c.closed && !c.opts.Now().Before(t.retryAt)
-	for _, id := range ids {
-		if id <= 0 || seen[id] {
+	for i, id := range ids {
+		if id <= 0 || slices.Contains(ids[:i], id) { // answers name a handful of ids
 			continue
 		}
-		seen[id] = true
 		if sl, ok := t.slots[id]; ok {
 			out = append(out, sl)
 			continue
