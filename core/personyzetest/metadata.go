@@ -176,20 +176,9 @@ func (s *Server) serveMetadata(w http.ResponseWriter, r *http.Request, q metadat
 		http.Error(w, rec.Error, rec.Status)
 		return
 	}
-	fault, status, done := s.gate(w, r, &s.metaFault, hugeMetadata)
+	fault, done := s.admit(w, r, &s.metaFault, hugeMetadata, parseErr, http.StatusBadRequest, &rec.Status, &rec.Error)
 	rec.Fault = fault.Kind
 	if done {
-		rec.Status = status
-		return
-	}
-	if !s.authorized(r) {
-		rec.Status, rec.Error = http.StatusUnauthorized, "Invalid API key"
-		http.Error(w, rec.Error, rec.Status)
-		return
-	}
-	if parseErr != nil {
-		rec.Status, rec.Error = http.StatusBadRequest, parseErr.Error()
-		http.Error(w, rec.Error, rec.Status)
 		return
 	}
 	s.mu.Lock()

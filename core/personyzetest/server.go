@@ -180,6 +180,29 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	http.NotFound(w, r)
 }
 
+// admit applies what every endpoint does before its own work, in order: the injected fault
+// of slot, the API key (401), and the request's own problem badInput (answered with
+// badStatus). done reports that the request was answered; status and errText then say how,
+// for the caller's record.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, slot *faultSlot, shape hugeShape,
+	badInput error, badStatus int, status *int, errText *string) (f Fault, done bool) {
+	f, st, done := s.gate(w, r, slot, shape)
+	if done {
+		*status = st
+		return f, true
+	}
+	switch {
+	case !s.authorized(r):
+		*status, *errText = http.StatusUnauthorized, "Invalid API key"
+	case badInput != nil:
+		*status, *errText = badStatus, badInput.Error()
+	default:
+		return f, false
+	}
+	http.Error(w, *errText, *status)
+	return f, true
+}
+
 // serveTracker is the tracker-v1 handler.
 func (s *Server) serveTracker(w http.ResponseWriter, r *http.Request) {
 	rec := Request{Header: r.Header.Clone(), Time: s.clock.Now()}
@@ -199,20 +222,9 @@ func (s *Server) serveTracker(w http.ResponseWriter, r *http.Request) {
 	if decodeErr == nil {
 		decodeErr = decodeRequest(body, &rec)
 	}
-	fault, status, done := s.gate(w, r, &s.fault, hugeTracker)
+	fault, done := s.admit(w, r, &s.fault, hugeTracker, decodeErr, http.StatusInternalServerError, &rec.Status, &rec.Error)
 	rec.Fault = fault.Kind
 	if done {
-		rec.Status = status
-		return
-	}
-	if !s.authorized(r) {
-		rec.Status, rec.Error = http.StatusUnauthorized, "Invalid API key"
-		http.Error(w, rec.Error, rec.Status)
-		return
-	}
-	if decodeErr != nil {
-		rec.Status, rec.Error = http.StatusInternalServerError, decodeErr.Error()
-		http.Error(w, rec.Error, rec.Status)
 		return
 	}
 	resp := s.process(&rec)
