@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -407,5 +409,20 @@ func TestSendConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestClientNeverPrintsKey: however a Client is printed, neither the key nor its Basic
+// credentials show: the fields that hold them are pointers, which fmt prints as addresses.
+func TestClientNeverPrintsKey(t *testing.T) {
+	c := NewClient(testOptions("https://personyze.example/rest/"))
+	basic := base64.StdEncoding.EncodeToString([]byte("api:" + testKey))
+	for _, out := range []string{fmt.Sprintf("%v", *c), fmt.Sprintf("%+v", *c), fmt.Sprintf("%#v", *c),
+		fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c)} {
+		for _, secret := range []string{testKey, basic} {
+			if strings.Contains(out, secret) {
+				t.Errorf("output reveals %q: %s", secret, out)
+			}
+		}
 	}
 }
