@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"log/slog"
 	"slices"
 	"time"
@@ -45,9 +44,7 @@ func (v *Visit) results(resp *wire.Response, left time.Duration) ([]*Action, []c
 	for i, a := range resp.Actions {
 		ids[i] = a.ID
 	}
-	ctx, cancel := context.WithTimeout(v.r.Context(), max(left, 0))
-	snap := t.meta.Resolve(ctx, ids, resp.Conditions)
-	cancel()
+	snap := t.meta.Resolve(v.r.Context(), left, ids, resp.Conditions)
 	if snap.Missing > 0 {
 		t.counters.metaIncomplete.Add(1)
 	}

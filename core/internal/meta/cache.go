@@ -143,13 +143,16 @@ func (c *Cache) Version() int64 {
 }
 
 // Resolve returns the metadata of actionIDs (with the placeholders they name) and of
-// condIDs, fetching what is not cached. It waits until ctx is done at most; what has not
-// arrived by then is left out of the Snapshot and keeps being fetched in the background.
-func (c *Cache) Resolve(ctx context.Context, actionIDs, condIDs []int64) *Snapshot {
+// condIDs, fetching what is not cached. It waits at most budget, and not after ctx is done;
+// what has not arrived by then is left out of the Snapshot and keeps being fetched in the
+// background. When everything is cached it waits for nothing and sets no timer.
+func (c *Cache) Resolve(ctx context.Context, budget time.Duration, actionIDs, condIDs []int64) *Snapshot {
 	s := &Snapshot{} // maps made on first use: most answers have no placeholders or campaigns
 	actions := c.request(tActions, actionIDs)
 	conds := c.request(tConditions, condIDs)
-	wait(ctx, actions)
+	w := waiter{ctx: ctx, budget: budget}
+	defer w.stop()
+	w.wait(actions)
 	var places []int64
 	for _, sl := range actions {
 		if a, ok := ready(sl, &s.Missing).(*Action); ok {
@@ -162,7 +165,7 @@ func (c *Cache) Resolve(ctx context.Context, actionIDs, condIDs []int64) *Snapsh
 	}
 	if len(places) > 0 {
 		ps := c.request(tPlaceholders, places)
-		wait(ctx, ps)
+		w.wait(ps)
 		for _, sl := range ps {
 			if p, ok := ready(sl, &s.Missing).(*Placeholder); ok {
 				if s.Placeholders == nil {
@@ -172,7 +175,7 @@ func (c *Cache) Resolve(ctx context.Context, actionIDs, condIDs []int64) *Snapsh
 			}
 		}
 	}
-	wait(ctx, conds)
+	w.wait(conds)
 	for _, sl := range conds {
 		if cd, ok := ready(sl, &s.Missing).(*Condition); ok {
 			if s.Conditions == nil {
@@ -184,17 +187,42 @@ func (c *Cache) Resolve(ctx context.Context, actionIDs, condIDs []int64) *Snapsh
 	return s
 }
 
-// wait waits for every slot, or until ctx is done.
-func wait(ctx context.Context, slots []*slot) {
+// waiter bounds the waits of one Resolve by its budget and context. Its timer is made only
+// when a slot is still pending: a page whose metadata is cached pays for none.
+type waiter struct {
+	ctx     context.Context
+	budget  time.Duration
+	timer   *time.Timer
+	expired bool
+}
+
+// wait waits for every slot, or until the budget is spent or ctx is done.
+func (w *waiter) wait(slots []*slot) {
 	for _, sl := range slots {
-		if sl == nil {
+		if sl == nil || w.expired {
 			continue
 		}
 		select {
 		case <-sl.done:
-		case <-ctx.Done():
-			return
+			continue
+		default:
 		}
+		if w.timer == nil {
+			w.timer = time.NewTimer(max(w.budget, 0))
+		}
+		select {
+		case <-sl.done:
+		case <-w.ctx.Done():
+			w.expired = true
+		case <-w.timer.C:
+			w.expired = true
+		}
+	}
+}
+
+func (w *waiter) stop() {
+	if w.timer != nil {
+		w.timer.Stop()
 	}
 }
 

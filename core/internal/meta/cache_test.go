@@ -58,7 +58,7 @@ func TestResolveFetchesOnceAndCaches(t *testing.T) {
 	c := New(Options{Fetch: f.fetch})
 	defer c.Close()
 	for range 3 {
-		s := c.Resolve(t.Context(), []int64{301, 999}, []int64{11})
+		s := c.Resolve(t.Context(), time.Hour, []int64{301, 999}, []int64{11})
 		if s.Missing != 0 || s.Actions[301].Name != "Banner" || s.Placeholder(1).Name != "home-banner" ||
 			s.Conditions[11].Name != "Summer sale" || s.Actions[999] != nil {
 			t.Fatalf("snapshot %+v", s)
@@ -77,7 +77,7 @@ func TestConcurrentResolvesCollapse(t *testing.T) {
 	var wg sync.WaitGroup
 	results := make(chan *Snapshot, 20)
 	for range 20 {
-		wg.Go(func() { results <- c.Resolve(t.Context(), []int64{301}, []int64{11}) })
+		wg.Go(func() { results <- c.Resolve(t.Context(), time.Hour, []int64{301}, []int64{11}) })
 	}
 	// Wait until the fetches are in flight, then let them finish.
 	deadline := time.Now().Add(5 * time.Second)
@@ -104,12 +104,16 @@ func TestResolveWaitsOnlyForTheCallersBudget(t *testing.T) {
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
 	defer cancel()
-	s := c.Resolve(ctx, []int64{301}, []int64{11})
+	s := c.Resolve(ctx, time.Hour, []int64{301}, []int64{11})
 	if s.Missing != 2 || len(s.Actions) != 0 {
 		t.Fatalf("snapshot with a slow endpoint: %+v", s)
 	}
+	s = c.Resolve(t.Context(), 20*time.Millisecond, []int64{301}, []int64{11}) // the budget alone
+	if s.Missing != 2 || len(s.Actions) != 0 {
+		t.Fatalf("snapshot with a slow endpoint, budget only: %+v", s)
+	}
 	close(f.gate) // the background fetch completes for the next caller
-	s = c.Resolve(t.Context(), []int64{301}, []int64{11})
+	s = c.Resolve(t.Context(), time.Hour, []int64{301}, []int64{11})
 	if s.Missing != 0 || s.Placeholder(1) == nil {
 		t.Fatalf("next caller: %+v", s)
 	}
@@ -123,7 +127,7 @@ func TestCacheVersionInvalidates(t *testing.T) {
 	c := New(Options{Fetch: f.fetch})
 	defer c.Close()
 	c.Observe(3)
-	if s := c.Resolve(t.Context(), nil, []int64{11}); s.Conditions[11].Name != "Summer sale" {
+	if s := c.Resolve(t.Context(), time.Hour, nil, []int64{11}); s.Conditions[11].Name != "Summer sale" {
 		t.Fatal(s)
 	}
 	f.mu.Lock()
@@ -131,12 +135,12 @@ func TestCacheVersionInvalidates(t *testing.T) {
 	f.mu.Unlock()
 	for _, v := range []int64{0, 3, 2} { // unchanged, same, lower: keep the cache
 		c.Observe(v)
-		if s := c.Resolve(t.Context(), nil, []int64{11}); s.Conditions[11].Name != "Summer sale" {
+		if s := c.Resolve(t.Context(), time.Hour, nil, []int64{11}); s.Conditions[11].Name != "Summer sale" {
 			t.Fatalf("after version %d: %q", v, s.Conditions[11].Name)
 		}
 	}
 	c.Observe(4)
-	if s := c.Resolve(t.Context(), nil, []int64{11}); s.Conditions[11].Name != "Winter sale" {
+	if s := c.Resolve(t.Context(), time.Hour, nil, []int64{11}); s.Conditions[11].Name != "Winter sale" {
 		t.Fatalf("after a higher version: %q", s.Conditions[11].Name)
 	}
 	if c.Version() != 4 || len(f.calls()) != 2 {
@@ -153,10 +157,10 @@ func TestFailuresBackOffAndReport(t *testing.T) {
 	c := New(Options{Fetch: f.fetch, Backoff: time.Second, Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now },
 		OnError: func(o string, err error) { mu.Lock(); errs = append(errs, o+": "+err.Error()); mu.Unlock() }})
 	defer c.Close()
-	if s := c.Resolve(t.Context(), nil, []int64{11}); s.Missing != 1 {
+	if s := c.Resolve(t.Context(), time.Hour, nil, []int64{11}); s.Missing != 1 {
 		t.Fatal(s)
 	}
-	c.Resolve(t.Context(), nil, []int64{11}) // in backoff: no fetch
+	c.Resolve(t.Context(), time.Hour, nil, []int64{11}) // in backoff: no fetch
 	if n := len(f.calls()); n != 1 {
 		t.Fatalf("fetches during backoff = %d", n)
 	}
@@ -164,7 +168,7 @@ func TestFailuresBackOffAndReport(t *testing.T) {
 	mu.Lock()
 	now = now.Add(1100 * time.Millisecond)
 	mu.Unlock()
-	if s := c.Resolve(t.Context(), nil, []int64{11}); s.Conditions[11] == nil {
+	if s := c.Resolve(t.Context(), time.Hour, nil, []int64{11}); s.Conditions[11] == nil {
 		t.Fatalf("after the backoff: %+v", s)
 	}
 	mu.Lock()
@@ -180,9 +184,9 @@ func TestCloseStopsFetches(t *testing.T) {
 	c := New(Options{Fetch: f.fetch})
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Millisecond)
 	defer cancel()
-	c.Resolve(ctx, []int64{301}, nil)
+	c.Resolve(ctx, time.Hour, []int64{301}, nil)
 	c.Close()
-	if s := c.Resolve(t.Context(), []int64{302}, nil); s.Missing != 1 {
+	if s := c.Resolve(t.Context(), time.Hour, []int64{302}, nil); s.Missing != 1 {
 		t.Errorf("after Close: %+v", s)
 	}
 }
@@ -193,9 +197,9 @@ func BenchmarkResolveCached(b *testing.B) {
 	c := New(Options{Fetch: f.fetch})
 	defer c.Close()
 	ctx := context.Background()
-	c.Resolve(ctx, []int64{301, 102}, []int64{11, 5})
+	c.Resolve(ctx, time.Hour, []int64{301, 102}, []int64{11, 5})
 	b.ReportAllocs()
 	for b.Loop() {
-		c.Resolve(ctx, []int64{301, 102}, []int64{11, 5})
+		c.Resolve(ctx, time.Hour, []int64{301, 102}, []int64{11, 5})
 	}
 }
