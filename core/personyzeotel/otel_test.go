@@ -3,9 +3,7 @@ package personyzeotel_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -17,12 +15,10 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gopersonyze/personyze/core"
+	"github.com/gopersonyze/personyze/core/adaptertest"
 	"github.com/gopersonyze/personyze/core/personyzeotel"
-	"github.com/gopersonyze/personyze/core/personyzetest"
 	"github.com/gopersonyze/personyze/nethttp"
 )
-
-const chromeUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
 
 // TestUpstreamSpanIsChildOfRequestSpan: with otelhttp in front of the Personyze middleware,
 // the span of the page's tracker call is a child of the request's server span, and the
@@ -37,43 +33,26 @@ func TestUpstreamSpanIsChildOfRequestSpan(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	sim := personyzetest.NewServer(personyzetest.Options{Seed: 1})
-	defer sim.Close()
-	tr, err := core.New(core.Config{APIKey: sim.APIKey(), BaseURL: sim.URL(), Development: true,
-		Timeout: 5 * time.Second, Logger: slog.New(slog.DiscardHandler), OnCall: hook.OnCall})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := hook.Watch(tr); err != nil {
-		t.Fatal(err)
-	}
 	pages := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := core.FromContext(r.Context())
 		v.Track(core.ProductViewed("p1"))
 		_ = v.Actions() // the page's call, while the visitor waits (Items would also report "executed" in a later call)
 		_, _ = io.WriteString(w, "ok")
 	})
-	app := httptest.NewServer(otelhttp.NewHandler(nethttp.Middleware(tr)(pages), "GET /products/{id}",
-		otelhttp.WithTracerProvider(tp), otelhttp.WithMeterProvider(mp)))
-	defer app.Close()
-
-	const views = 3
-	for range views {
-		req, _ := http.NewRequest(http.MethodGet, app.URL+"/products/p1", nil)
-		req.Header.Set("User-Agent", chromeUA)
-		req.Header.Set("Accept", "text/html") // a browser navigating to a page
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
+	e := adaptertest.NewEnv(t, func(tr *core.Tracker) http.Handler {
+		if _, err := hook.Watch(tr); err != nil {
 			t.Fatal(err)
 		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		return otelhttp.NewHandler(nethttp.Middleware(tr)(pages), "GET /products/{id}",
+			otelhttp.WithTracerProvider(tp), otelhttp.WithMeterProvider(mp))
+	}, adaptertest.EnvOptions{Config: func(c *core.Config) { c.OnCall = hook.OnCall }})
+
+	const views = 3
+	browser := e.Browser()
+	for range views {
+		e.Get(browser, "/products/p1")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := tr.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e.CloseTracker()
 
 	var servers, calls []sdktrace.ReadOnlySpan
 	for _, s := range spans.Ended() {

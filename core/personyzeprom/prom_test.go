@@ -1,24 +1,18 @@
 package personyzeprom_test
 
 import (
-	"context"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/gopersonyze/personyze/core"
+	"github.com/gopersonyze/personyze/core/adaptertest"
 	"github.com/gopersonyze/personyze/core/personyzeprom"
-	"github.com/gopersonyze/personyze/core/personyzetest"
 	"github.com/gopersonyze/personyze/nethttp"
 )
-
-const chromeUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
 
 // value returns the value of the metric family name whose labels include want, and whether
 // it was found.
@@ -58,42 +52,25 @@ func TestGatherAfterPageViews(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	sim := personyzetest.NewServer(personyzetest.Options{Seed: 1})
-	defer sim.Close()
-	tr, err := core.New(core.Config{APIKey: sim.APIKey(), BaseURL: sim.URL(), Development: true,
-		Timeout: 5 * time.Second, Logger: slog.New(slog.DiscardHandler), OnCall: metrics.OnCall})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fams, err := reg.Gather(); err != nil || len(fams) != 0 {
-		t.Fatalf("before Watch and any call: %d families, %v", len(fams), err)
-	}
-	metrics.Watch(tr)
-	app := httptest.NewServer(nethttp.Middleware(tr)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v := core.FromContext(r.Context())
-		v.Track(core.ProductViewed("p1"))
-		_ = v.Items()
-		v.Track(core.ProductAddedToCart("p1")) // after the page's call: background delivery
-		_, _ = io.WriteString(w, "ok")
-	})))
-	defer app.Close()
-	const views = 3
-	for range views {
-		req, _ := http.NewRequest(http.MethodGet, app.URL+"/products/p1", nil)
-		req.Header.Set("User-Agent", chromeUA)
-		req.Header.Set("Accept", "text/html") // a browser navigating to a page
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+	e := adaptertest.NewEnv(t, func(tr *core.Tracker) http.Handler {
+		if fams, err := reg.Gather(); err != nil || len(fams) != 0 {
+			t.Fatalf("before Watch and any call: %d families, %v", len(fams), err)
 		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		metrics.Watch(tr)
+		return nethttp.Middleware(tr)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			v := core.FromContext(r.Context())
+			v.Track(core.ProductViewed("p1"))
+			_ = v.Items()
+			v.Track(core.ProductAddedToCart("p1")) // after the page's call: background delivery
+			_, _ = io.WriteString(w, "ok")
+		}))
+	}, adaptertest.EnvOptions{Config: func(c *core.Config) { c.OnCall = metrics.OnCall }})
+	const views = 3
+	browser := e.Browser()
+	for range views {
+		e.Get(browser, "/products/p1")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := tr.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e.CloseTracker()
 
 	fams, err := reg.Gather()
 	if err != nil {
