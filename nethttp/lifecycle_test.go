@@ -119,14 +119,12 @@ func TestLifecycleCloseWhilePagesStart(t *testing.T) {
 		var pages atomic.Int64
 		var wg sync.WaitGroup
 		for range 32 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				for range 4 {
 					h.ServeHTTP(httptest.NewRecorder(), lifecycleRequest(context.Background()))
 					pages.Add(1)
 				}
-			}()
+			})
 		}
 		close(u.release)
 		wg.Wait()
@@ -166,13 +164,11 @@ func TestLifecycleCloseTwiceAndConcurrently(t *testing.T) {
 		var wg sync.WaitGroup
 		var nils atomic.Int64
 		for range 4 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				if tr.Close(context.Background()) == nil {
 					nils.Add(1)
 				}
-			}()
+			})
 		}
 		wg.Wait()
 		if nils.Load() != 1 {
