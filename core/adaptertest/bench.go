@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime/metrics"
 	"strings"
 	"testing"
 	"time"
@@ -35,25 +36,35 @@ import (
 // installs no middleware.
 func Benchmark(b *testing.B, page func(b *testing.B, tr *core.Tracker) http.Handler) {
 	const path = "/products/p1"
-	b.Run("PageView", func(b *testing.B) {
-		serve(b, page(b, benchTracker(b)), path, true)
-	})
-	b.Run("BareHandler", func(b *testing.B) {
-		serve(b, page(b, nil), path, false)
-	})
-	b.Run("GorillaSession", func(b *testing.B) {
+	gorilla := func() http.Handler {
 		store := sessions.NewCookieStore(sessionKeys()...)
-		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			s, _ := store.New(r, "app")
 			s.Values["k"] = "1700000000 abcdef"
 			_ = s.Save(r, w)
 			_, _ = io.WriteString(w, "ok")
 		})
-		serve(b, h, path, true)
-	})
-	b.Run("Naive", func(b *testing.B) {
-		serve(b, naivePage(b, newCannedTransport()), path, true)
-	})
+	}
+	// Each variant runs twice: one visitor after another (the latency of one page on an
+	// otherwise idle server) and from GOMAXPROCS visitors at once (the CPU cost of a page on
+	// a busy server, where handing the call to another goroutine is cheap).
+	for _, par := range []struct {
+		prefix string
+		serve  func(*testing.B, http.Handler, string, bool)
+	}{{"", serve}, {"Parallel", serveParallel}} {
+		b.Run(par.prefix+"PageView", func(b *testing.B) {
+			par.serve(b, page(b, benchTracker(b)), path, true)
+		})
+		b.Run(par.prefix+"BareHandler", func(b *testing.B) {
+			par.serve(b, page(b, nil), path, false)
+		})
+		b.Run(par.prefix+"GorillaSession", func(b *testing.B) {
+			par.serve(b, gorilla(), path, true)
+		})
+		b.Run(par.prefix+"Naive", func(b *testing.B) {
+			par.serve(b, naivePage(b, newCannedTransport()), path, true)
+		})
+	}
 }
 
 // cannedTransport answers every tracker call in memory with one JSON action of 10 items.
@@ -123,12 +134,49 @@ func browserRequest(path string) *http.Request {
 }
 
 // serve measures h serving path to a returning visitor (its cookies from a first view;
-// withMiddleware fails b when that view set no cookie), with allocations reported.
+// withMiddleware fails b when that view set no cookie), with allocations and goroutines
+// started per page view reported.
 func serve(b *testing.B, h http.Handler, path string, withMiddleware bool) {
 	b.Helper()
 	r := returningVisitor(b, h, path, withMiddleware)
 	b.ReportAllocs()
+	g := startGoroutineCount()
 	for b.Loop() {
 		h.ServeHTTP(httptest.NewRecorder(), r)
 	}
+	g.report(b)
+}
+
+// serveParallel is serve with GOMAXPROCS returning visitors at once (b.RunParallel).
+func serveParallel(b *testing.B, h http.Handler, path string, withMiddleware bool) {
+	b.Helper()
+	r := returningVisitor(b, h, path, withMiddleware)
+	b.ReportAllocs()
+	g := startGoroutineCount()
+	b.RunParallel(func(pb *testing.PB) {
+		r := r.Clone(r.Context()) // one request per visitor: handlers may annotate theirs
+		for pb.Next() {
+			h.ServeHTTP(httptest.NewRecorder(), r)
+		}
+	})
+	g.report(b)
+}
+
+// goroutineCount reports the goroutines a benchmark started per operation: each one is a
+// hand-off between threads that an idle machine pays for in wake-ups.
+type goroutineCount struct{ sample []metrics.Sample }
+
+func startGoroutineCount() goroutineCount {
+	g := goroutineCount{sample: []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}}
+	metrics.Read(g.sample)
+	return g
+}
+
+func (g goroutineCount) report(b *testing.B) {
+	if g.sample[0].Value.Kind() != metrics.KindUint64 {
+		return // a Go without the metric
+	}
+	before := g.sample[0].Value.Uint64()
+	metrics.Read(g.sample)
+	b.ReportMetric(float64(g.sample[0].Value.Uint64()-before)/float64(b.N), "goroutines/op")
 }
