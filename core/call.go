@@ -127,12 +127,12 @@ func (v *Visit) makeCall(req *wire.Request) {
 	start := time.Now()
 	tm := new(wire.Timing)
 	results := make(chan callResult, 1)
-	go func() {
+	c.Go(func() {
 		res := t.call(wire.WithTiming(c.Ctx, tm), req, false, 1)
 		judge(breakerVerdict(res.err, tm, t.cfg.Timeout))
 		results <- res
 		c.Done(req, res.err)
-	}()
+	})
 
 	timer := time.NewTimer(t.cfg.Timeout)
 	defer timer.Stop()

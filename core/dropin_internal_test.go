@@ -42,8 +42,9 @@ func FuzzNotNavigation(f *testing.F) {
 }
 
 // BenchmarkSessionCookie measures what writing the session cookie on every page would add
-// to a returning visitor's page: decoding it happens anyway (load), encoding and signing
-// it again (save) is what BeforeHeader skips when nothing in it changed.
+// to a returning visitor's page: reading it happens anyway (load, from the store's cache
+// after the first time; BenchmarkSessionCookieLoad compares), encoding and signing it
+// again (save) is what BeforeHeader skips when nothing in it changed.
 func BenchmarkSessionCookie(b *testing.B) {
 	tr := fuzzTracker(b, [][]byte{[]byte(strings.Repeat("h", 64)), []byte(strings.Repeat("b", 32))})
 	value, _ := realCookie(b, tr, "1700000000 0123456789abcdef")

@@ -155,7 +155,7 @@ func newCookieStore(cfg Config) (sessions.Store, error) {
 			sc.SetSerializer(stringMapSerializer{})
 		}
 	}
-	return s, nil
+	return newCachedCookieStore(s, cfg.CookieMaxAge), nil
 }
 
 func randomKey(n int) []byte {

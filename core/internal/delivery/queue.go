@@ -35,6 +35,9 @@ const (
 	CallTimeout = 10 * time.Second
 	// maxBackoff caps the wait between retries, Retry-After included.
 	maxBackoff = 30 * time.Second
+	// idleCallers is how many goroutines that made page calls wait for the next one: enough
+	// for the calls in flight on a busy server, a few MB of stacks at most.
+	idleCallers = 128
 )
 
 // ErrClosed is the error of a page call that could not start because Close had begun
@@ -93,6 +96,7 @@ type Queue struct {
 	// Add can race with Close's Wait, the rule sync.WaitGroup requires.
 	calls   sync.WaitGroup
 	pushing sync.WaitGroup
+	callers *runner // the goroutines page calls run on
 
 	pending atomic.Int64 // requests not yet delivered or dropped, wherever they are
 
@@ -109,7 +113,8 @@ type Queue struct {
 // New starts a Queue and its workers.
 func New(o Options) *Queue {
 	ctx, cancel := context.WithCancel(context.Background())
-	q := &Queue{o: o, ctx: ctx, cancel: cancel, timers: map[*job]*time.Timer{}, drained: make(chan struct{})}
+	q := &Queue{o: o, ctx: ctx, cancel: cancel, timers: map[*job]*time.Timer{}, drained: make(chan struct{}),
+		callers: newRunner(idleCallers)}
 	for range o.Workers {
 		ch := make(chan *job, o.Size)
 		q.chs = append(q.chs, ch)
@@ -177,6 +182,10 @@ func (q *Queue) StartCall(parent context.Context) (*Call, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), CallTimeout)
 	return &Call{q: q, Ctx: ctx, cancel: cancel, stop: context.AfterFunc(q.ctx, cancel)}, nil
 }
+
+// Go runs f, the call, on a goroutine of its own (reused from earlier calls) and returns
+// at once.
+func (c *Call) Go(f func()) { c.q.callers.run(f) }
 
 // Done settles the call's request after its one attempt returned err: delivered, retried in
 // the background or dropped. Call it exactly once.
@@ -401,6 +410,7 @@ func (q *Queue) Close(ctx context.Context) error {
 	}
 	q.pushing.Wait()
 	q.calls.Wait()
+	q.callers.stop()
 	q.mu.Lock()
 	for _, ch := range q.chs {
 		close(ch) // no sender can pass the stopped check any more

@@ -1,0 +1,203 @@
+package core
+
+import (
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/securecookie"
+	"github.com/gorilla/sessions"
+)
+
+// testCookieStore is the built-in store with fixed keys and the given max age (seconds).
+func testCookieStore(t testing.TB, maxAge int, keys ...[]byte) *cachedCookieStore {
+	t.Helper()
+	if len(keys) == 0 {
+		keys = [][]byte{[]byte(strings.Repeat("h", 64)), []byte(strings.Repeat("b", 32))}
+	}
+	s, err := newCookieStore(Config{SessionKeys: keys, CookieMaxAge: maxAge})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.(*cachedCookieStore)
+}
+
+// savedCookie saves vals with s and returns a request that sends the cookie back.
+func savedCookie(t testing.TB, s sessions.Store, vals map[any]any) *http.Request {
+	t.Helper()
+	sess := sessions.NewSession(s, "pz")
+	sess.Values = vals
+	sess.Options = &sessions.Options{Path: "/", MaxAge: 3600}
+	w := httptest.NewRecorder()
+	if err := s.Save(httptest.NewRequest(http.MethodGet, "/", nil), w, sess); err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	for _, c := range w.Result().Cookies() {
+		r.AddCookie(c)
+	}
+	return r
+}
+
+// breakKeys gives s other keys, so that only its cache can still read its old cookies.
+func breakKeys(s *cachedCookieStore) {
+	s.Codecs = securecookie.CodecsFromPairs([]byte(strings.Repeat("x", 64)), []byte(strings.Repeat("y", 32)))
+}
+
+func TestCookieCacheServesWhatItVerified(t *testing.T) {
+	vals := map[any]any{keyVisitor: "ab12", keySession: "1700000000 abc"}
+	tests := []struct {
+		name string
+		// prepare returns the request to read, given a store that wrote vals (and so
+		// remembers them) and a second store with the same keys that did not.
+		prepare func(t *testing.T, writer, reader *cachedCookieStore) (*http.Request, *cachedCookieStore)
+	}{
+		{"written", func(t *testing.T, w, _ *cachedCookieStore) (*http.Request, *cachedCookieStore) {
+			return savedCookie(t, w, maps.Clone(vals)), w
+		}},
+		{"decoded once", func(t *testing.T, w, r *cachedCookieStore) (*http.Request, *cachedCookieStore) {
+			req := savedCookie(t, w, maps.Clone(vals))
+			if _, err := r.New(req, "pz"); err != nil {
+				t.Fatal(err)
+			}
+			return req, r
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, s := tt.prepare(t, testCookieStore(t, 3600), testCookieStore(t, 3600))
+			breakKeys(s) // decoding would fail now: a success comes from the cache
+			sess, err := s.New(req, "pz")
+			if err != nil || sess.IsNew {
+				t.Fatalf("New: err %v, IsNew %t", err, sess.IsNew)
+			}
+			if !maps.Equal(sess.Values, vals) {
+				t.Fatalf("values %v, want %v", sess.Values, vals)
+			}
+			if sess.Options == nil || sess.Options.MaxAge != 3600 || sess.Options == s.Options {
+				t.Fatalf("options %+v: want a copy of the store's", sess.Options)
+			}
+			sess.Values[keySession] = "changed by a page"
+			again, err := s.New(req, "pz")
+			if err != nil || again.Values[keySession] != "1700000000 abc" {
+				t.Fatalf("a page's change reached the cache: %v, %v", again.Values, err)
+			}
+		})
+	}
+}
+
+func TestCookieCacheRefuses(t *testing.T) {
+	vals := map[any]any{keyVisitor: "ab12"}
+	t.Run("tampered", func(t *testing.T) {
+		s := testCookieStore(t, 3600)
+		req := savedCookie(t, s, vals)
+		c, _ := req.Cookie("pz")
+		b := []byte(c.Value)
+		b[len(b)-3] ^= 1
+		bad := httptest.NewRequest(http.MethodGet, "/", nil)
+		bad.AddCookie(&http.Cookie{Name: "pz", Value: string(b)})
+		if sess, err := s.New(bad, "pz"); err == nil || !sess.IsNew {
+			t.Fatalf("tampered cookie accepted: %v", sess.Values)
+		}
+	})
+	t.Run("expired", func(t *testing.T) {
+		s := testCookieStore(t, 60)
+		req := savedCookie(t, s, vals)
+		breakKeys(s)
+		s.now = func() time.Time { return time.Now().Add(59 * time.Second) }
+		if _, err := s.New(req, "pz"); err != nil {
+			t.Fatalf("within its max age: %v", err)
+		}
+		s.now = func() time.Time { return time.Now().Add(62 * time.Second) }
+		if sess, err := s.New(req, "pz"); err == nil || !sess.IsNew {
+			t.Fatalf("expired cookie served from the cache: %v", sess.Values)
+		}
+	})
+	t.Run("deleted", func(t *testing.T) {
+		s := testCookieStore(t, 3600)
+		sess := sessions.NewSession(s, "pz")
+		sess.Values = maps.Clone(vals)
+		sess.Options = &sessions.Options{MaxAge: -1}
+		if err := s.Save(httptest.NewRequest(http.MethodGet, "/", nil), httptest.NewRecorder(), sess); err != nil {
+			t.Fatal(err)
+		}
+		if n := s.known.len(); n != 0 {
+			t.Fatalf("a deleting cookie was remembered (%d entries)", n)
+		}
+	})
+	t.Run("no cookie", func(t *testing.T) {
+		s := testCookieStore(t, 3600)
+		sess, err := s.New(httptest.NewRequest(http.MethodGet, "/", nil), "pz")
+		if err != nil || !sess.IsNew || len(sess.Values) != 0 || s.known.len() != 0 {
+			t.Fatalf("no cookie: %v, %v, %d entries", sess, err, s.known.len())
+		}
+	})
+}
+
+func TestCookieTimestamp(t *testing.T) {
+	sc := securecookie.New([]byte(strings.Repeat("h", 64)), []byte(strings.Repeat("b", 32)))
+	before := time.Now().Unix()
+	for _, v := range []any{"", "x", strings.Repeat("long value ", 50), map[string]string{"a": "b"}} {
+		enc, err := sc.Encode("pz", v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts, ok := cookieTimestamp(enc)
+		if !ok || ts < before || ts > time.Now().Unix() {
+			t.Errorf("cookieTimestamp(%.20q...) = %d, %t; encoded at %d", enc, ts, ok, before)
+		}
+	}
+	for _, bad := range []string{"", "short", "!!!!!!!!!!!!!!!!!!!!", "MTcwMDAwMDAwMA==", // "1700000000" without "|"
+		"YWJjZGVmZ2hpamts", // "abcdefghijkl"
+		"fDE3MDAwMDAwMDB8", // "|1700000000|"
+		"LTE3MDAwMDAwMHx4", // "-170000000|x"
+	} {
+		if ts, ok := cookieTimestamp(bad); ok {
+			t.Errorf("cookieTimestamp(%q) = %d, want not ok", bad, ts)
+		}
+	}
+}
+
+func FuzzCookieTimestamp(f *testing.F) {
+	sc := securecookie.New([]byte(strings.Repeat("h", 64)), nil)
+	enc, _ := sc.Encode("pz", "v")
+	for _, s := range []string{enc, "", "MTcwMDAwMDAwMHx4eHg=", "fDE3MDAwMDAwMDB8"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ts, ok := cookieTimestamp(s)
+		if ok && ts <= 0 {
+			t.Fatalf("accepted a timestamp of %d", ts)
+		}
+		if !ok && ts != 0 {
+			t.Fatalf("refused but returned %d", ts)
+		}
+	})
+}
+
+// BenchmarkSessionCookieLoad measures reading a returning visitor's session cookie: decoded
+// (HMAC, AES, deserialization) and from the cache.
+func BenchmarkSessionCookieLoad(b *testing.B) {
+	vals := map[any]any{keyVisitor: "0123456789abcdef0123456789abcdef", keySession: "1700000000 abcdef", keyPastSessions: "1700000000"}
+	for _, bc := range []struct {
+		name   string
+		cached bool
+	}{{"Decode", false}, {"Cached", true}} {
+		b.Run(bc.name, func(b *testing.B) {
+			s := testCookieStore(b, 3600)
+			req := savedCookie(b, s, maps.Clone(vals))
+			if !bc.cached {
+				s.known = nil // a nil cache holds nothing
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if sess, err := s.New(req, "pz"); err != nil || len(sess.Values) != 3 {
+					b.Fatal(sess, err)
+				}
+			}
+		})
+	}
+}
