@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -54,6 +55,7 @@ type Client struct {
 	getHeader  *http.Header // what a GET carries, the key included
 	postHeader *http.Header // what a tracker POST carries
 	http       *http.Client
+	rt         http.RoundTripper // the transport itself, when the http.Client is ours
 	endpoint   string
 	now        func() time.Time
 }
@@ -74,12 +76,18 @@ func NewClient(opts Options) *Client {
 	}
 	post := get.Clone()
 	post["Content-Type"] = []string{"application/json"}
+	hc := newHTTPClient(&opts)
+	var rt http.RoundTripper
+	if opts.HTTPClient == nil {
+		rt = hc.Transport
+	}
 	return &Client{
 		opts:       &opts,
 		auth:       &auth,
 		getHeader:  &get,
 		postHeader: &post,
-		http:       newHTTPClient(&opts),
+		http:       hc,
+		rt:         rt,
 		endpoint:   opts.BaseURL + trackerPath,
 		now:        time.Now,
 	}
@@ -228,7 +236,7 @@ func (c *Client) Get(ctx context.Context, path string) ([]byte, error) {
 		return nil, fmt.Errorf("personyze: building request: %w", err)
 	}
 	hreq.Header = c.getHeader.Clone()
-	resp, err := c.http.Do(hreq)
+	resp, err := c.do(hreq)
 	if err != nil {
 		return nil, fmt.Errorf("personyze: %s: %w", path, err)
 	}
@@ -273,7 +281,7 @@ func (c *Client) post(ctx context.Context, body []byte) (*Response, error) {
 
 	m := c.meter(ctx)
 	m.sent(len(body))
-	resp, err := c.http.Do(hreq)
+	resp, err := c.do(hreq)
 	if err != nil {
 		return nil, fmt.Errorf("personyze: tracker call: %w", err)
 	}
@@ -298,6 +306,62 @@ func (c *Client) post(ctx context.Context, body []byte) (*Response, error) {
 	return r, err
 }
 
+// do sends hreq through the caller's http.Client, or straight to the transport when the
+// http.Client is our own: it would follow no redirect and set no deadline (the context
+// does), so all it adds is a copy of the headers, made for redirects, on every call. Errors
+// read as the http.Client's would.
+func (c *Client) do(hreq *http.Request) (*http.Response, error) {
+	if c.rt == nil {
+		return c.http.Do(hreq)
+	}
+	resp, err := c.rt.RoundTrip(hreq)
+	if err == nil && resp == nil {
+		err = errors.New("http: RoundTripper returned a nil *Response with a nil error")
+	}
+	if err != nil {
+		if resp != nil && resp.Body != nil {
+			_ = resp.Body.Close()
+		}
+		return nil, &url.Error{Op: urlErrorOp(hreq.Method), URL: hreq.URL.String(), Err: err}
+	}
+	if resp.Body == nil {
+		resp.Body = http.NoBody
+	}
+	return resp, nil
+}
+
+// urlErrorOp is the Op of the *url.Error that http.Client returns for method.
+func urlErrorOp(method string) string {
+	if method == "" {
+		return "Get"
+	}
+	return method[:1] + strings.ToLower(method[1:])
+}
+
+// readAll reads r to its end, or to limit bytes, into a buffer sized for the announced
+// length when there is one (io.ReadAll would grow it from 512 bytes).
+func readAll(r io.Reader, announced, limit int64) ([]byte, error) {
+	size := int64(512)
+	if announced > 0 {
+		size = min(announced+1, limit) // +1: the read that sees EOF needs room
+	}
+	data := make([]byte, 0, size)
+	lr := io.LimitedReader{R: r, N: limit}
+	for {
+		n, err := lr.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return data, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+	}
+}
+
 // readBody reads at most limit decoded bytes, undoing gzip; more is ErrResponseTooLarge, or
 // just cut off when truncate is set (error bodies only feed a bounded message).
 func readBody(resp *http.Response, limit int64, truncate bool) ([]byte, error) {
@@ -313,7 +377,7 @@ func readBody(resp *http.Response, limit int64, truncate bool) ([]byte, error) {
 		defer zr.Close()
 		r = zr
 	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	data, err := readAll(r, resp.ContentLength, limit+1)
 	if int64(len(data)) > limit {
 		if truncate {
 			return data[:limit], nil
