@@ -70,34 +70,41 @@ func (a *Action) Decode(dst any) error {
 	return nil
 }
 
-// jsonArray returns the JSON array text of the action's items: its content when the metadata
-// says application/json and the content is bracketed, "[" + data["data"] + "]" when the
-// metadata is unknown (the seed's rule). ok is false for anything else.
+// jsonArray returns the JSON array text of the action's items (see jsonElements).
 func (a *Action) jsonArray() ([]byte, bool) {
+	elems, ok := a.jsonElements()
+	if !ok {
+		return nil, false
+	}
+	return wire.WrapArray(elems), true
+}
+
+// jsonElements returns the inside of the JSON array of the action's items: the content
+// between its brackets when the metadata says application/json and the content is
+// bracketed, data["data"] itself when the metadata is unknown (the seed's rule: the
+// items without their brackets). ok is false for anything else.
+func (a *Action) jsonElements() (string, bool) {
 	if a.meta == nil {
 		data, ok := a.Data["data"]
-		if !ok {
-			return nil, false
-		}
-		return wire.WrapArray(data), true
+		return data, ok
 	}
 	if a.meta.Kind() != meta.ContentJSON {
-		return nil, false
+		return "", false
 	}
 	c := strings.TrimSpace(a.meta.Content(a.Data))
 	if len(c) < 2 || c[0] != '[' || c[len(c)-1] != ']' {
-		return nil, false
+		return "", false
 	}
-	return []byte(c), true
+	return c[1 : len(c)-1], true
 }
 
 func (a *Action) parse() {
 	a.once.Do(func() {
-		arr, ok := a.jsonArray()
+		elems, ok := a.jsonElements()
 		if !ok {
 			return
 		}
-		fields, ok := wire.ParseItemFields(string(arr[1 : len(arr)-1]))
+		fields, ok := wire.ParseItemFields(elems)
 		if !ok {
 			return
 		}
