@@ -101,3 +101,31 @@ func ExampleTracker_FuncMap() {
 	fmt.Fprintln(os.Stdout, len(lines) > 0, strings.Contains(lines[0], "?pz="))
 	// Output: true true
 }
+
+// ExampleVisit_Start overlaps the page's tracker call with the handler's own work: the call
+// goes out at Start, with the events tracked so far, and the first read of the
+// recommendations waits only for what is left of it.
+func ExampleVisit_Start() {
+	sim := personyzetest.NewServer(personyzetest.Options{Seed: 1})
+	defer sim.Close()
+	tr, _ := core.New(core.Config{APIKey: sim.APIKey(), BaseURL: sim.URL(), Development: true, Timeout: 5 * time.Second})
+	defer tr.Close(context.Background())
+
+	product := func(w http.ResponseWriter, r *http.Request) {
+		v := core.FromContext(r.Context())
+		_ = v.Track(core.ProductViewed("p1"))
+		v.Start() // Personyze works while the handler does
+		// ... the handler's own work: database queries, the page's data ...
+		for _, it := range v.Items() { // waits only for what is left of the call
+			fmt.Fprintln(w, it.Title())
+		}
+		fmt.Println(v.Outcome(), len(sim.Requests()))
+	}
+	r := httptest.NewRequest("GET", "/products/p1", nil)
+	r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
+	r.Header.Set("Accept", "text/html") // a browser navigating to a page
+	ex := tr.Begin(httptest.NewRecorder(), r)
+	product(httptest.NewRecorder(), ex.Request())
+	ex.End()
+	// Output: ok 1
+}
