@@ -1,14 +1,10 @@
 package core
 
 import (
-	"bufio"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 
-	"github.com/felixge/httpsnoop"
 	"github.com/gorilla/sessions"
 )
 
@@ -129,48 +125,6 @@ func (e *Exchange) End() {
 	late, reports := v.takeLate(), v.takeReports()
 	v.mu.Unlock()
 	v.t.sendAfterEnd(late, reports)
-}
-
-// Wrap returns w with BeforeHeader called right before the header goes out: on the first
-// final WriteHeader, Write, WriteString, ReadFrom, Flush or Hijack. Informational (1xx)
-// headers pass through without committing the cookie.
-//
-// The result keeps exactly the optional interfaces of w (http.Flusher, http.Hijacker,
-// io.ReaderFrom, http.Pusher) and unwraps for http.ResponseController, so streaming and
-// websockets keep working. Adapters whose framework has no pre-header hook use it; an
-// Exchange that is not Active returns w itself.
-func (e *Exchange) Wrap(w http.ResponseWriter) http.ResponseWriter {
-	if !e.Active() {
-		return w
-	}
-	return httpsnoop.Wrap(w, httpsnoop.Hooks{
-		WriteHeader: func(next httpsnoop.WriteHeaderFunc) httpsnoop.WriteHeaderFunc {
-			return func(code int) {
-				if code >= 200 || code == http.StatusSwitchingProtocols {
-					e.BeforeHeader(code)
-				}
-				next(code)
-			}
-		},
-		Write: func(next httpsnoop.WriteFunc) httpsnoop.WriteFunc {
-			return func(b []byte) (int, error) { e.BeforeHeader(http.StatusOK); return next(b) }
-		},
-		WriteString: func(next httpsnoop.WriteStringFunc) httpsnoop.WriteStringFunc {
-			return func(s string) (int, error) { e.BeforeHeader(http.StatusOK); return next(s) }
-		},
-		ReadFrom: func(next httpsnoop.ReadFromFunc) httpsnoop.ReadFromFunc {
-			return func(src io.Reader) (int64, error) { e.BeforeHeader(http.StatusOK); return next(src) }
-		},
-		Flush: func(next httpsnoop.FlushFunc) httpsnoop.FlushFunc {
-			return func() { e.BeforeHeader(http.StatusOK); next() }
-		},
-		FlushError: func(next httpsnoop.FlushErrorFunc) httpsnoop.FlushErrorFunc {
-			return func() error { e.BeforeHeader(http.StatusOK); return next() }
-		},
-		Hijack: func(next httpsnoop.HijackFunc) httpsnoop.HijackFunc {
-			return func() (net.Conn, *bufio.ReadWriter, error) { e.BeforeHeader(http.StatusOK); return next() }
-		},
-	})
 }
 
 // loadSession reads the visitor's cookie session. A tampered, expired or undecodable cookie

@@ -1,0 +1,204 @@
+package core
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+
+	"github.com/felixge/httpsnoop"
+)
+
+// Wrap returns w with BeforeHeader called right before the header goes out: on the first
+// final WriteHeader, Write, WriteString, ReadFrom, Flush or Hijack. Informational (1xx)
+// headers pass through without committing the cookie.
+//
+// The result keeps exactly the optional interfaces of w (http.Flusher, http.Hijacker,
+// io.ReaderFrom, io.StringWriter, http.Pusher, http.CloseNotifier) and unwraps for
+// http.ResponseController, so streaming and websockets keep working. Adapters whose
+// framework has no pre-header hook use it; an Exchange that is not Active returns w
+// itself.
+func (e *Exchange) Wrap(w http.ResponseWriter) http.ResponseWriter {
+	if !e.Active() {
+		return w
+	}
+	// The writers of net/http's HTTP/1 and HTTP/2 servers and httptest's recorder get a
+	// wrapper of one allocation; any other combination of interfaces (another
+	// middleware's wrapper, a framework's writer) goes to httpsnoop, which has a type
+	// for each (and costs some fifteen allocations a request).
+	hw := hookedWriter{e: e, w: w}
+	switch interfacesOf(w) {
+	case http1Writer:
+		return &h1Writer{hw}
+	case http2Writer:
+		return &h2Writer{hw}
+	case recorderWriter:
+		return &recWriter{hw}
+	}
+	return e.snoop(w)
+}
+
+// The optional interfaces of a ResponseWriter that Wrap keeps.
+const (
+	canFlush = 1 << iota
+	canFlushError
+	canHijack
+	canReadFrom
+	canWriteString
+	canPush
+	canCloseNotify
+	canFullDuplex
+
+	// What the writers of net/http's servers and of httptest.ResponseRecorder have.
+	http1Writer    = canFlush | canFlushError | canHijack | canReadFrom | canWriteString | canCloseNotify | canFullDuplex
+	http2Writer    = canFlush | canFlushError | canWriteString | canPush | canCloseNotify | canFullDuplex
+	recorderWriter = canFlush | canWriteString
+)
+
+// flushErrorer and fullDuplexer are the unexported interfaces http.ResponseController
+// looks for.
+type (
+	flushErrorer interface{ FlushError() error }
+	fullDuplexer interface{ EnableFullDuplex() error }
+)
+
+// interfacesOf returns the optional interfaces w has.
+func interfacesOf(w http.ResponseWriter) (set uint8) {
+	if _, ok := w.(http.Flusher); ok {
+		set |= canFlush
+	}
+	if _, ok := w.(flushErrorer); ok {
+		set |= canFlushError
+	}
+	if _, ok := w.(http.Hijacker); ok {
+		set |= canHijack
+	}
+	if _, ok := w.(io.ReaderFrom); ok {
+		set |= canReadFrom
+	}
+	if _, ok := w.(io.StringWriter); ok {
+		set |= canWriteString
+	}
+	if _, ok := w.(http.Pusher); ok {
+		set |= canPush
+	}
+	if _, ok := w.(http.CloseNotifier); ok { //nolint:staticcheck // kept for old handlers that still use it
+		set |= canCloseNotify
+	}
+	if _, ok := w.(fullDuplexer); ok {
+		set |= canFullDuplex
+	}
+	return set
+}
+
+// hookedWriter calls BeforeHeader before anything that sends the header. The types that
+// embed it add exactly the optional methods of the writer they wrap.
+type hookedWriter struct {
+	e *Exchange
+	w http.ResponseWriter
+}
+
+func (h *hookedWriter) Header() http.Header { return h.w.Header() }
+
+func (h *hookedWriter) WriteHeader(code int) {
+	if code >= 200 || code == http.StatusSwitchingProtocols {
+		h.e.BeforeHeader(code)
+	}
+	h.w.WriteHeader(code)
+}
+
+func (h *hookedWriter) Write(b []byte) (int, error) {
+	h.e.BeforeHeader(http.StatusOK)
+	return h.w.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the wrapped writer.
+func (h *hookedWriter) Unwrap() http.ResponseWriter { return h.w }
+
+func (h *hookedWriter) flush() {
+	h.e.BeforeHeader(http.StatusOK)
+	h.w.(http.Flusher).Flush()
+}
+
+func (h *hookedWriter) writeString(s string) (int, error) {
+	h.e.BeforeHeader(http.StatusOK)
+	return h.w.(io.StringWriter).WriteString(s)
+}
+
+func (h *hookedWriter) flushError() error {
+	h.e.BeforeHeader(http.StatusOK)
+	return h.w.(flushErrorer).FlushError()
+}
+
+func (h *hookedWriter) closeNotify() <-chan bool {
+	return h.w.(http.CloseNotifier).CloseNotify() //nolint:staticcheck // see interfacesOf
+}
+
+func (h *hookedWriter) enableFullDuplex() error { return h.w.(fullDuplexer).EnableFullDuplex() }
+
+// h1Writer wraps the writer of net/http's HTTP/1 server.
+type h1Writer struct{ hookedWriter }
+
+func (h *h1Writer) Flush()                            { h.flush() }
+func (h *h1Writer) FlushError() error                 { return h.flushError() }
+func (h *h1Writer) WriteString(s string) (int, error) { return h.writeString(s) }
+func (h *h1Writer) CloseNotify() <-chan bool          { return h.closeNotify() }
+func (h *h1Writer) EnableFullDuplex() error           { return h.enableFullDuplex() }
+func (h *h1Writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h.e.BeforeHeader(http.StatusOK)
+	return h.w.(http.Hijacker).Hijack()
+}
+func (h *h1Writer) ReadFrom(src io.Reader) (int64, error) {
+	h.e.BeforeHeader(http.StatusOK)
+	return h.w.(io.ReaderFrom).ReadFrom(src)
+}
+
+// h2Writer wraps the writer of net/http's HTTP/2 server.
+type h2Writer struct{ hookedWriter }
+
+func (h *h2Writer) Flush()                            { h.flush() }
+func (h *h2Writer) FlushError() error                 { return h.flushError() }
+func (h *h2Writer) WriteString(s string) (int, error) { return h.writeString(s) }
+func (h *h2Writer) CloseNotify() <-chan bool          { return h.closeNotify() }
+func (h *h2Writer) EnableFullDuplex() error           { return h.enableFullDuplex() }
+func (h *h2Writer) Push(target string, opts *http.PushOptions) error {
+	return h.w.(http.Pusher).Push(target, opts)
+}
+
+// recWriter wraps an httptest.ResponseRecorder.
+type recWriter struct{ hookedWriter }
+
+func (h *recWriter) Flush()                            { h.flush() }
+func (h *recWriter) WriteString(s string) (int, error) { return h.writeString(s) }
+
+// snoop wraps any other writer with httpsnoop.
+func (e *Exchange) snoop(w http.ResponseWriter) http.ResponseWriter {
+	return httpsnoop.Wrap(w, httpsnoop.Hooks{
+		WriteHeader: func(next httpsnoop.WriteHeaderFunc) httpsnoop.WriteHeaderFunc {
+			return func(code int) {
+				if code >= 200 || code == http.StatusSwitchingProtocols {
+					e.BeforeHeader(code)
+				}
+				next(code)
+			}
+		},
+		Write: func(next httpsnoop.WriteFunc) httpsnoop.WriteFunc {
+			return func(b []byte) (int, error) { e.BeforeHeader(http.StatusOK); return next(b) }
+		},
+		WriteString: func(next httpsnoop.WriteStringFunc) httpsnoop.WriteStringFunc {
+			return func(s string) (int, error) { e.BeforeHeader(http.StatusOK); return next(s) }
+		},
+		ReadFrom: func(next httpsnoop.ReadFromFunc) httpsnoop.ReadFromFunc {
+			return func(src io.Reader) (int64, error) { e.BeforeHeader(http.StatusOK); return next(src) }
+		},
+		Flush: func(next httpsnoop.FlushFunc) httpsnoop.FlushFunc {
+			return func() { e.BeforeHeader(http.StatusOK); next() }
+		},
+		FlushError: func(next httpsnoop.FlushErrorFunc) httpsnoop.FlushErrorFunc {
+			return func() error { e.BeforeHeader(http.StatusOK); return next() }
+		},
+		Hijack: func(next httpsnoop.HijackFunc) httpsnoop.HijackFunc {
+			return func() (net.Conn, *bufio.ReadWriter, error) { e.BeforeHeader(http.StatusOK); return next() }
+		},
+	})
+}
