@@ -266,18 +266,44 @@ func benchBody() []byte {
 		`"actions":[{"id":10,"data":{"data":` + string(data) + `}}],"dismiss_conditions":[],"dismiss_actions":[]}`)
 }
 
+// BenchmarkDecode10Items decodes an answer with one JSON action of 10 items and reads its
+// items: Fields as pages do (Items, whose accessors read the key/value pairs), and Maps, one
+// map per item (ParseItems), for comparison.
 func BenchmarkDecode10Items(b *testing.B) {
 	body := benchBody()
-	b.ReportAllocs()
-	b.SetBytes(int64(len(body)))
-	for b.Loop() {
-		r, err := Decode(body)
-		if err != nil {
-			b.Fatal(err)
-		}
-		items, _ := ParseItems(r.Actions[0].Data["data"])
-		if len(items) != 10 || items[9]["title"] != "Product 9" {
-			b.Fatalf("items %v", items)
-		}
+	reads := []struct {
+		name string
+		read func(data string) (n int, title string)
+	}{
+		{"Fields", func(data string) (int, string) {
+			items, _ := ParseItemFields(data)
+			if len(items) == 0 {
+				return 0, ""
+			}
+			title, _ := items[len(items)-1].Get("title")
+			return len(items), title
+		}},
+		{"Maps", func(data string) (int, string) {
+			items, _ := ParseItems(data)
+			if len(items) == 0 {
+				return 0, ""
+			}
+			return len(items), items[len(items)-1]["title"]
+		}},
+	}
+	for _, rd := range reads {
+		b.Run(rd.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				r, err := Decode(body)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if n, title := rd.read(r.Actions[0].Data["data"]); n != 10 || title != "Product 9" {
+					b.Fatalf("%d items, last title %q", n, title)
+				}
+			}
+		})
 	}
 }
