@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gopersonyze/personyze/core/internal/delivery"
 	"github.com/gopersonyze/personyze/core/internal/wire"
 )
 
@@ -107,51 +108,65 @@ func (v *Visit) makeCall(req *wire.Request) {
 		v.finish(req, OutcomeBreakerOpen, ErrBreakerOpen, 0, nil)
 		return
 	}
-	// The breaker judges Personyze, not this process: exactly one verdict per call, given
-	// by whichever side knows first (see breakerVerdict).
-	var judged atomic.Bool
-	judge := func(err error) {
-		if judged.CompareAndSwap(false, true) {
-			allow(err)
-		}
-	}
 	c, err := t.queue.StartCall(v.r.Context())
 	if err != nil {
 		// Close has stopped waiting for calls: the commands are counted as dropped.
-		judge(nil) // the breaker must not hold its half-open probe for a call never made
+		allow(nil) // the breaker must not hold its half-open probe for a call never made
 		t.queue.Refuse(req)
 		v.finish(req, OutcomeCanceled, err, 0, nil)
 		return
 	}
 	t.counters.calls.Add(1)
 	start := time.Now()
-	tm := new(wire.Timing)
-	results := make(chan callResult, 1)
-	c.Go(func() {
-		res := t.call(wire.WithTiming(c.Ctx, tm), req, false, 1)
-		judge(breakerVerdict(res.err, tm, t.cfg.Timeout))
-		results <- res
-		c.Done(req, res.err)
-	})
+	p := &pageCall{t: t, req: req, c: c, allow: allow, results: make(chan callResult, 1)}
+	c.Go(p.run)
 
 	timer := time.NewTimer(t.cfg.Timeout)
 	defer timer.Stop()
 	select {
-	case res := <-results:
+	case res := <-p.results:
 		v.finish(req, outcomeOf(res.err), res.err, time.Since(start), res.resp)
 	case now := <-timer.C:
 		// The page stops waiting. Whether that is Personyze's fault is known only when the
 		// request went out in time and has been waiting for an answer for a good part of
 		// the budget; otherwise (a saturated machine that had not even sent it, or had not
 		// read an answer that was there) the call's own end decides.
-		if tm.Slow(now, t.cfg.Timeout/2) {
-			judge(ErrTimeout)
+		if p.tm.Slow(now, t.cfg.Timeout/2) {
+			p.judge(ErrTimeout)
 		}
 		v.finish(req, OutcomeTimeout, ErrTimeout, time.Since(start), nil)
 	case <-v.r.Context().Done():
 		err := v.r.Context().Err()
-		judge(err) // excluded from the breaker's counts
+		p.judge(err) // excluded from the breaker's counts
 		v.finish(req, OutcomeCanceled, err, time.Since(start), nil)
+	}
+}
+
+// pageCall is a page call in flight: what its goroutine and the waiting page share.
+type pageCall struct {
+	t       *Tracker
+	req     *wire.Request
+	c       *delivery.Call
+	allow   func(error) // the breaker's permission, given a verdict once (judge)
+	judged  atomic.Bool
+	tm      wire.Timing
+	results chan callResult // buffered: the call never waits for a page that stopped waiting
+}
+
+// run makes the call, on the goroutine the queue gives it.
+func (p *pageCall) run() {
+	res := p.t.call(wire.WithTiming(p.c.Ctx, &p.tm), p.req, false, 1)
+	p.judge(breakerVerdict(res.err, &p.tm, p.t.cfg.Timeout))
+	p.results <- res
+	p.c.Done(p.req, res.err)
+}
+
+// judge gives the breaker its one verdict on the call: the breaker judges Personyze, not
+// this process, so whichever side knows first decides (see breakerVerdict and the timeout
+// in makeCall).
+func (p *pageCall) judge(err error) {
+	if p.judged.CompareAndSwap(false, true) {
+		p.allow(err)
 	}
 }
 

@@ -165,7 +165,24 @@ type Call struct {
 	// events the call carries; it ends after CallTimeout or when Close gives up.
 	Ctx    context.Context
 	cancel context.CancelFunc
-	stop   func() bool
+}
+
+// callContext is a page call's context: the deadline and cancellation of the Queue's
+// context with CallTimeout, and the values of the page's request context as well.
+type callContext struct {
+	context.Context                 // WithTimeout(Queue.ctx, CallTimeout)
+	values          context.Context // the page's request context
+}
+
+// Value asks the call's own context first: the context package finds a parent's
+// cancellation through Value, and must find this one's, not the request's (which it would
+// then have to watch with a goroutine of its own). The Queue's context holds no values,
+// so every other key goes to the request's context.
+func (c callContext) Value(key any) any {
+	if v := c.Context.Value(key); v != nil {
+		return v
+	}
+	return c.values.Value(key)
 }
 
 // StartCall registers a page call. It returns ErrClosed once Close has stopped waiting;
@@ -179,8 +196,8 @@ func (q *Queue) StartCall(parent context.Context) (*Call, error) {
 	}
 	q.pending.Add(1)
 	q.calls.Add(1)
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), CallTimeout)
-	return &Call{q: q, Ctx: ctx, cancel: cancel, stop: context.AfterFunc(q.ctx, cancel)}, nil
+	ctx, cancel := context.WithTimeout(q.ctx, CallTimeout)
+	return &Call{q: q, Ctx: callContext{ctx, parent}, cancel: cancel}, nil
 }
 
 // Go runs f, the call, on a goroutine of its own (reused from earlier calls) and returns
@@ -190,7 +207,6 @@ func (c *Call) Go(f func()) { c.q.callers.run(f) }
 // Done settles the call's request after its one attempt returned err: delivered, retried in
 // the background or dropped. Call it exactly once.
 func (c *Call) Done(req *wire.Request, err error) {
-	c.stop()
 	c.cancel()
 	c.q.settle(&job{req: req, attempts: 1}, err)
 	c.q.calls.Done()

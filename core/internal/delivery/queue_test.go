@@ -249,15 +249,21 @@ func TestCallContextKeepsValuesNotCancellation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	child, stopChild := context.WithCancel(c.Ctx) // as the HTTP transport makes
+	defer stopChild()
 	cancel()
-	if c.Ctx.Value(key{}) != "span" || c.Ctx.Err() != nil {
-		t.Fatalf("value %v, err %v", c.Ctx.Value(key{}), c.Ctx.Err())
+	if c.Ctx.Value(key{}) != "span" || c.Ctx.Err() != nil || child.Err() != nil {
+		t.Fatalf("value %v, err %v, child's %v", c.Ctx.Value(key{}), c.Ctx.Err(), child.Err())
+	}
+	if _, ok := c.Ctx.Deadline(); !ok {
+		t.Fatal("no deadline: a call nobody waits for must end")
 	}
 	closeCtx, stop := context.WithCancel(context.Background())
 	stop() // Close gives up at once
 	errc := make(chan error, 1)
 	go func() { errc <- q.Close(closeCtx) }()
 	<-c.Ctx.Done() // aborted by Close
+	<-child.Done()
 	c.Done(req(1, 1), c.Ctx.Err())
 	var ce *CloseError
 	if err := <-errc; !errors.As(err, &ce) || ce.Undelivered != 1 {
