@@ -1,6 +1,9 @@
 package delivery
 
-import "sync/atomic"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // runner runs page calls on reused goroutines. A page call runs on a goroutine of its own,
 // so that the page can stop waiting at its budget while the call goes on; a fresh goroutine
@@ -13,6 +16,7 @@ type runner struct {
 	done    chan struct{}
 	idle    atomic.Int32
 	maxIdle int32
+	running sync.WaitGroup // every goroutine of the runner, busy or idle
 }
 
 func newRunner(maxIdle int) *runner {
@@ -24,7 +28,7 @@ func (r *runner) run(f func()) {
 	select {
 	case r.jobs <- f:
 	default:
-		go r.work(f)
+		r.running.Go(func() { r.work(f) })
 	}
 }
 
@@ -47,5 +51,9 @@ func (r *runner) work(f func()) {
 	}
 }
 
-// stop ends the idle goroutines; calls running finish first. Call it once, after the last run.
-func (r *runner) stop() { close(r.done) }
+// stop ends the runner's goroutines and waits until they have returned, so that nothing
+// of a closed Tracker keeps running. Call it once, after the last call has finished.
+func (r *runner) stop() {
+	close(r.done)
+	r.running.Wait()
+}
