@@ -38,6 +38,19 @@ func product(w http.ResponseWriter, r *http.Request) {
 
 // readme:end
 
+// readme:begin startearly
+// startEarly starts the page's call as the request arrives, for routes whose handlers
+// track nothing of their own: the call overlaps all of the handler's work.
+func startEarly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		core.FromContext(r.Context()).Start()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// mux.Handle("GET /{$}", startEarly(home)), inside nethttp.Middleware(tr)
+// readme:end
+
 func metricsAndTraces(key string, keys [][]byte, mux *http.ServeMux) http.Handler {
 	// readme:begin metrics
 	metrics := personyzeprom.NewCollector()                     // Prometheus
