@@ -89,16 +89,29 @@ func (sc *scanner) str() (string, bool) {
 	return "", false
 }
 
-// unescape finishes a string that has an escape at esc.
+// unescape finishes a string that has an escape at esc. Its text is at most as long as
+// its escaped form, which ends at the first quote that no backslash escapes: one buffer
+// of that size, and no copy to turn it into a string.
 func (sc *scanner) unescape(start, esc int) (string, bool) {
-	b := make([]byte, 0, len(sc.s)-start)
-	b = append(b, sc.s[start:esc]...)
+	end := esc
+	for end < len(sc.s) && sc.s[end] != '"' {
+		if sc.s[end] == '\\' {
+			end++
+		}
+		end++
+	}
+	if end >= len(sc.s) {
+		return "", false
+	}
+	var b strings.Builder
+	b.Grow(end - start)
+	b.WriteString(sc.s[start:esc])
 	for i := esc; i < len(sc.s); {
 		c := sc.s[i]
 		switch {
 		case c == '"':
 			sc.i = i + 1
-			return string(b), true
+			return b.String(), true
 		case c < 0x20:
 			return "", false
 		case c == '\\':
@@ -107,23 +120,23 @@ func (sc *scanner) unescape(start, esc int) (string, bool) {
 			}
 			switch e := sc.s[i+1]; e {
 			case '"', '\\', '/':
-				b = append(b, e)
+				b.WriteByte(e)
 			case 'b':
-				b = append(b, '\b')
+				b.WriteByte('\b')
 			case 'f':
-				b = append(b, '\f')
+				b.WriteByte('\f')
 			case 'n':
-				b = append(b, '\n')
+				b.WriteByte('\n')
 			case 'r':
-				b = append(b, '\r')
+				b.WriteByte('\r')
 			case 't':
-				b = append(b, '\t')
+				b.WriteByte('\t')
 			case 'u':
 				r, ok := hex4(sc.s, i+2)
 				if !ok || utf16.IsSurrogate(r) {
 					return "", false // surrogate pairs are left to the fallback
 				}
-				b = utf8.AppendRune(b, r)
+				b.WriteRune(r)
 				i += 4
 			default:
 				return "", false
@@ -135,14 +148,14 @@ func (sc *scanner) unescape(start, esc int) (string, bool) {
 			for j < len(sc.s) && sc.s[j] >= 0x20 && sc.s[j] < utf8.RuneSelf && sc.s[j] != '"' && sc.s[j] != '\\' {
 				j++
 			}
-			b = append(b, sc.s[i:j]...)
+			b.WriteString(sc.s[i:j])
 			i = j
 		default:
 			r, size := utf8.DecodeRuneInString(sc.s[i:])
 			if r == utf8.RuneError && size == 1 {
 				return "", false
 			}
-			b = append(b, sc.s[i:i+size]...)
+			b.WriteString(sc.s[i : i+size])
 			i += size
 		}
 	}
