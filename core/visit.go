@@ -64,7 +64,7 @@ type Call struct {
 	Duration time.Duration
 
 	req  *wire.Request
-	body []byte
+	body string
 }
 
 // Made reports whether a call was made (false when there was nothing to send, the tracker
@@ -80,8 +80,13 @@ func (c Call) RequestJSON() []byte {
 	return c.req.AppendJSON(nil)
 }
 
-// ResponseJSON returns the body Personyze answered, or nil when the call failed.
-func (c Call) ResponseJSON() []byte { return c.body }
+// ResponseJSON returns a copy of the body Personyze answered, or nil when the call failed.
+func (c Call) ResponseJSON() []byte {
+	if c.body == "" {
+		return nil
+	}
+	return []byte(c.body)
+}
 
 // Active reports whether this Visit talks to Personyze (false for bots, static assets,
 // requests without consent, requests outside the middleware, and after Skip or Forget).

@@ -56,8 +56,12 @@ type Client struct {
 	postHeader *http.Header // what a tracker POST carries
 	http       *http.Client
 	rt         http.RoundTripper // the transport itself, when the http.Client is ours
-	endpoint   string
-	now        func() time.Time
+	// sharedHeader: every call can carry postHeader itself, not a copy, because the
+	// transport is net/http's, built here, which only reads a request (a caller's transport
+	// or client might add headers to it).
+	sharedHeader bool
+	endpoint     string
+	now          func() time.Time
 }
 
 // NewClient returns a Client for opts.
@@ -82,14 +86,15 @@ func NewClient(opts Options) *Client {
 		rt = hc.Transport
 	}
 	return &Client{
-		opts:       &opts,
-		auth:       &auth,
-		getHeader:  &get,
-		postHeader: &post,
-		http:       hc,
-		rt:         rt,
-		endpoint:   opts.BaseURL + trackerPath,
-		now:        time.Now,
+		opts:         &opts,
+		auth:         &auth,
+		getHeader:    &get,
+		postHeader:   &post,
+		http:         hc,
+		rt:           rt,
+		sharedHeader: opts.HTTPClient == nil && opts.Transport == nil,
+		endpoint:     opts.BaseURL + trackerPath,
+		now:          time.Now,
 	}
 }
 
@@ -244,7 +249,11 @@ func (c *Client) Get(ctx context.Context, path string) ([]byte, error) {
 	if err := c.statusError(resp); err != nil {
 		return nil, err
 	}
-	return readBody(resp, c.opts.MaxResponseBytes, false)
+	data, err := readBody(resp, c.opts.MaxResponseBytes, false)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(data), nil
 }
 
 // statusError returns a *StatusError for a non-2xx answer, nil otherwise.
@@ -277,7 +286,11 @@ func (c *Client) post(ctx context.Context, body []byte) (*Response, error) {
 		hreq.ContentLength = int64(len(body))
 		hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
-	hreq.Header = c.postHeader.Clone()
+	if c.sharedHeader {
+		hreq.Header = *c.postHeader
+	} else {
+		hreq.Header = c.postHeader.Clone()
+	}
 
 	m := c.meter(ctx)
 	m.sent(len(body))
@@ -299,7 +312,7 @@ func (c *Client) post(ctx context.Context, body []byte) (*Response, error) {
 		return nil, err
 	}
 	m.received(len(data))
-	r, err := Decode(data)
+	r, err := decode(data)
 	if r != nil {
 		r.Body = data
 	}
@@ -338,41 +351,41 @@ func urlErrorOp(method string) string {
 	return method[:1] + strings.ToLower(method[1:])
 }
 
-// readAll reads r to its end, or to limit bytes, into a buffer sized for the announced
-// length when there is one (io.ReadAll would grow it from 512 bytes).
-func readAll(r io.Reader, announced, limit int64) ([]byte, error) {
-	size := int64(512)
+// readAll reads r to its end, or to limit bytes, into a string sized for the announced
+// length when there is one: one allocation, which the decoded answer's strings then share
+// (io.ReadAll would grow a buffer from 512 bytes, and the decoder copy it into a string).
+func readAll(r io.Reader, announced, limit int64) (string, error) {
+	var b strings.Builder
 	if announced > 0 {
-		size = min(announced+1, limit) // +1: the read that sees EOF needs room
+		b.Grow(int(min(announced, limit)))
 	}
-	data := make([]byte, 0, size)
-	lr := io.LimitedReader{R: r, N: limit}
-	for {
-		n, err := lr.Read(data[len(data):cap(data)])
-		data = data[:len(data)+n]
+	var buf [512]byte
+	left := limit
+	for left > 0 {
+		n, err := r.Read(buf[:min(int64(len(buf)), left)])
+		b.Write(buf[:n])
+		left -= int64(n)
 		if err == io.EOF {
-			return data, nil
+			return b.String(), nil
 		}
 		if err != nil {
-			return data, err
-		}
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
+			return b.String(), err
 		}
 	}
+	return b.String(), nil
 }
 
 // readBody reads at most limit decoded bytes, undoing gzip; more is ErrResponseTooLarge, or
 // just cut off when truncate is set (error bodies only feed a bounded message).
-func readBody(resp *http.Response, limit int64, truncate bool) ([]byte, error) {
+func readBody(resp *http.Response, limit int64, truncate bool) (string, error) {
 	var r io.Reader = resp.Body
 	if strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") {
 		zr, err := gzip.NewReader(resp.Body)
 		if errors.Is(err, io.EOF) {
-			return nil, nil // an empty gzip body is an empty body
+			return "", nil // an empty gzip body is an empty body
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: gzip: %v", ErrMalformedResponse, err)
+			return "", fmt.Errorf("%w: gzip: %v", ErrMalformedResponse, err)
 		}
 		defer zr.Close()
 		r = zr
@@ -382,14 +395,14 @@ func readBody(resp *http.Response, limit int64, truncate bool) ([]byte, error) {
 		if truncate {
 			return data[:limit], nil
 		}
-		return nil, fmt.Errorf("%w: over %d bytes", ErrResponseTooLarge, limit)
+		return "", fmt.Errorf("%w: over %d bytes", ErrResponseTooLarge, limit)
 	}
 	if err != nil {
 		var ce flate.CorruptInputError
 		if errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.As(err, &ce) {
-			return nil, fmt.Errorf("%w: gzip: %v", ErrMalformedResponse, err)
+			return "", fmt.Errorf("%w: gzip: %v", ErrMalformedResponse, err)
 		}
-		return nil, fmt.Errorf("personyze: reading response: %w", err)
+		return "", fmt.Errorf("personyze: reading response: %w", err)
 	}
 	return data, nil
 }
@@ -402,8 +415,8 @@ func drainClose(body io.ReadCloser) {
 }
 
 // cleanMessage turns an error body into one bounded, printable line without the API key.
-func (c *Client) cleanMessage(b []byte) string {
-	s := strings.ToValidUTF8(string(b), "\uFFFD")
+func (c *Client) cleanMessage(msg string) string {
+	s := strings.ToValidUTF8(msg, "\uFFFD")
 	s = strings.Join(strings.Fields(s), " ")
 	if key := c.opts.APIKey; key != "" {
 		s = strings.ReplaceAll(s, key, "[REDACTED]")

@@ -20,7 +20,7 @@ type Response struct {
 	Actions           []Action // matched actions, in Personyze's order
 	DismissConditions []int64  // conditions to drop from a merged result
 	DismissActions    []int64  // actions to drop from a merged result
-	Body              []byte   // the body as received (decompressed), for debug panels
+	Body              string   // the body as received (decompressed), for debug panels
 }
 
 // Action is one matched action. Data maps each data key to its value as text: strings as they
@@ -50,8 +50,11 @@ type wireAction struct {
 // be numbers or numeric strings (elements with unusable ids are skipped), data values may be any
 // scalar, and unknown fields are ignored. An empty body is ErrEmptyResponse; a body that is not
 // a JSON object is ErrMalformedResponse.
-func Decode(body []byte) (*Response, error) {
-	body = bytes.Trim(body, " \t\r\n") // JSON whitespace only: bytes.TrimSpace would accept "\v{}"
+func Decode(body []byte) (*Response, error) { return decode(string(body)) }
+
+// decode is Decode of a body already read into a string, which the decoded strings share.
+func decode(body string) (*Response, error) {
+	body = strings.Trim(body, " \t\r\n") // JSON whitespace only: strings.TrimSpace would accept "\v{}"
 	if len(body) == 0 {
 		return nil, ErrEmptyResponse
 	}
@@ -61,10 +64,11 @@ func Decode(body []byte) (*Response, error) {
 	if r, ok := scanResponse(body); ok {
 		return r, nil
 	}
-	if r, ok := decodeCommon(body); ok {
+	b := []byte(body) // encoding/json, for what the scanner leaves
+	if r, ok := decodeCommon(b); ok {
 		return r, nil
 	}
-	return decodeTolerant(body)
+	return decodeTolerant(b)
 }
 
 // decodeTolerant decodes each part on its own, so one odd part does not cost the rest.

@@ -11,8 +11,8 @@ var responseKeys = [...]string{"session_id", "cache_version", "conditions", "act
 // body backs every string without escapes, ids are integers, data values scalars. ok is
 // false for anything else (the tolerant decoding handles it), and when ok the Response is
 // the one decodeCommon returns for the same body.
-func scanResponse(body []byte) (*Response, bool) {
-	sc := scanner{s: string(body)}
+func scanResponse(body string) (*Response, bool) {
+	sc := scanner{s: body}
 	r := &Response{}
 	var seen [len(responseKeys)]bool
 	null, ok := sc.object(func(key string) bool {
@@ -172,7 +172,9 @@ func scanItems(data string) ([]Fields, bool) {
 	if sc.end() {
 		return items, true
 	}
-	all := make([]Field, 0, 64)
+	// One field per key: every key is a string followed by a colon (a value holding `":`
+	// only makes the estimate larger).
+	all := make([]Field, 0, min(strings.Count(data, `":`), len(data)/4+1))
 	for {
 		if sc.peek() == 'n' {
 			if lit, ok := sc.literal(); !ok || lit != "null" {

@@ -74,7 +74,7 @@ var scanCases = []struct {
 // the answers it takes, and that it leaves the others to it.
 func TestScanResponseMatchesEncodingJSON(t *testing.T) {
 	for _, c := range scanCases {
-		got, ok := scanResponse([]byte(c.body))
+		got, ok := scanResponse(c.body)
 		if ok != c.scan {
 			t.Errorf("%s: scanned %t, want %t", c.body, ok, c.scan)
 			continue
@@ -128,7 +128,7 @@ func FuzzScanResponse(f *testing.F) {
 		f.Add([]byte(c.body))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		got, ok := scanResponse(body)
+		got, ok := scanResponse(string(body))
 		if !ok {
 			return
 		}

@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -87,13 +86,42 @@ func TestReadAll(t *testing.T) {
 			r    io.Reader
 		}{{"whole", strings.NewReader(body)}, {"byte by byte", iotest.OneByteReader(strings.NewReader(body))}} {
 			got, err := readAll(r.r, tt.announced, tt.limit)
-			if err != nil || len(got) != tt.want || !bytes.Equal(got, []byte(body[:tt.want])) {
+			if err != nil || len(got) != tt.want || got != body[:tt.want] {
 				t.Errorf("%s, %s: %d bytes, %v; want %d", tt.name, r.kind, len(got), err, tt.want)
 			}
 		}
 	}
 	boom := errors.New("boom")
-	if got, err := readAll(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(boom)), 10, 100); !errors.Is(err, boom) || string(got) != "abc" {
+	if got, err := readAll(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(boom)), 10, 100); !errors.Is(err, boom) || got != "abc" {
 		t.Errorf("a failing reader: %q, %v", got, err)
+	}
+}
+
+// A caller's transport may write into a request's header (against the RoundTripper
+// contract, but it happens): each call then needs a header of its own. Only the Client's
+// own net/http transport shares one header among calls.
+func TestCallersTransportGetsItsOwnHeader(t *testing.T) {
+	answer := `{"session_id":"1700000000 ab"}`
+	var seen []string
+	opts := testOptions("http://127.0.0.1:1/rest/")
+	opts.Transport = rtFunc(func(r *http.Request) (*http.Response, error) {
+		seen = append(seen, r.Header.Get("X-Mutated"))
+		r.Header.Set("X-Mutated", "yes")
+		return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(answer)), Request: r}, nil
+	})
+	c := NewClient(opts)
+	if c.sharedHeader {
+		t.Fatal("a caller's transport shares the Client's header")
+	}
+	for range 2 {
+		if _, err := c.Send(context.Background(), benchRequest()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if seen[0] != "" || seen[1] != "" {
+		t.Fatalf("a header set by the transport on one call reached the next: %q", seen)
+	}
+	if !NewClient(testOptions("http://127.0.0.1:1/rest/")).sharedHeader {
+		t.Error("the Client's own transport does not share the header")
 	}
 }
