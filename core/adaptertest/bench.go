@@ -31,6 +31,11 @@ import (
 //     example client does (cookie session, User-Agent parsed each time, encoding/json into
 //     maps, http.Client), against the same in-memory upstream: what the library must beat
 //
+// Each runs once with one visitor after another (the names above: a page's latency on an
+// idle server) and once with GOMAXPROCS visitors at once (ParallelPageView and so on: a
+// page's cost on a busy server). Besides time and allocations, each reports the goroutines
+// it started per page view.
+//
 // page must serve GET /products/{id}: track core.ProductViewed(id), read the Visit's items
 // (failing b when a tracked page has none) and write a short body; with a nil tracker it
 // installs no middleware.
