@@ -1,10 +1,12 @@
 package core
 
 import (
+	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -200,4 +202,38 @@ func BenchmarkSessionCookieLoad(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestCookieCacheConcurrent: pages of many visitors read and write cookies at once; each
+// reads back exactly what it wrote (run with -race).
+func TestCookieCacheConcurrent(t *testing.T) {
+	s := testCookieStore(t, 3600)
+	s.known = newLRU[string, cookieEntry](8) // small: entries are evicted while others read
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 50 {
+				want := fmt.Sprintf("visitor %d page %d", g, i)
+				sess := sessions.NewSession(s, "pz")
+				sess.Values = map[any]any{keyVisitor: want}
+				sess.Options = &sessions.Options{Path: "/", MaxAge: 3600}
+				w := httptest.NewRecorder()
+				if err := s.Save(httptest.NewRequest(http.MethodGet, "/", nil), w, sess); err != nil {
+					t.Error(err)
+					return
+				}
+				req := httptest.NewRequest(http.MethodGet, "/", nil)
+				req.AddCookie(w.Result().Cookies()[0])
+				for range 3 {
+					sess, err := s.New(req, "pz")
+					if err != nil || sess.Values[keyVisitor] != want {
+						t.Errorf("read %v, %v; want %q", sess.Values[keyVisitor], err, want)
+						return
+					}
+					sess.Values[keyVisitor] = "changed" // never reaches another read
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
