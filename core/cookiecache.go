@@ -28,9 +28,8 @@ const cookieCacheSize = 4096
 // when decoding would start to refuse it.
 type cachedCookieStore struct {
 	*sessions.CookieStore
-	maxAge int64 // seconds; 0 means cookies never expire
-	now    func() time.Time
-	known  *lru[string, cookieEntry]
+	now   func() time.Time
+	known *lru[string, cookieEntry]
 }
 
 // cookieEntry is what a verified cookie holds.
@@ -39,9 +38,8 @@ type cookieEntry struct {
 	expires int64       // Unix seconds after which the cookie is refused; 0: never
 }
 
-func newCachedCookieStore(s *sessions.CookieStore, maxAge int) *cachedCookieStore {
-	return &cachedCookieStore{CookieStore: s, maxAge: int64(max(maxAge, 0)), now: time.Now,
-		known: newLRU[string, cookieEntry](cookieCacheSize)}
+func newCachedCookieStore(s *sessions.CookieStore) *cachedCookieStore {
+	return &cachedCookieStore{CookieStore: s, now: time.Now, known: newLRU[string, cookieEntry](cookieCacheSize)}
 }
 
 // New returns the session named name from r's cookie, from the cache when this exact
@@ -86,8 +84,8 @@ func (s *cachedCookieStore) remember(value string, values map[any]any) {
 		return // not securecookie's format as we know it: always decode
 	}
 	e := cookieEntry{values: maps.Clone(values)}
-	if s.maxAge > 0 {
-		e.expires = ts + s.maxAge
+	if maxAge := s.Options.MaxAge; maxAge > 0 { // the codecs' max age too (CookieStore.MaxAge)
+		e.expires = ts + int64(maxAge)
 	}
 	// The cookie is a substring of the request's Cookie header: copy it so the cache holds
 	// only the cookie.

@@ -155,7 +155,7 @@ func newCookieStore(cfg Config) (sessions.Store, error) {
 			sc.SetSerializer(stringMapSerializer{})
 		}
 	}
-	return newCachedCookieStore(s, cfg.CookieMaxAge), nil
+	return newCachedCookieStore(s), nil
 }
 
 func randomKey(n int) []byte {

@@ -101,10 +101,16 @@ type hookedWriter struct {
 func (h *hookedWriter) Header() http.Header { return h.w.Header() }
 
 func (h *hookedWriter) WriteHeader(code int) {
-	if code >= 200 || code == http.StatusSwitchingProtocols {
-		h.e.BeforeHeader(code)
-	}
+	h.e.beforeWriteHeader(code)
 	h.w.WriteHeader(code)
+}
+
+// beforeWriteHeader calls BeforeHeader for a WriteHeader that sends the final header:
+// informational (1xx) headers pass through, except 101, after which nothing else is sent.
+func (e *Exchange) beforeWriteHeader(code int) {
+	if code >= 200 || code == http.StatusSwitchingProtocols {
+		e.BeforeHeader(code)
+	}
 }
 
 func (h *hookedWriter) Write(b []byte) (int, error) {
@@ -175,12 +181,7 @@ func (h *recWriter) WriteString(s string) (int, error) { return h.writeString(s)
 func (e *Exchange) snoop(w http.ResponseWriter) http.ResponseWriter {
 	return httpsnoop.Wrap(w, httpsnoop.Hooks{
 		WriteHeader: func(next httpsnoop.WriteHeaderFunc) httpsnoop.WriteHeaderFunc {
-			return func(code int) {
-				if code >= 200 || code == http.StatusSwitchingProtocols {
-					e.BeforeHeader(code)
-				}
-				next(code)
-			}
+			return func(code int) { e.beforeWriteHeader(code); next(code) }
 		},
 		Write: func(next httpsnoop.WriteFunc) httpsnoop.WriteFunc {
 			return func(b []byte) (int, error) { e.BeforeHeader(http.StatusOK); return next(b) }
