@@ -50,9 +50,9 @@ func newCrowd(n int, base string) *crowd {
 	return c
 }
 
-// run lets every visitor browse for d and returns the latencies of the pages answered
-// 200 and the number of the others.
-func (c *crowd) run(ctx context.Context, d time.Duration) (latencies []time.Duration, failed int) {
+// run lets every visitor browse for d, pausing think after each page as a reader does, and
+// returns the latencies of the pages answered 200 and the number of the others.
+func (c *crowd) run(ctx context.Context, d, think time.Duration) (latencies []time.Duration, failed int) {
 	end := time.Now().Add(d)
 	var mu sync.Mutex
 	for i, client := range c.clients {
@@ -65,9 +65,10 @@ func (c *crowd) run(ctx context.Context, d time.Duration) (latencies []time.Dura
 				start := time.Now()
 				if err := c.get(ctx, client, path); err != nil {
 					bad++
-					continue
+				} else {
+					lat = append(lat, time.Since(start))
 				}
-				lat = append(lat, time.Since(start))
+				pause(ctx, min(think, time.Until(end)))
 			}
 			mu.Lock()
 			latencies = append(latencies, lat...)
@@ -77,6 +78,19 @@ func (c *crowd) run(ctx context.Context, d time.Duration) (latencies []time.Dura
 	}
 	c.wg.Wait()
 	return latencies, failed
+}
+
+// pause waits d, or less when ctx ends first.
+func pause(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // get asks for one page and reads it to the end.

@@ -7,7 +7,9 @@
 // personyzetest simulator in this process, which answers after -upstream. Then
 // -visitors concurrent visitors, each with its own cookie jar and connections, ask for
 // the shop's pages (products, articles, the home page) one after another for -duration,
-// -rounds times. After each round it prints:
+// -rounds times, pausing -think after each page (by default not at all: the visitors
+// then keep the server saturated, and the latencies measure its queue; with a pause the
+// load is one a real site sees, below what the machine can serve). After each round it prints:
 //
 //	req/s        pages served per second
 //	p50, p99     page latency minus the upstream latency
@@ -20,6 +22,12 @@
 //	             for that visitor (see upstream.serve)
 //	opened       circuit breaker openings in the server (from its log)
 //	outcomes     the round's Visit outcomes other than ok
+//
+// -adapter takes a comma-separated list; plain is the baseline: the same server and
+// pages on net/http without the library (the light page prints ten fixed products), run
+// beside an adapter to tell the library's part of the latencies from the machine's:
+//
+//	go run ./examples/loadtest -adapter plain,nethttp -page light -think 100ms
 //
 // The server's CPU and allocations are its own: the visitors and the simulator run in
 // this process. -page light serves a small page printing ten recommendations instead
@@ -47,6 +55,7 @@ type config struct {
 	visitors   int
 	upstream   time.Duration
 	duration   time.Duration
+	think      time.Duration
 	rounds     int
 	drain      time.Duration
 	light      bool
@@ -75,10 +84,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg config
-	adapter := fs.String("adapter", "all", "adapter to measure: "+strings.Join(adapterNames, ", ")+" or all")
+	adapter := fs.String("adapter", "all", "adapters to measure, comma-separated: "+strings.Join(adapterNames, ", ")+", all, or "+plainName+" (the same pages without the library)")
 	fs.IntVar(&cfg.visitors, "visitors", 64, "concurrent visitors")
 	fs.DurationVar(&cfg.upstream, "upstream", 5*time.Millisecond, "latency of the simulated Personyze")
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "length of a round")
+	fs.DurationVar(&cfg.think, "think", 0, "each visitor's pause after a page (0: the next page at once, which saturates the server)")
 	fs.IntVar(&cfg.rounds, "rounds", 3, "rounds per adapter")
 	fs.DurationVar(&cfg.drain, "drain", 2*time.Second, "longest wait after a round for late tracker calls")
 	page := fs.String("page", "shop", "page to serve: shop (the demo shop's templates) or light (ten recommendations)")
@@ -87,15 +97,18 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
-	switch {
-	case *adapter == "all":
-		cfg.adapters = adapterNames
-	case slices.Contains(adapterNames, *adapter):
-		cfg.adapters = []string{*adapter}
-	default:
-		err := fmt.Errorf("-adapter %q: want one of %s or all", *adapter, strings.Join(adapterNames, ", "))
-		fmt.Fprintln(stderr, err)
-		return cfg, err
+	for _, name := range strings.Split(*adapter, ",") {
+		switch {
+		case name == "all":
+			cfg.adapters = append(cfg.adapters, adapterNames...)
+		case name == plainName || slices.Contains(adapterNames, name):
+			cfg.adapters = append(cfg.adapters, name)
+		default:
+			err := fmt.Errorf("-adapter %q: want a comma-separated list of %s, %s (the baseline) or all",
+				*adapter, strings.Join(adapterNames, ", "), plainName)
+			fmt.Fprintln(stderr, err)
+			return cfg, err
+		}
 	}
 	if *page != "shop" && *page != "light" {
 		err := fmt.Errorf("-page %q: want shop or light", *page)
@@ -103,8 +116,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, err
 	}
 	cfg.light = *page == "light"
-	if cfg.visitors < 1 || cfg.rounds < 1 || cfg.duration <= 0 || cfg.upstream < 0 || cfg.drain < 0 {
-		err := errors.New("-visitors and -rounds must be at least 1, -duration positive, -upstream and -drain not negative")
+	if cfg.visitors < 1 || cfg.rounds < 1 || cfg.duration <= 0 || cfg.upstream < 0 || cfg.drain < 0 || cfg.think < 0 {
+		err := errors.New("-visitors and -rounds must be at least 1, -duration positive, -upstream, -think and -drain not negative")
 		fmt.Fprintln(stderr, err)
 		return cfg, err
 	}
@@ -118,8 +131,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 
 // run measures every adapter of cfg and prints one line per round to out.
 func run(ctx context.Context, cfg config, out io.Writer) ([]result, error) {
-	fmt.Fprintf(out, "visitors %d, upstream %v, rounds of %v, page %s\n", cfg.visitors, cfg.upstream, cfg.duration,
-		map[bool]string{false: "shop", true: "light"}[cfg.light])
+	fmt.Fprintf(out, "visitors %d, think %v, upstream %v, rounds of %v, page %s\n", cfg.visitors, cfg.think, cfg.upstream,
+		cfg.duration, map[bool]string{false: "shop", true: "light"}[cfg.light])
 	fmt.Fprintf(out, "%-8s %5s %7s %8s %8s %8s %7s %11s %6s %8s %8s %6s  %s\n", "adapter", "round", "pages", "req/s",
 		"p50", "p99", "cpu/1k", "allocs/page", "conns", "reached", "replaced", "opened", "outcomes")
 	var all []result

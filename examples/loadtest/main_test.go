@@ -3,10 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gopersonyze/personyze/examples/shop"
 )
 
 // TestMain lets the test binary be the server process too, as the program is.
@@ -21,7 +27,7 @@ func TestMain(m *testing.M) {
 // page is answered, every page view reaches the simulator, the visitors keep their
 // sessions and connections are reused.
 func TestSmoke(t *testing.T) {
-	cfg, err := parseFlags([]string{"-visitors", "4", "-duration", "1s", "-rounds", "1", "-drain", "10s"}, os.Stderr)
+	cfg, err := parseFlags([]string{"-visitors", "4", "-think", "5ms", "-duration", "1s", "-rounds", "1", "-drain", "10s"}, os.Stderr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,18 +66,79 @@ func TestSmoke(t *testing.T) {
 	}
 }
 
+// TestBaselineBeside runs the plain baseline beside an adapter on the light page: both
+// serve every page, and only the adapter's pages make tracker calls.
+func TestBaselineBeside(t *testing.T) {
+	cfg, err := parseFlags([]string{"-adapter", "plain,nethttp", "-page", "light", "-visitors", "2", "-duration", "1s",
+		"-rounds", "1", "-drain", "10s"}, os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	results, err := run(ctx, cfg, &out)
+	t.Log("\n" + out.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 2 || results[0].Adapter != plainName || results[1].Adapter != "nethttp" {
+		t.Fatalf("results %+v, want plain then nethttp", results)
+	}
+	plain, lib := results[0], results[1]
+	if plain.Pages == 0 || plain.Errors != 0 || plain.NewConns != 0 || plain.Reached != -1 {
+		t.Errorf("baseline: %+v, want pages, no tracker connections, reached -1", plain)
+	}
+	if lib.Pages == 0 || lib.Errors != 0 || lib.Reached < 1 {
+		t.Errorf("nethttp: %+v, want every page to reach the simulator", lib)
+	}
+	if !strings.Contains(out.String(), plain.line()) || !strings.Contains(plain.line(), "    -") {
+		t.Errorf("the report lacks the baseline's line %q (with - for reached)", plain.line())
+	}
+}
+
+// TestLightPages checks that the light page prints ten recommendations with and without
+// the library, so the baseline does the same template work.
+func TestLightPages(t *testing.T) {
+	up, err := newUpstream(0) // ten items per action, as in the load
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer up.close()
+	s, err := shop.New(shop.Env{APIKey: up.sim.APIKey(), APIURL: up.url, SessionKeys: sessionKeys}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	for _, name := range []string{plainName, "nethttp"} {
+		h := adapters[name](s, true)
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/products/"+s.Catalog.Products()[0].ID, nil)
+		req.Header.Set("User-Agent", chromeUA)
+		req.Header.Set("Accept", "text/html")
+		h.ServeHTTP(rec, req)
+		if n := strings.Count(rec.Body.String(), "<li>"); rec.Code != http.StatusOK || n != 10 {
+			t.Errorf("%s: status %d, %d items, want 200 and 10:\n%s", name, rec.Code, n, rec.Body)
+		}
+	}
+}
+
 // TestFlags checks the command line's validation.
 func TestFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-adapter", "chi"}, {"-visitors", "0"}, {"-rounds", "0"}, {"-duration", "0s"},
-		{"-page", "heavy"}, {"-cpuprofile", "x.prof"}, {"-upstream", "-1ms"},
+		{"-page", "heavy"}, {"-cpuprofile", "x.prof"}, {"-upstream", "-1ms"}, {"-think", "-1s"}, {"-adapter", "nethttp,chi"}, {"-adapter", ""},
 	} {
 		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {
 			t.Errorf("%v: accepted", args)
 		}
 	}
-	cfg, err := parseFlags([]string{"-adapter", "gin", "-page", "light", "-cpuprofile", "x.prof"}, &bytes.Buffer{})
-	if err != nil || len(cfg.adapters) != 1 || cfg.adapters[0] != "gin" || !cfg.light || cfg.visitors != 64 {
+	cfg, err := parseFlags([]string{"-adapter", "gin", "-page", "light", "-cpuprofile", "x.prof", "-think", "50ms"}, &bytes.Buffer{})
+	if err != nil || len(cfg.adapters) != 1 || cfg.adapters[0] != "gin" || !cfg.light || cfg.visitors != 64 || cfg.think != 50*time.Millisecond {
 		t.Errorf("cfg %+v, err %v", cfg, err)
+	}
+	cfg, err = parseFlags([]string{"-adapter", "plain,all"}, &bytes.Buffer{})
+	if want := append([]string{plainName}, adapterNames...); err != nil || !slices.Equal(cfg.adapters, want) {
+		t.Errorf("-adapter plain,all: %v, err %v; want %v", cfg.adapters, err, want)
 	}
 }

@@ -26,7 +26,7 @@ type result struct {
 	CPUPer1k       time.Duration // server CPU per 1,000 pages
 	AllocsPerPage  float64       // server heap allocations per page
 	NewConns       uint64        // TCP connections the server opened to the simulator
-	Reached        float64       // share of pages whose call reached the simulator (round + drain)
+	Reached        float64       // share of pages whose call reached the simulator (round + drain); -1 for the baseline
 	Replaced       uint64        // calls carrying a replaced session id (round + drain)
 	BreakerOpening uint64        // breaker openings (round + drain)
 	Outcomes       map[string]uint64
@@ -54,7 +54,7 @@ func measure(ctx context.Context, cfg config, adapter string, out io.Writer) ([]
 			return results, err
 		}
 		u0 := up.counts()
-		lat, failed := crowd.run(ctx, cfg.duration)
+		lat, failed := crowd.run(ctx, cfg.duration, cfg.think)
 		if err := ctx.Err(); err != nil {
 			return results, err
 		}
@@ -71,7 +71,8 @@ func measure(ctx context.Context, cfg config, adapter string, out io.Writer) ([]
 			if after, err = srv.stats(); err != nil {
 				return results, err
 			}
-			if after.Pending == 0 && up.counts().navigates-u0.navigates >= uint64(pages) || time.Now().After(deadline) {
+			if adapter == plainName || after.Pending == 0 && up.counts().navigates-u0.navigates >= uint64(pages) ||
+				time.Now().After(deadline) {
 				break
 			}
 			time.Sleep(20 * time.Millisecond)
@@ -88,6 +89,9 @@ func measure(ctx context.Context, cfg config, adapter string, out io.Writer) ([]
 			r.CPUPer1k = (atEnd.CPU - before.CPU) * 1000 / time.Duration(pages)
 			r.AllocsPerPage = float64(atEnd.Allocs-before.Allocs) / float64(pages)
 			r.Reached = float64(u1.navigates-u0.navigates) / float64(pages)
+		}
+		if adapter == plainName {
+			r.Reached = -1 // no tracker calls to reach anything
 		}
 		for k, v := range atEnd.Outcomes {
 			if d := v - before.Outcomes[k]; d > 0 {
@@ -111,8 +115,12 @@ func (r result) line() string {
 	if r.Errors > 0 {
 		oc = append(oc, fmt.Sprintf("failed pages %d", r.Errors))
 	}
-	return fmt.Sprintf("%-8s %5d %7d %8.0f %8s %8s %7.3f %11.0f %6d %7.1f%% %8d %6d  %s", r.Adapter, r.Round, r.Pages,
-		r.PerSecond, ms(r.P50), ms(r.P99), r.CPUPer1k.Seconds(), r.AllocsPerPage, r.NewConns, 100*r.Reached,
+	reached := fmt.Sprintf("%.1f%%", 100*r.Reached)
+	if r.Reached < 0 {
+		reached = "-"
+	}
+	return fmt.Sprintf("%-8s %5d %7d %8.0f %8s %8s %7.3f %11.0f %6d %8s %8d %6d  %s", r.Adapter, r.Round, r.Pages,
+		r.PerSecond, ms(r.P50), ms(r.P99), r.CPUPer1k.Seconds(), r.AllocsPerPage, r.NewConns, reached,
 		r.Replaced, r.BreakerOpening, strings.Join(oc, ", "))
 }
 

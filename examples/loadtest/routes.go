@@ -3,6 +3,7 @@ package main
 import (
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -64,15 +65,52 @@ func lightPage(w http.ResponseWriter, v *core.Visit, id string) {
 	items := v.Items()
 	items = items[:min(len(items), 10)]
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = lightTemplate.Execute(w, struct {
-		ID    string
-		Items []core.Item
-	}{id, items})
+	_ = lightTemplate.Execute(w, lightData{id, items})
 }
 
+// lightData is the light page's template data: core.Items, or plainItems for the baseline.
+type lightData struct {
+	ID    string
+	Items any
+}
+
+// plainItem is a recommendation as the baseline prints it: fixed, with the fields the
+// light template reads from a core.Item.
+type plainItem struct{ URL, Title, Price string }
+
+// plainItems are ten of the catalog's products, the baseline's fixed recommendations.
+func plainItems(s *shop.Shop) []plainItem {
+	var out []plainItem
+	for _, p := range s.Catalog.Products()[:10] {
+		out = append(out, plainItem{URL: p.URL(), Title: p.Title, Price: strconv.FormatFloat(p.Price, 'f', 2, 64)})
+	}
+	return out
+}
+
+// plainName is the baseline: the same server without the library (see adapters).
+const plainName = "plain"
+
 // adapters wire the shop's pages behind each adapter's middleware, the way the
-// examples do; static files are not part of the load.
+// examples do; static files are not part of the load. The plain baseline serves the same
+// pages on net/http without the library: the light page prints ten fixed products, the
+// shop's pages render without recommendations (each handler sees an inactive Visit).
 var adapters = map[string]func(s *shop.Shop, light bool) http.Handler{
+	plainName: func(s *shop.Shop, light bool) http.Handler {
+		mux := http.NewServeMux()
+		items := plainItems(s)
+		for _, p := range pages {
+			serve := shopPage(s, p, false)
+			mux.HandleFunc("GET "+p.pattern+suffix(p.pattern), func(w http.ResponseWriter, r *http.Request) {
+				if light {
+					w.Header().Set("Content-Type", "text/html; charset=utf-8")
+					_ = lightTemplate.Execute(w, lightData{r.PathValue("id"), items})
+					return
+				}
+				serve(w, r, core.FromContext(r.Context()), r.PathValue("id"))
+			})
+		}
+		return mux
+	},
 	"nethttp": func(s *shop.Shop, light bool) http.Handler {
 		mux := http.NewServeMux()
 		for _, p := range pages {
@@ -134,5 +172,6 @@ func suffix(pattern string) string {
 // colon turns a net/http pattern into Gin's and Echo's: {id} becomes :id.
 func colon(pattern string) string { return strings.ReplaceAll(pattern, "{id}", ":id") }
 
-// adapterNames lists the adapters in the order -adapter all runs them.
+// adapterNames lists the adapters in the order -adapter all runs them; the plain baseline
+// runs only when named.
 var adapterNames = []string{"nethttp", "gin", "echo", "echov5"}
