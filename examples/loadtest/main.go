@@ -29,6 +29,12 @@
 //
 //	go run ./examples/loadtest -adapter plain,nethttp -page light -think 100ms
 //
+// naive is the second baseline, for the light page only: the same page making the
+// tracker call the straightforward way (a gorilla cookie session, http.DefaultClient,
+// encoding/json into maps), to compare the library with the code it replaces:
+//
+//	go run ./examples/loadtest -adapter plain,naive,nethttp -page light -think 100ms
+//
 // The server's CPU and allocations are its own: the visitors and the simulator run in
 // this process. -page light serves a small page printing ten recommendations instead
 // of the shop's templates, and -cpuprofile writes the server's CPU profile, to see the
@@ -84,7 +90,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg config
-	adapter := fs.String("adapter", "all", "adapters to measure, comma-separated: "+strings.Join(adapterNames, ", ")+", all, or "+plainName+" (the same pages without the library)")
+	adapter := fs.String("adapter", "all", "adapters to measure, comma-separated: "+strings.Join(adapterNames, ", ")+", all, or the baselines "+plainName+
+		" (the same pages without the library) and "+naiveName+" (the light page doing the library's job naively)")
 	fs.IntVar(&cfg.visitors, "visitors", 64, "concurrent visitors")
 	fs.DurationVar(&cfg.upstream, "upstream", 5*time.Millisecond, "latency of the simulated Personyze")
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "length of a round")
@@ -101,11 +108,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		switch {
 		case name == "all":
 			cfg.adapters = append(cfg.adapters, adapterNames...)
-		case name == plainName || slices.Contains(adapterNames, name):
+		case name == plainName || name == naiveName || slices.Contains(adapterNames, name):
 			cfg.adapters = append(cfg.adapters, name)
 		default:
-			err := fmt.Errorf("-adapter %q: want a comma-separated list of %s, %s (the baseline) or all",
-				*adapter, strings.Join(adapterNames, ", "), plainName)
+			err := fmt.Errorf("-adapter %q: want a comma-separated list of %s, all, or the baselines %s and %s",
+				*adapter, strings.Join(adapterNames, ", "), plainName, naiveName)
 			fmt.Fprintln(stderr, err)
 			return cfg, err
 		}
@@ -116,6 +123,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, err
 	}
 	cfg.light = *page == "light"
+	if slices.Contains(cfg.adapters, naiveName) && !cfg.light {
+		err := errors.New("-adapter naive serves only the light page: add -page light")
+		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
 	if cfg.visitors < 1 || cfg.rounds < 1 || cfg.duration <= 0 || cfg.upstream < 0 || cfg.drain < 0 || cfg.think < 0 {
 		err := errors.New("-visitors and -rounds must be at least 1, -duration positive, -upstream, -think and -drain not negative")
 		fmt.Fprintln(stderr, err)

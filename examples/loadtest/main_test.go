@@ -66,10 +66,10 @@ func TestSmoke(t *testing.T) {
 	}
 }
 
-// TestBaselineBeside runs the plain baseline beside an adapter on the light page: both
-// serve every page, and only the adapter's pages make tracker calls.
+// TestBaselineBeside runs both baselines beside an adapter on the light page: all serve
+// every page, and the plain one makes no tracker calls.
 func TestBaselineBeside(t *testing.T) {
-	cfg, err := parseFlags([]string{"-adapter", "plain,nethttp", "-page", "light", "-visitors", "2", "-duration", "1s",
+	cfg, err := parseFlags([]string{"-adapter", "plain,naive,nethttp", "-page", "light", "-visitors", "2", "-duration", "1s",
 		"-rounds", "1", "-drain", "10s"}, os.Stderr)
 	if err != nil {
 		t.Fatal(err)
@@ -82,10 +82,13 @@ func TestBaselineBeside(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(results) != 2 || results[0].Adapter != plainName || results[1].Adapter != "nethttp" {
-		t.Fatalf("results %+v, want plain then nethttp", results)
+	if len(results) != 3 || results[0].Adapter != plainName || results[1].Adapter != naiveName || results[2].Adapter != "nethttp" {
+		t.Fatalf("results %+v, want plain, naive, nethttp", results)
 	}
-	plain, lib := results[0], results[1]
+	plain, naive, lib := results[0], results[1], results[2]
+	if naive.Pages == 0 || naive.Errors != 0 || naive.Reached < 1 {
+		t.Errorf("naive: %+v, want every page to reach the simulator", naive)
+	}
 	if plain.Pages == 0 || plain.Errors != 0 || plain.NewConns != 0 || plain.Reached != -1 {
 		t.Errorf("baseline: %+v, want pages, no tracker connections, reached -1", plain)
 	}
@@ -98,7 +101,7 @@ func TestBaselineBeside(t *testing.T) {
 }
 
 // TestLightPages checks that the light page prints ten recommendations with and without
-// the library, so the baseline does the same template work.
+// the library, so the baselines do the same template work.
 func TestLightPages(t *testing.T) {
 	up, err := newUpstream(0) // ten items per action, as in the load
 	if err != nil {
@@ -110,8 +113,15 @@ func TestLightPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close(context.Background())
-	for _, name := range []string{plainName, "nethttp"} {
-		h := adapters[name](s, true)
+	naive, err := newNaiveTracker(shop.Env{APIKey: up.sim.APIKey(), APIURL: up.url, SessionKeys: sessionKeys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{plainName, naiveName, "nethttp"} {
+		h := naive.handler()
+		if name != naiveName {
+			h = adapters[name](s, true)
+		}
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodGet, "/products/"+s.Catalog.Products()[0].ID, nil)
 		req.Header.Set("User-Agent", chromeUA)
@@ -127,7 +137,7 @@ func TestLightPages(t *testing.T) {
 func TestFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-adapter", "chi"}, {"-visitors", "0"}, {"-rounds", "0"}, {"-duration", "0s"},
-		{"-page", "heavy"}, {"-cpuprofile", "x.prof"}, {"-upstream", "-1ms"}, {"-think", "-1s"}, {"-adapter", "nethttp,chi"}, {"-adapter", ""},
+		{"-page", "heavy"}, {"-cpuprofile", "x.prof"}, {"-upstream", "-1ms"}, {"-think", "-1s"}, {"-adapter", "nethttp,chi"}, {"-adapter", ""}, {"-adapter", "naive"},
 	} {
 		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {
 			t.Errorf("%v: accepted", args)

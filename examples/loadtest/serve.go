@@ -58,7 +58,7 @@ func serveMain(adapter string) int {
 
 func serve(adapter string, logger *slog.Logger, openings *atomic.Uint64) error {
 	newHandler, ok := adapters[adapter]
-	if !ok {
+	if !ok && adapter != naiveName {
 		return fmt.Errorf("unknown adapter %q", adapter)
 	}
 	env := shop.EnvFromOS()
@@ -85,7 +85,16 @@ func serve(adapter string, logger *slog.Logger, openings *atomic.Uint64) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	h := newHandler(s, os.Getenv(pageEnv) == "light")
+	var h http.Handler
+	if adapter == naiveName {
+		n, err := newNaiveTracker(env)
+		if err != nil {
+			return err
+		}
+		h = n.handler()
+	} else {
+		h = newHandler(s, os.Getenv(pageEnv) == "light")
+	}
 
 	ctl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
