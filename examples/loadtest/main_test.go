@@ -23,11 +23,11 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// TestSmoke runs the load program briefly against every adapter, so it never rots: every
-// page is answered, every page view reaches the simulator, the visitors keep their
-// sessions and connections are reused.
-func TestSmoke(t *testing.T) {
-	cfg, err := parseFlags([]string{"-visitors", "4", "-think", "5ms", "-duration", "1s", "-rounds", "1", "-drain", "10s"}, os.Stderr)
+// runArgs runs the load program with args and returns its configuration, results and
+// report (logged).
+func runArgs(t *testing.T, args ...string) (config, []result, string) {
+	t.Helper()
+	cfg, err := parseFlags(args, os.Stderr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,6 +39,14 @@ func TestSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cfg, results, out.String()
+}
+
+// TestSmoke runs the load program briefly against every adapter, so it never rots: every
+// page is answered, every page view reaches the simulator, the visitors keep their
+// sessions and connections are reused.
+func TestSmoke(t *testing.T) {
+	cfg, results, out := runArgs(t, "-visitors", "4", "-think", "5ms", "-duration", "1s", "-rounds", "1", "-drain", "10s")
 	if len(results) != len(adapterNames) {
 		t.Fatalf("%d results, want one per adapter", len(results))
 	}
@@ -60,7 +68,7 @@ func TestSmoke(t *testing.T) {
 		if r.CPUPer1k <= 0 || r.AllocsPerPage <= 0 {
 			t.Errorf("%s: CPU %v per 1,000 pages, %.0f allocations per page", r.Adapter, r.CPUPer1k, r.AllocsPerPage)
 		}
-		if !strings.Contains(out.String(), r.line()) {
+		if !strings.Contains(out, r.line()) {
 			t.Errorf("%s: the report lacks the round's line %q", r.Adapter, r.line())
 		}
 	}
@@ -69,19 +77,8 @@ func TestSmoke(t *testing.T) {
 // TestBaselineBeside runs both baselines beside an adapter on the light page: all serve
 // every page, and the plain one makes no tracker calls.
 func TestBaselineBeside(t *testing.T) {
-	cfg, err := parseFlags([]string{"-adapter", "plain,naive,nethttp", "-page", "light", "-visitors", "2", "-duration", "1s",
-		"-rounds", "1", "-drain", "10s"}, os.Stderr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var out bytes.Buffer
-	results, err := run(ctx, cfg, &out)
-	t.Log("\n" + out.String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, results, out := runArgs(t, "-adapter", "plain,naive,nethttp", "-page", "light", "-visitors", "2", "-duration", "1s",
+		"-rounds", "1", "-drain", "10s")
 	if len(results) != 3 || results[0].Adapter != plainName || results[1].Adapter != naiveName || results[2].Adapter != "nethttp" {
 		t.Fatalf("results %+v, want plain, naive, nethttp", results)
 	}
@@ -95,7 +92,7 @@ func TestBaselineBeside(t *testing.T) {
 	if lib.Pages == 0 || lib.Errors != 0 || lib.Reached < 1 {
 		t.Errorf("nethttp: %+v, want every page to reach the simulator", lib)
 	}
-	if !strings.Contains(out.String(), plain.line()) || !strings.Contains(plain.line(), "    -") {
+	if !strings.Contains(out, plain.line()) || !strings.Contains(plain.line(), "    -") {
 		t.Errorf("the report lacks the baseline's line %q (with - for reached)", plain.line())
 	}
 }
