@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -271,30 +272,18 @@ func (c *Client) statusError(resp *http.Response) error {
 
 // post performs one tracker-v1 call.
 func (c *Client) post(ctx context.Context, body []byte) (*Response, error) {
-	var src io.Reader = bytes.NewReader(body)
 	tm := timingOf(ctx)
-	if tm != nil {
-		src = tm.start(body)
-	}
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, src)
-	if err != nil {
-		return nil, fmt.Errorf("personyze: building request: %w", err)
-	}
-	if tm != nil {
-		// What NewRequest does for a *bytes.Reader: a known length (no chunked encoding) and
-		// a way to send the body again when the transport retries on a closed connection.
-		hreq.ContentLength = int64(len(body))
-		hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	}
-	if c.sharedHeader {
-		hreq.Header = *c.postHeader
-	} else {
-		hreq.Header = c.postHeader.Clone()
-	}
-
 	m := c.meter(ctx)
 	m.sent(len(body))
-	resp, err := c.do(hreq)
+	resp, err := c.send(ctx, body, tm, false)
+	if err != nil && notDelivered(err) && ctx.Err() == nil {
+		// The connection was closed under the request as it was written (typically a
+		// connection the transport dialed, left idle, and the server timed out just as a
+		// call took it): Personyze cannot have read the whole request, so sending it again
+		// at once, on another connection, cannot count anything twice. net/http retries
+		// such a POST itself only when not one byte was written.
+		resp, err = c.send(ctx, body, tm, true)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("personyze: tracker call: %w", err)
 	}
@@ -317,6 +306,40 @@ func (c *Client) post(ctx context.Context, body []byte) (*Response, error) {
 		r.Body = data
 	}
 	return r, err
+}
+
+// send makes one attempt at posting body; retry tells the second.
+func (c *Client) send(ctx context.Context, body []byte, tm *Timing, retry bool) (*http.Response, error) {
+	var src io.Reader = bytes.NewReader(body)
+	if tm != nil {
+		src = tm.start(body, retry)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, src)
+	if err != nil {
+		return nil, fmt.Errorf("building request: %w", err)
+	}
+	if tm != nil {
+		// What NewRequest does for a *bytes.Reader: a known length (no chunked encoding) and
+		// a way to send the body again when the transport retries on a closed connection.
+		hreq.ContentLength = int64(len(body))
+		hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	if c.sharedHeader {
+		hreq.Header = *c.postHeader
+	} else {
+		hreq.Header = c.postHeader.Clone()
+	}
+	return c.do(hreq)
+}
+
+// notDelivered reports whether err is the failure of writing a request to its connection
+// (a reset or closed connection: the "write" of the header or the "readfrom" that copies
+// the body). The request is written in full before its answer is read, so the server
+// cannot have received all of it; errors reading the answer do not qualify, since the
+// server may have acted on the request.
+func notDelivered(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && (op.Op == "write" || op.Op == "readfrom")
 }
 
 // do sends hreq through the caller's http.Client, or straight to the transport when the

@@ -50,13 +50,19 @@ func (tm *Timing) Upstream() (time.Duration, bool) {
 	return time.Duration(f - w), true
 }
 
-// start resets tm for a call that sends b and returns the body to send.
-func (tm *Timing) start(b []byte) *timedBody {
+// start resets tm for a call that sends b and returns the body to send: tm's own for a
+// first attempt, a new one for a second, since the transport that failed the first may
+// close (and so still hold) its body after returning.
+func (tm *Timing) start(b []byte, retry bool) *timedBody {
 	tm.wrote.Store(0)
 	tm.firstByte.Store(0)
-	tm.body.Reader.Reset(b)
-	tm.body.tm = tm
-	return &tm.body
+	body := &tm.body
+	if retry {
+		body = &timedBody{}
+	}
+	body.Reader.Reset(b)
+	body.tm = tm
+	return body
 }
 
 // answered records the arrival of the answer's header.

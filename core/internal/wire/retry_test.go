@@ -1,0 +1,130 @@
+package wire
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// A request the connection refused as it was written (the server had closed the
+// connection) is sent again once; a failure after the request was written is not, since
+// Personyze may have acted on it.
+func TestSendRetriesRequestNotDelivered(t *testing.T) {
+	writeErr := &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}
+	bodyErr := &net.OpError{Op: "readfrom", Net: "tcp", Err: writeErr} // the body, copied by ReadFrom
+	readErr := &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+	tests := []struct {
+		name     string
+		failures []error // what the attempts return before the upstream answers
+		cancel   bool    // the call's context ends with the first failure
+		attempts int
+		wantErr  string
+	}{
+		{"header write reset", []error{writeErr}, false, 2, ""},
+		{"body write reset", []error{bodyErr}, false, 2, ""},
+		{"written, then the answer failed", []error{readErr}, false, 1, "connection reset"},
+		{"once only", []error{bodyErr, bodyErr}, false, 2, "broken pipe"},
+		{"context over", []error{writeErr}, true, 1, "broken pipe"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			tm := &Timing{}
+			ctx = WithTiming(ctx, tm)
+			var bodies []string
+			opts := testOptions("http://127.0.0.1:1/rest/")
+			opts.Transport = rtFunc(func(r *http.Request) (*http.Response, error) {
+				b, err := io.ReadAll(r.Body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				bodies = append(bodies, string(b))
+				if n := len(bodies); n <= len(tt.failures) {
+					if tt.cancel {
+						cancel()
+					}
+					return nil, tt.failures[n-1]
+				}
+				return &http.Response{StatusCode: http.StatusOK, Request: r,
+					Body: io.NopCloser(strings.NewReader(`{"session_id":"s1","actions":[]}`))}, nil
+			})
+			resp, err := NewClient(opts).Send(ctx, benchRequest())
+			if len(bodies) != tt.attempts {
+				t.Fatalf("%d attempts, want %d", len(bodies), tt.attempts)
+			}
+			if len(bodies) == 2 && (bodies[0] != bodies[1] || bodies[1] == "") {
+				t.Errorf("the second attempt sent %q, the first %q", bodies[1], bodies[0])
+			}
+			if tt.wantErr == "" {
+				if err != nil || resp.SessionID != "s1" {
+					t.Fatalf("resp %+v, err %v", resp, err)
+				}
+				if _, ok := tm.Upstream(); !ok {
+					t.Error("the timing of the attempt that answered is unknown")
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.HasPrefix(err.Error(), "personyze: tracker call: ") {
+				t.Fatalf("err %v, want the transport's %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestNotDelivered(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{&net.OpError{Op: "write", Err: syscall.EPIPE}, true},
+		{&net.OpError{Op: "readfrom", Err: syscall.ECONNRESET}, true},
+		{errors.Join(errors.New("wrapped"), &net.OpError{Op: "write", Err: net.ErrClosed}), true},
+		{&net.OpError{Op: "read", Err: syscall.ECONNRESET}, false},
+		{&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, false}, // Personyze down: the breaker decides
+		{io.ErrUnexpectedEOF, false},
+		{context.DeadlineExceeded, false},
+	}
+	for _, tt := range tests {
+		if got := notDelivered(tt.err); got != tt.want {
+			t.Errorf("notDelivered(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}
+
+// A transport may still read and close a failed attempt's body after returning (as
+// http.RoundTripper allows): the second attempt must not share it. Run with -race, which
+// reports the two readers of one body.
+func TestRetryBodyIsItsOwn(t *testing.T) {
+	late := make(chan struct{})
+	attempts := 0
+	opts := testOptions("http://127.0.0.1:1/rest/")
+	opts.Transport = rtFunc(func(r *http.Request) (*http.Response, error) {
+		attempts++
+		if attempts == 1 {
+			go func() {
+				defer close(late)
+				_, _ = io.Copy(io.Discard, r.Body)
+				_ = r.Body.Close()
+			}()
+			return nil, &net.OpError{Op: "write", Net: "tcp", Err: syscall.EPIPE}
+		}
+		b, _ := io.ReadAll(r.Body)
+		if len(b) == 0 {
+			t.Error("the second attempt sent no body")
+		}
+		return &http.Response{StatusCode: http.StatusOK, Request: r,
+			Body: io.NopCloser(strings.NewReader(`{"session_id":"s1"}`))}, nil
+	})
+	ctx := WithTiming(context.Background(), &Timing{})
+	if _, err := NewClient(opts).Send(ctx, benchRequest()); err != nil || attempts != 2 {
+		t.Fatalf("err %v after %d attempts", err, attempts)
+	}
+	<-late
+}
