@@ -6,10 +6,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // A request the connection refused as it was written (the server had closed the
@@ -127,4 +130,39 @@ func TestRetryBodyIsItsOwn(t *testing.T) {
 		t.Fatalf("err %v after %d attempts", err, attempts)
 	}
 	<-late
+}
+
+// brokenConn is a connection whose writes fail as writes to a connection the server has
+// reset do (the transport closes it then).
+type brokenConn struct{ net.Conn }
+
+func (c brokenConn) Write([]byte) (int, error) {
+	return 0, &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}
+}
+
+// Through net/http's own transport: the first connection breaks under the request, and the
+// call goes through on the next one (net/http does not retry a POST on a fresh connection).
+func TestSendRetriesThroughNetHTTP(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = io.WriteString(w, `{"session_id":"s1"}`)
+	}))
+	defer srv.Close()
+	var dials atomic.Int32
+	var d net.Dialer
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		if err == nil && dials.Add(1) == 1 {
+			return brokenConn{c}, nil
+		}
+		return c, err
+	}}
+	defer tr.CloseIdleConnections()
+	opts := testOptions(srv.URL + "/rest/")
+	opts.Timeout = 5 * time.Second
+	opts.Transport = tr
+	resp, err := NewClient(opts).Send(WithTiming(context.Background(), &Timing{}), benchRequest())
+	if err != nil || resp.SessionID != "s1" || dials.Load() != 2 {
+		t.Fatalf("resp %+v, err %v, %d connections; want s1 on the second", resp, err, dials.Load())
+	}
 }
