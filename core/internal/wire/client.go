@@ -237,12 +237,18 @@ func (c *Client) Get(ctx context.Context, path string) ([]byte, error) {
 		ctx, cancel = context.WithTimeout(ctx, c.opts.Timeout)
 		defer cancel()
 	}
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, c.opts.BaseURL+path, nil)
-	if err != nil {
-		return nil, fmt.Errorf("personyze: building request: %w", err)
+	get := func() (*http.Response, error) {
+		hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, c.opts.BaseURL+path, nil)
+		if err != nil {
+			return nil, fmt.Errorf("building request: %w", err)
+		}
+		hreq.Header = c.getHeader.Clone()
+		return c.do(hreq)
 	}
-	hreq.Header = c.getHeader.Clone()
-	resp, err := c.do(hreq)
+	resp, err := get()
+	if err != nil && notDelivered(err) && ctx.Err() == nil {
+		resp, err = get() // as in post: the server cannot have read the request
+	}
 	if err != nil {
 		return nil, fmt.Errorf("personyze: %s: %w", path, err)
 	}
@@ -281,7 +287,8 @@ func (c *Client) post(ctx context.Context, body []byte) (*Response, error) {
 		// connection the transport dialed, left idle, and the server timed out just as a
 		// call took it): Personyze cannot have read the whole request, so sending it again
 		// at once, on another connection, cannot count anything twice. net/http retries
-		// such a POST itself only when not one byte was written.
+		// such a request itself only on a reused connection, and a POST only when not one
+		// byte was written.
 		resp, err = c.send(ctx, body, tm, true)
 	}
 	if err != nil {

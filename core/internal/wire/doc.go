@@ -47,6 +47,6 @@
 // Errors. 401 means a wrong, revoked or plain-HTTP key and is never retried; 408, 429 and 5xx,
 // network failures and empty bodies are worth retrying later, honouring Retry-After. One
 // failure is retried at once, by the client itself: a connection that broke as the request
-// was written (Personyze cannot have read it all), which net/http sends again for a POST only
-// when not one byte had gone out.
+// was written (Personyze cannot have read it all), which net/http sends again only on a
+// reused connection, and a POST only when not one byte had gone out.
 package wire

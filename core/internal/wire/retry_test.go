@@ -141,28 +141,45 @@ func (c brokenConn) Write([]byte) (int, error) {
 }
 
 // Through net/http's own transport: the first connection breaks under the request, and the
-// call goes through on the next one (net/http does not retry a POST on a fresh connection).
-func TestSendRetriesThroughNetHTTP(t *testing.T) {
+// call goes through on the next one (net/http retries neither a POST nor a GET on a fresh
+// connection).
+func TestRetriesThroughNetHTTP(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		_, _ = io.WriteString(w, `{"session_id":"s1"}`)
 	}))
 	defer srv.Close()
-	var dials atomic.Int32
-	var d net.Dialer
-	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := d.DialContext(ctx, network, addr)
-		if err == nil && dials.Add(1) == 1 {
-			return brokenConn{c}, nil
-		}
-		return c, err
-	}}
-	defer tr.CloseIdleConnections()
-	opts := testOptions(srv.URL + "/rest/")
-	opts.Timeout = 5 * time.Second
-	opts.Transport = tr
-	resp, err := NewClient(opts).Send(WithTiming(context.Background(), &Timing{}), benchRequest())
-	if err != nil || resp.SessionID != "s1" || dials.Load() != 2 {
-		t.Fatalf("resp %+v, err %v, %d connections; want s1 on the second", resp, err, dials.Load())
+	for _, method := range []string{http.MethodPost, http.MethodGet} {
+		t.Run(method, func(t *testing.T) {
+			var dials atomic.Int32
+			var d net.Dialer
+			tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				c, err := d.DialContext(ctx, network, addr)
+				if err == nil && dials.Add(1) == 1 {
+					return brokenConn{c}, nil
+				}
+				return c, err
+			}}
+			defer tr.CloseIdleConnections()
+			opts := testOptions(srv.URL + "/rest/")
+			opts.Timeout = 5 * time.Second
+			opts.Transport = tr
+			c := NewClient(opts)
+			var got string
+			var err error
+			if method == http.MethodPost {
+				var resp *Response
+				if resp, err = c.Send(WithTiming(context.Background(), &Timing{}), benchRequest()); err == nil {
+					got = resp.SessionID
+				}
+			} else {
+				var b []byte
+				b, err = c.Get(context.Background(), "actions")
+				got = string(b)
+			}
+			if err != nil || got == "" || dials.Load() != 2 {
+				t.Fatalf("got %q, err %v, %d connections; want an answer on the second", got, err, dials.Load())
+			}
+		})
 	}
 }
