@@ -212,7 +212,7 @@ func (t *Tracker) deleteCookies(w http.ResponseWriter, r *http.Request, sess *se
 		}
 		sess = s
 	}
-	for _, k := range []string{keyVisitor, keySession, keyPastSessions} {
+	for _, k := range stateKeys {
 		delete(sess.Values, k)
 	}
 	if err := t.store.Save(r, w, sess); err != nil {

@@ -295,7 +295,12 @@ func TestPersonyzeScript(t *testing.T) {
 func TestForgetKeepsTheAppsSession(t *testing.T) {
 	store := sessions.NewCookieStore([]byte(strings.Repeat("k", 32)))
 	_, tr := controlWorld(t, func(c *core.Config) { c.SessionStore = store; c.SessionName = "app" })
-	resp := serveVisit(tr, navigate("/"), func(v *core.Visit, w http.ResponseWriter) { writePage(w) })
+	resp := serveVisit(tr, navigate("/"), func(v *core.Visit, w http.ResponseWriter) {
+		if err := v.CloseAction(7, 2); err != nil { // every kind of value the library keeps
+			t.Fatal(err)
+		}
+		writePage(w)
+	})
 	r := navigate("/", resp.Cookies()...)
 	s, err := store.Get(r, "app")
 	if err != nil || len(s.Values) == 0 {

@@ -19,8 +19,12 @@ const (
 	keySession      = "s"  // latest Personyze session_id
 	keyPastSessions = "ps" // comma-separated start times, oldest first
 	keyBlocked      = "bl" // closed actions: "id:sessions,..." (at most maxBlocked)
-	keyNewSession   = "ns" // "1": the next call asks for a new session (Visit.NewSession)
+	keyNewSession   = "ns" // "1": the next call asks for a new session (Visit.StartNewSession)
 )
+
+// stateKeys are all of the keys above: what Forget removes from an application's own
+// session.
+var stateKeys = [...]string{keyVisitor, keySession, keyPastSessions, keyBlocked, keyNewSession}
 
 const (
 	// sessionLength is how long a Personyze session lasts from its start (see the wire
