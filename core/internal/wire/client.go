@@ -281,7 +281,7 @@ func (c *Client) post(ctx context.Context, body []byte) (*Response, error) {
 	tm := timingOf(ctx)
 	m := c.meter(ctx)
 	m.sent(len(body))
-	resp, err := c.send(ctx, body, tm, false)
+	resp, err := c.send(ctx, body, tm)
 	if err != nil && notDelivered(err) && ctx.Err() == nil {
 		// The connection was closed under the request as it was written (typically a
 		// connection the transport dialed, left idle, and the server timed out just as a
@@ -289,7 +289,7 @@ func (c *Client) post(ctx context.Context, body []byte) (*Response, error) {
 		// at once, on another connection, cannot count anything twice. net/http retries
 		// such a request itself only on a reused connection, and a POST only when not one
 		// byte was written.
-		resp, err = c.send(ctx, body, tm, true)
+		resp, err = c.send(ctx, body, tm)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("personyze: tracker call: %w", err)
@@ -315,11 +315,11 @@ func (c *Client) post(ctx context.Context, body []byte) (*Response, error) {
 	return r, err
 }
 
-// send makes one attempt at posting body; retry tells the second.
-func (c *Client) send(ctx context.Context, body []byte, tm *Timing, retry bool) (*http.Response, error) {
+// send makes one attempt at posting body.
+func (c *Client) send(ctx context.Context, body []byte, tm *Timing) (*http.Response, error) {
 	var src io.Reader = bytes.NewReader(body)
 	if tm != nil {
-		src = tm.start(body, retry)
+		src = tm.start(body)
 	}
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, src)
 	if err != nil {

@@ -101,35 +101,48 @@ func TestNotDelivered(t *testing.T) {
 	}
 }
 
-// A transport may still read and close a failed attempt's body after returning (as
-// http.RoundTripper allows): the second attempt must not share it. Run with -race, which
-// reports the two readers of one body.
-func TestRetryBodyIsItsOwn(t *testing.T) {
-	late := make(chan struct{})
-	attempts := 0
-	opts := testOptions("http://127.0.0.1:1/rest/")
-	opts.Transport = rtFunc(func(r *http.Request) (*http.Response, error) {
-		attempts++
-		if attempts == 1 {
-			go func() {
-				defer close(late)
-				_, _ = io.Copy(io.Discard, r.Body)
-				_ = r.Body.Close()
-			}()
-			return nil, &net.OpError{Op: "write", Net: "tcp", Err: syscall.EPIPE}
-		}
-		b, _ := io.ReadAll(r.Body)
-		if len(b) == 0 {
-			t.Error("the second attempt sent no body")
-		}
-		return &http.Response{StatusCode: http.StatusOK, Request: r,
-			Body: io.NopCloser(strings.NewReader(`{"session_id":"s1"}`))}, nil
-	})
-	ctx := WithTiming(context.Background(), &Timing{})
-	if _, err := NewClient(opts).Send(ctx, benchRequest()); err != nil || attempts != 2 {
-		t.Fatalf("err %v after %d attempts", err, attempts)
+// A transport may still read and close a call's body after returning (as
+// http.RoundTripper allows): a retry, or the next part of a split request, must not share
+// it. Run with -race, which reports the two readers of one body.
+func TestEveryCallHasItsOwnBody(t *testing.T) {
+	tests := []struct {
+		name  string
+		req   *Request
+		fail  bool // the first call fails as a broken connection, and is retried
+		calls int  // at least
+	}{
+		{"retry", benchRequest(), true, 2},
+		{"split request", bigRequest(), false, 3},
 	}
-	<-late
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			late := make(chan struct{})
+			calls := 0
+			opts := testOptions("http://127.0.0.1:1/rest/")
+			opts.Transport = rtFunc(func(r *http.Request) (*http.Response, error) {
+				calls++
+				if calls == 1 {
+					go func() { // the body read after RoundTrip returned
+						defer close(late)
+						_, _ = io.Copy(io.Discard, r.Body)
+						_ = r.Body.Close()
+					}()
+					if tt.fail {
+						return nil, &net.OpError{Op: "write", Net: "tcp", Err: syscall.EPIPE}
+					}
+				} else if b, _ := io.ReadAll(r.Body); len(b) == 0 {
+					t.Errorf("call %d sent no body", calls)
+				}
+				return &http.Response{StatusCode: http.StatusOK, Request: r,
+					Body: io.NopCloser(strings.NewReader(`{"session_id":"s1"}`))}, nil
+			})
+			ctx := WithTiming(context.Background(), &Timing{})
+			if _, err := NewClient(opts).Send(ctx, tt.req); err != nil || calls < tt.calls {
+				t.Fatalf("err %v after %d calls", err, calls)
+			}
+			<-late
+		})
+	}
 }
 
 // brokenConn is a connection whose writes fail as writes to a connection the server has

@@ -50,14 +50,14 @@ func (tm *Timing) Upstream() (time.Duration, bool) {
 	return time.Duration(f - w), true
 }
 
-// start resets tm for a call that sends b and returns the body to send: tm's own for a
-// first attempt, a new one for a second, since the transport that failed the first may
-// close (and so still hold) its body after returning.
-func (tm *Timing) start(b []byte, retry bool) *timedBody {
+// start resets tm for a call that sends b and returns the body to send: tm's own the first
+// time, a new one for every later call (a retry, the next part of a split request), since a
+// transport may still hold an earlier body after returning (it may close it later).
+func (tm *Timing) start(b []byte) *timedBody {
 	tm.wrote.Store(0)
 	tm.firstByte.Store(0)
 	body := &tm.body
-	if retry {
+	if body.tm != nil {
 		body = &timedBody{}
 	}
 	body.Reader.Reset(b)
