@@ -20,10 +20,10 @@ type langCache struct {
 
 // Languages is the package's Languages with the result cached per header value.
 func (d *Detector) Languages(acceptLanguage string) string {
-	c := &d.langs
-	if len(acceptLanguage) > maxLangCachedLen {
+	if d == nil || len(acceptLanguage) > maxLangCachedLen { // a nil Detector has no cache
 		return Languages(acceptLanguage)
 	}
+	c := &d.langs
 	c.mu.RLock()
 	v, ok := c.m[acceptLanguage]
 	c.mu.RUnlock()

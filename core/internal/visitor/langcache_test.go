@@ -31,3 +31,11 @@ func TestDetectorLanguagesCaches(t *testing.T) {
 		t.Errorf("cache holds %d headers, want the bound %d", n, maxLangCached)
 	}
 }
+
+// A nil Detector, documented to work, parses without a cache.
+func TestNilDetectorLanguages(t *testing.T) {
+	var d *Detector
+	if got, want := d.Languages("de-CH, fr;q=0.5"), Languages("de-CH, fr;q=0.5"); got != want || got == "" {
+		t.Errorf("nil Detector: %q, want %q", got, want)
+	}
+}
