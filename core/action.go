@@ -58,7 +58,8 @@ func (a *Action) Items() []Item {
 }
 
 // Decode unmarshals the action's items into dst, typically a *[]MyItem with json tags, for
-// applications that want their own types. ErrNotJSONAction if there is no data["data"].
+// applications that want their own types. ErrNotJSONAction if the action holds no JSON
+// items (see jsonElements: no data["data"], or metadata that says it is not JSON).
 func (a *Action) Decode(dst any) error {
 	arr, ok := a.jsonArray()
 	if !ok {

@@ -72,7 +72,7 @@ func (v *Visit) beginCall() (req *wire.Request, ok bool) {
 	v.ctl.newSession = false // asked for once, by this call
 	v.ctl.sent = len(req.Commands) > 0
 	if v.ctl.sent {
-		v.ext.forced = v.state.ForceNew // a new session asked for by an earlier request
+		v.ext.forced = v.state.ForceNew // asked for by StartNewSession, here or earlier
 		req.NewSession = req.NewSession || v.ext.forced
 		v.t.reports.rideOn(req)
 	}

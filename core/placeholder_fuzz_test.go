@@ -6,7 +6,8 @@ import (
 )
 
 // FuzzAttributeLinks: any HTML an account sends renders without a panic; markup without an
-// anchor is returned unchanged, and attributing twice changes nothing more than once.
+// anchor is returned unchanged, and attribution settles: after a second pass, a third
+// changes nothing.
 func FuzzAttributeLinks(f *testing.F) {
 	for _, s := range []string{
 		`<div><a class="cta" href="/">Shop</a></div>`, `<a href="/p?x=1#f">x</a>`, `<a href=//evil>`,

@@ -16,8 +16,8 @@ type visitExt struct {
 	// reports are the automatic action statuses of this page (executed, dont-show): they
 	// ride on the visitor's next call (see heldReports).
 	reports []Command
-	// forced: the page's call carries a new_session that Visit.StartNewSession asked for
-	// in an earlier request.
+	// forced: the page's call carries a new_session that Visit.StartNewSession asked for,
+	// in this request or an earlier one that made no call.
 	forced bool
 	// keep: the cookie must be saved even if this request makes no call (it remembers a
 	// closed action or a new session asked for).
@@ -42,7 +42,8 @@ type visitExt struct {
 const reportHold = 15 * time.Second
 
 // maxHeldVisitors bounds the visitors with held statuses; past it, statuses are sent at
-// once. maxHeldReports bounds one visitor's held statuses (older ones are sent first).
+// once. maxHeldReports bounds one visitor's held statuses (past it, the oldest are
+// dropped).
 const (
 	maxHeldVisitors = 10000
 	maxHeldReports  = 32
