@@ -222,7 +222,7 @@ func (v *Visit) finish(req *wire.Request, o Outcome, err error, d time.Duration,
 	}
 	if o.Failed() {
 		if a := t.stale.get(v.facts.UserID); a != nil && len(a.actions)+len(a.campaigns) > 0 {
-			v.actions, v.ext.campaigns, v.stale = a.actions, a.campaigns, true
+			v.actions, v.ext.campaigns, v.stale = v.openActions(a.actions), a.campaigns, true
 		}
 		if o != OutcomeCanceled {
 			t.logs.log(t.log, slog.LevelWarn, "call:"+o.String(), "personyze: page rendered without fresh recommendations",

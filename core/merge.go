@@ -45,14 +45,23 @@ func (v *Visit) applyResult(req *wire.Request, resp *wire.Response, actions []*A
 	res := result{actions: actions, campaigns: camps}
 	if prev != nil && !slices.ContainsFunc(req.Commands, func(c wire.Command) bool { return c.Navigate }) {
 		res = merge(*prev, res, resp.DismissActions, resp.DismissConditions)
-		if v.state.Blocked != "" { // closed since the earlier result
-			res.actions = slices.DeleteFunc(res.actions, func(a *Action) bool { return blockedIn(v.state.Blocked, a.ID) })
-		}
+		res.actions = v.openActions(res.actions) // closed since the earlier result
 	}
 	v.actions, v.ext.campaigns = res.actions, res.campaigns
 	if len(res.actions) > 0 || len(res.campaigns) > 0 || prev != nil {
 		t.stale.put(v.facts.UserID, res)
 	}
+}
+
+// openActions returns actions without the ones the visitor has closed. The slice given is
+// left as it is: it may be the Tracker's memory of the visitor, shared with other requests.
+// Callers hold v.mu.
+func (v *Visit) openActions(actions []*Action) []*Action {
+	closed := func(a *Action) bool { return blockedIn(v.state.Blocked, a.ID) }
+	if v.state.Blocked == "" || !slices.ContainsFunc(actions, closed) {
+		return actions
+	}
+	return slices.DeleteFunc(slices.Clone(actions), closed)
 }
 
 // merge adds what next has that prev lacks, then removes the dismissed ids; both lists stay

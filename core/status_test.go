@@ -331,3 +331,28 @@ func TestForcedNewSession(t *testing.T) {
 		t.Errorf("the page after: new_session %v, session %v", last.NewSession, last.SessionID)
 	}
 }
+
+// TestClosedActionStaysClosedWhenStale: while Personyze fails, the visitor's last good
+// recommendations are shown, but never an action the visitor has closed since.
+func TestClosedActionStaysClosedWhenStale(t *testing.T) {
+	w := newWorld(t, personyzetest.Options{}, nil)
+	w.mux.HandleFunc("POST /close", func(rw http.ResponseWriter, r *http.Request) {
+		if err := FromContext(r.Context()).CloseAction(301, 2); err != nil {
+			t.Error(err)
+		}
+		http.Redirect(rw, r, "/", http.StatusSeeOther)
+	})
+	c := w.browser()
+	if !strings.Contains(w.get(c, "/"), bannerText) {
+		t.Fatal("no banner before closing")
+	}
+	w.sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultStatus, Status: http.StatusInternalServerError})
+	w.do(c, http.MethodPost, "/close?id=301")
+	page := w.get(c, "/")
+	if !strings.Contains(page, "<li>") {
+		t.Fatalf("want the stale recommendations while Personyze fails:\n%s", page)
+	}
+	if strings.Contains(page, bannerText) {
+		t.Errorf("the closed banner is back on a stale page:\n%s", page)
+	}
+}
