@@ -51,7 +51,7 @@ func (s *cachedCookieStore) New(r *http.Request, name string) (*sessions.Session
 			session := sessions.NewSession(s, name)
 			opts := *s.Options
 			session.Options = &opts
-			session.Values = maps.Clone(e.values)
+			maps.Copy(session.Values, e.values) // into the map NewSession made
 			return session, nil
 		}
 	}
