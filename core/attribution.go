@@ -55,19 +55,22 @@ func (t *Tracker) Link(it Item) string {
 	return u.String()
 }
 
-// attributionOf reads the attribution parameter from a request's raw query without
-// parsing the whole query string.
+// attributionOf reads the attribution parameter ("<id>") from a request's raw query; 0 if
+// there is none.
 func attributionOf(rawQuery, param string) int64 {
+	n, _ := parseAttribution(queryParam(rawQuery, param))
+	return n
+}
+
+// queryParam returns the raw value of param's first occurrence in a raw query ("" if it
+// has none), without parsing the whole query string.
+func queryParam(rawQuery, param string) string {
 	for rawQuery != "" {
 		var kv string
 		kv, rawQuery, _ = strings.Cut(rawQuery, "&")
-		k, v, _ := strings.Cut(kv, "=")
-		if k == param {
-			if n, ok := parseAttribution(v); ok {
-				return n
-			}
-			return 0
+		if k, v, _ := strings.Cut(kv, "="); k == param {
+			return v
 		}
 	}
-	return 0
+	return ""
 }

@@ -263,19 +263,12 @@ func (v *Visit) beginClick() {
 
 // targetOf reads a "t<id>" attribution value from a raw query; 0 if there is none.
 func targetOf(rawQuery, param string) int64 {
-	for rawQuery != "" {
-		var kv string
-		kv, rawQuery, _ = strings.Cut(rawQuery, "&")
-		if k, val, _ := strings.Cut(kv, "="); k == param {
-			if rest, ok := strings.CutPrefix(val, "t"); ok {
-				if n, ok := parseAttribution(rest); ok {
-					return n
-				}
-			}
-			return 0
-		}
+	rest, ok := strings.CutPrefix(queryParam(rawQuery, param), "t")
+	if !ok {
+		return 0
 	}
-	return 0
+	n, _ := parseAttribution(rest)
+	return n
 }
 
 // maxBlocked bounds the actions a visitor's cookie remembers as closed; maxCloseSessions
