@@ -26,7 +26,8 @@ type Options struct {
 	// Backoff is the wait after a failed fetch before an object is fetched again; it
 	// doubles with each failure in a row, up to 64 times. Default 1 s.
 	Backoff time.Duration
-	// OnFetch is called after each GET (for counters); OnError after each failed one.
+	// OnFetch is called after each GET (for counters); OnError after each failed one. Both
+	// run before the fetched ids are completed for their waiters.
 	OnFetch func(object string)
 	OnError func(object string, err error)
 	// Now is the clock of the backoff. Default time.Now.
@@ -321,14 +322,16 @@ func (c *Cache) fetch(t *table, batch map[int64]*slot) {
 		}
 	}
 	c.mu.Unlock()
-	for _, sl := range batch {
-		close(sl.done)
-	}
+	// The callbacks run before the slots are completed, so whoever sees a slot of this
+	// fetch completed also sees the fetch counted and reported.
 	if c.opts.OnFetch != nil {
 		c.opts.OnFetch(t.object)
 	}
 	if err != nil && c.opts.OnError != nil && c.ctx.Err() == nil {
 		c.opts.OnError(t.object, err)
+	}
+	for _, sl := range batch {
+		close(sl.done)
 	}
 }
 
