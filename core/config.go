@@ -104,8 +104,8 @@ type Config struct {
 	// DefaultClassifier; compose with Classifiers, e.g. Classifiers(DefaultClassifier,
 	// IgnorePaths("/healthz")).
 	Classify Classifier
-	// Now is the clock used for the 90-minute session rule and log rate limiting. Default
-	// time.Now; tests set a fake clock.
+	// Now is the clock used for the 90-minute session rule, log rate limiting and the
+	// backoff after a failed metadata fetch. Default time.Now; tests set a fake clock.
 	Now func() time.Time
 	// DocumentName names the page in the Navigate command. Default: r.URL.Path. A handler
 	// may name its own page with Visit.SetDocumentName.

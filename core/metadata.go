@@ -14,6 +14,7 @@ import (
 func (t *Tracker) newMetaCache() *meta.Cache {
 	return meta.New(meta.Options{
 		Fetch:   t.client.Get,
+		Now:     t.cfg.Now, // the backoff after a failed fetch follows the Tracker's clock
 		OnFetch: func(string) { t.counters.metaFetches.Add(1) },
 		OnError: func(object string, err error) {
 			t.counters.metaFailures.Add(1)
