@@ -1,6 +1,9 @@
 package delivery
 
 import (
+	"bytes"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,13 +21,52 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// workers counts the runner goroutines started from the calling goroutine (the test's own:
+// runners of other tests are not counted): all of them, and those parked in work's select
+// waiting for a job. A goroutine parked there is already a receiver on the jobs channel, so
+// a run made after seeing it is handed to it for sure; idle alone does not prove that, as a
+// goroutine counts itself idle just before it starts waiting.
+func workers() (all, waiting int) {
+	me := goroutineID()
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	for g := range strings.SplitSeq(string(buf), "\n\n") {
+		if !strings.Contains(g, "delivery.(*runner).work(") || !strings.Contains(g, " in goroutine "+me+"\n") {
+			continue
+		}
+		all++
+		if header, _, _ := strings.Cut(g, "\n"); strings.Contains(header, " [select") {
+			waiting++
+		}
+	}
+	return all, waiting
+}
+
+// goroutineID returns the id of the calling goroutine, as stack traces show it.
+func goroutineID() string {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)] // "goroutine 7 [running]:..."
+	id, _, _ := bytes.Cut(bytes.TrimPrefix(buf, []byte("goroutine ")), []byte(" "))
+	return string(id)
+}
+
 func TestRunnerReusesIdleGoroutines(t *testing.T) {
 	r := newRunner(2)
 	defer r.stop()
 	ran := make(chan struct{})
 	r.run(func() { close(ran) })
 	<-ran
-	eventually(t, "the first goroutine waits for work", func() bool { return r.idle.Load() == 1 })
+	eventually(t, "the first goroutine waits for work", func() bool {
+		all, waiting := workers()
+		return r.idle.Load() == 1 && all == 1 && waiting == 1
+	})
 
 	release := make(chan struct{})
 	running := make(chan struct{})
@@ -52,8 +94,12 @@ func TestRunnerKeepsAtMostMaxIdle(t *testing.T) {
 	started.Wait() // all at once: each on a goroutine of its own
 	close(release)
 	finished.Wait()
-	eventually(t, "the extra goroutines leave", func() bool { return r.idle.Load() == maxIdle })
-	time.Sleep(10 * time.Millisecond)
+	// Once only maxIdle goroutines are left, all waiting for work, idle no longer moves (a
+	// goroutine on its way out counts itself idle for a moment).
+	eventually(t, "the extra goroutines leave", func() bool {
+		all, waiting := workers()
+		return all == maxIdle && waiting == maxIdle
+	})
 	if n := r.idle.Load(); n != maxIdle {
 		t.Fatalf("%d idle goroutines, want %d", n, maxIdle)
 	}
