@@ -108,12 +108,22 @@ func TestCookieCacheRefuses(t *testing.T) {
 	t.Run("expired", func(t *testing.T) {
 		s := testCookieStore(t, 60)
 		req := savedCookie(t, s, vals)
+		// The times are counted from the timestamp signed into the cookie (whole seconds),
+		// not from the clock, so however slow the machine they fall where they should.
+		c, err := req.Cookie("pz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts, ok := cookieTimestamp(c.Value)
+		if !ok {
+			t.Fatalf("no timestamp in the cookie %q", c.Value)
+		}
 		breakKeys(s)
-		s.now = func() time.Time { return time.Now().Add(59 * time.Second) }
+		s.now = func() time.Time { return time.Unix(ts+59, 0) }
 		if _, err := s.New(req, "pz"); err != nil {
 			t.Fatalf("within its max age: %v", err)
 		}
-		s.now = func() time.Time { return time.Now().Add(62 * time.Second) }
+		s.now = func() time.Time { return time.Unix(ts+62, 0) }
 		if sess, err := s.New(req, "pz"); err == nil || !sess.IsNew {
 			t.Fatalf("expired cookie served from the cache: %v", sess.Values)
 		}
