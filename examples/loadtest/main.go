@@ -23,7 +23,7 @@
 //	opened       circuit breaker openings in the server (from its log)
 //	outcomes     the round's Visit outcomes other than ok
 //
-// -adapter takes a comma-separated list; plain is the baseline: the same server and
+// -adapter takes a comma-separated list; plain is the first baseline: the same server and
 // pages on net/http without the library (the light page prints ten fixed products), run
 // beside an adapter to tell the library's part of the latencies from the machine's:
 //
@@ -74,6 +74,9 @@ func main() {
 		os.Exit(serveMain(adapter))
 	}
 	cfg, err := parseFlags(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0) // -h or -help: the usage was asked for
+	}
 	if err != nil {
 		os.Exit(2)
 	}
@@ -99,7 +102,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.rounds, "rounds", 3, "rounds per adapter")
 	fs.DurationVar(&cfg.drain, "drain", 2*time.Second, "longest wait after a round for late tracker calls")
 	page := fs.String("page", "shop", "page to serve: shop (the demo shop's templates) or light (ten recommendations)")
-	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write the server's CPU profile to this file (with -adapter, one adapter: the file is per run)")
+	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write the server's CPU profile to this file (needs a single -adapter)")
 	fs.BoolVar(&cfg.verbose, "v", false, "pass the server's warnings through to stderr")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err

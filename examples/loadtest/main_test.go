@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"flag"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -147,5 +149,8 @@ func TestFlags(t *testing.T) {
 	cfg, err = parseFlags([]string{"-adapter", "plain,all"}, &bytes.Buffer{})
 	if want := append([]string{plainName}, adapterNames...); err != nil || !slices.Equal(cfg.adapters, want) {
 		t.Errorf("-adapter plain,all: %v, err %v; want %v", cfg.adapters, err, want)
+	}
+	if _, err := parseFlags([]string{"-h"}, &bytes.Buffer{}); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: err %v, want flag.ErrHelp (main exits 0)", err)
 	}
 }

@@ -22,11 +22,11 @@ type result struct {
 	Pages          int           // pages answered 200
 	Errors         int           // pages that failed or answered another status
 	PerSecond      float64       // pages per second
-	P50, P99       time.Duration // page latency minus the upstream latency (the baseline's: its latency)
+	P50, P99       time.Duration // page latency minus the upstream latency (plain, which calls no upstream: its latency)
 	CPUPer1k       time.Duration // server CPU per 1,000 pages
 	AllocsPerPage  float64       // server heap allocations per page
 	NewConns       uint64        // TCP connections the server opened to the simulator
-	Reached        float64       // share of pages whose call reached the simulator (round + drain); -1 for the baseline
+	Reached        float64       // share of pages whose call reached the simulator (round + drain); -1 for plain
 	Replaced       uint64        // calls carrying a replaced session id (round + drain)
 	BreakerOpening uint64        // breaker openings (round + drain)
 	Outcomes       map[string]uint64
@@ -86,7 +86,7 @@ func measure(ctx context.Context, cfg config, adapter string, out io.Writer) ([]
 			slices.Sort(lat)
 			upstream := cfg.upstream
 			if adapter == plainName {
-				upstream = 0 // the baseline calls nothing
+				upstream = 0 // the plain baseline calls nothing
 			}
 			r.P50 = max(lat[pages/2]-upstream, 0)
 			r.P99 = max(lat[min(pages*99/100, pages-1)]-upstream, 0)
@@ -95,7 +95,7 @@ func measure(ctx context.Context, cfg config, adapter string, out io.Writer) ([]
 			r.Reached = float64(u1.navigates-u0.navigates) / float64(pages)
 		}
 		if adapter == plainName {
-			r.Reached = -1 // no tracker calls to reach anything
+			r.Reached = -1 // plain makes no tracker calls to reach anything
 		}
 		for k, v := range atEnd.Outcomes {
 			if d := v - before.Outcomes[k]; d > 0 {

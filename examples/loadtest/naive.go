@@ -65,8 +65,7 @@ func (n *naiveTracker) handler() http.Handler {
 			for _, it := range items[:min(len(items), 10)] {
 				shown = append(shown, plainItem{URL: text(it["url"]), Title: text(it["title"]), Price: text(it["price"])})
 			}
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_ = lightTemplate.Execute(w, lightData{r.PathValue("id"), shown})
+			writeLight(w, r.PathValue("id"), shown)
 		})
 	}
 	return mux

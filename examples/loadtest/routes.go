@@ -25,7 +25,7 @@ type page struct {
 	action  func(*shop.Shop) func(shop.Request) shop.Result
 }
 
-// pages are the shop's pages the visitors ask for (see visitor.path).
+// pages are the shop's pages the visitors ask for (see crowd.paths).
 var pages = []page{
 	{"/", func(s *shop.Shop) func(shop.Request) shop.Result { return s.Home }},
 	{"/products/{id}", func(s *shop.Shop) func(shop.Request) shop.Result { return s.Product }},
@@ -63,22 +63,27 @@ func lightPage(w http.ResponseWriter, v *core.Visit, id string) {
 		_ = v.Track(core.ProductViewed(id))
 	}
 	items := v.Items()
-	items = items[:min(len(items), 10)]
+	writeLight(w, id, items[:min(len(items), 10)])
+}
+
+// writeLight writes the light page for id with items (core.Items or plainItems): the
+// one rendering the library's pages and both baselines share.
+func writeLight(w http.ResponseWriter, id string, items any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = lightTemplate.Execute(w, lightData{id, items})
 }
 
-// lightData is the light page's template data: core.Items, or plainItems for the baseline.
+// lightData is the light page's template data: core.Items, or plainItems for the baselines.
 type lightData struct {
 	ID    string
 	Items any
 }
 
-// plainItem is a recommendation as the baseline prints it: fixed, with the fields the
-// light template reads from a core.Item.
+// plainItem is a recommendation as the baselines print it, with the fields the light
+// template reads from a core.Item.
 type plainItem struct{ URL, Title, Price string }
 
-// plainItems are ten of the catalog's products, the baseline's fixed recommendations.
+// plainItems are ten of the catalog's products, the plain baseline's fixed recommendations.
 func plainItems(s *shop.Shop) []plainItem {
 	var out []plainItem
 	for _, p := range s.Catalog.Products()[:10] {
@@ -87,7 +92,7 @@ func plainItems(s *shop.Shop) []plainItem {
 	return out
 }
 
-// plainName is the baseline: the same server without the library (see adapters).
+// plainName is the first baseline: the same server without the library (see adapters).
 const plainName = "plain"
 
 // adapters wire the shop's pages behind each adapter's middleware, the way the
@@ -102,8 +107,7 @@ var adapters = map[string]func(s *shop.Shop, light bool) http.Handler{
 			serve := shopPage(s, p, false)
 			mux.HandleFunc("GET "+p.pattern+suffix(p.pattern), func(w http.ResponseWriter, r *http.Request) {
 				if light {
-					w.Header().Set("Content-Type", "text/html; charset=utf-8")
-					_ = lightTemplate.Execute(w, lightData{r.PathValue("id"), items})
+					writeLight(w, r.PathValue("id"), items)
 					return
 				}
 				serve(w, r, core.FromContext(r.Context()), r.PathValue("id"))
