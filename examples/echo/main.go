@@ -70,7 +70,7 @@ func handle(s *shop.Shop, action func(shop.Request) shop.Result) echo.HandlerFun
 			Shopper: s.Store.ShopperID(c.Response(), c.Request()),
 			ID:      c.Param("id"),
 			Referer: c.Request().Referer(),
-			User:    c.FormValue("user"),
+			User:    c.Request().PostFormValue("user"),
 		}
 		s.Authenticate(in) // the app's auth step, before the page's call
 		res := action(in)
