@@ -166,7 +166,7 @@
 // SetUserKey, StartNewSession and SetConsent show the handlers; the demo shops have a
 // sign-in that does this.
 //
-// # Overlap: starting the call early
+// # Starting the call early
 //
 // By default the page's call is made when the page first reads its recommendations, so a
 // handler that first queries its database makes the page wait for its own work and then
@@ -334,6 +334,9 @@
 //   - Caches: serve static files outside the middleware or leave them to
 //     DefaultClassifier; pages a CDN caches publicly are not personalized. Keep probes out
 //     of the statistics with Classifiers(DefaultClassifier, IgnorePaths("/healthz")).
+//   - Connections: the library's own transport keeps up to 256 idle connections to
+//     Personyze per host, so a busy server reuses them instead of opening one per page;
+//     [Config.HTTPClient] or [Config.Transport] replace it (e.g. wrapped with otelhttp).
 //   - Several instances each have their own breaker, queue and stale cache; they share
 //     only the session keys.
 //
