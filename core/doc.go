@@ -43,7 +43,7 @@
 // [Visit.Outcome], [Visit.Err] and [Visit.Stale] say how the call went, for a debug panel.
 //
 // [Tracker.FuncMap] returns the template functions merged with the application's own maps
-// (the application's win on a name clash): Gin keeps a single map, so
+// (the application's functions win on a name clash): Gin keeps a single map, so
 // r.SetFuncMap(tr.FuncMap(appFuncs)); with Echo and net/http,
 // template.New("").Funcs(tr.FuncMap(appFuncs)). Templates parsed without a Tracker, in an
 // application's template tests, use the package function [FuncMap], whose helpers render
@@ -96,6 +96,8 @@
 //   - Ignored for consent: "no consent" when [Config.Consent] refuses, "global privacy
 //     control" when [Config.HonorGPC] is set and the request has Sec-GPC: 1. A visitor
 //     who still has this library's cookies gets them deleted.
+//   - Ignored by the handler: "skipped by handler" after [Visit.Skip], "forgotten" after
+//     [Visit.Forget] (or SetConsent(false)) before the call.
 //
 // The response part cannot undo a call already made: a handler that reads
 // recommendations (or calls [Visit.Start]) before it writes a redirect or an error has
