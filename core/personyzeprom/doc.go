@@ -19,8 +19,9 @@
 //     (skipped included); personyze_page_calls_total: calls made while a visitor waited.
 //   - personyze_queue_depth and personyze_pending_requests: requests in the delivery
 //     queue, and not yet delivered or dropped.
-//   - personyze_delivery_enqueued_total, _delivered_total, _retries_total and
-//     _deferred_total: background delivery.
+//   - personyze_delivery_enqueued_total, personyze_delivery_delivered_total,
+//     personyze_delivery_retries_total and personyze_delivery_deferred_total: background
+//     delivery.
 //   - personyze_dropped_commands_total{reason}: events and page views given up on.
 //   - personyze_breaker_state{state}: 1 for the circuit breaker's current state (closed,
 //     half-open, open).
