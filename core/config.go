@@ -1,5 +1,3 @@
-// Package core is the framework-independent heart of the Personyze middleware: configuration,
-// the tracker-v1 wire protocol, visitor facts and the visit lifecycle that adapters drive.
 package core
 
 import (

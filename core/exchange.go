@@ -76,7 +76,7 @@ func (e *Exchange) Request() *http.Request { return e.req }
 func (e *Exchange) Active() bool { return e.t != nil || e.pending }
 
 // BeforeHeader decides, from the status and the Content-Type already set, whether the
-// response is a page (see the package's page view table in the README: a page view whose
+// response is a page (see Page views in the package documentation: a page view whose
 // response is a redirect, an error or not HTML sends no Navigate), makes the page's call if
 // it has not been made, and writes the session cookie and the cache headers into the
 // response header. status 0 means the status is not known (nothing was written: 200).

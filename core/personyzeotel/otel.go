@@ -1,15 +1,3 @@
-// Package personyzeotel reports the Personyze middleware to OpenTelemetry: a client span
-// for every tracker call, a child of the visitor's request span when an OpenTelemetry
-// middleware (otelhttp, otelgin, otelecho) runs in front of the Personyze one, and metrics
-// for calls, their outcomes and latency, the delivery queue and what was dropped.
-//
-// Only programs that import this package depend on OpenTelemetry; package core does not.
-//
-//	otelHook, err := personyzeotel.New(personyzeotel.Options{}) // global providers
-//	if err != nil { ... }
-//	tr, err := core.New(core.Config{APIKey: key, SessionKeys: keys, OnCall: otelHook.OnCall})
-//	if err != nil { ... }
-//	if _, err := otelHook.Watch(tr); err != nil { ... } // queue depth, drops, page outcomes
 package personyzeotel
 
 import (

@@ -1,15 +1,3 @@
-// Package personyzeprom exposes the Personyze middleware to Prometheus: a
-// prometheus.Collector over Tracker.Stats (page outcomes, delivery queue, retries, drops,
-// breaker) plus a histogram of tracker-call latency fed by Config.OnCall.
-//
-// Only programs that import this package depend on the Prometheus client; package core
-// does not.
-//
-//	metrics := personyzeprom.NewCollector()
-//	tr, err := core.New(core.Config{APIKey: key, SessionKeys: keys, OnCall: metrics.OnCall})
-//	if err != nil { ... }
-//	metrics.Watch(tr)
-//	prometheus.MustRegister(metrics)
 package personyzeprom
 
 import (

@@ -22,21 +22,10 @@ import (
 	"github.com/gopersonyze/personyze/nethttp"
 )
 
-func ginQuickStart() {
+// ginApp is the Gin version of the quick start's lines that differ between frameworks;
+// the rest (the Tracker before, serving and shutdown after) is the net/http quick start's.
+func ginApp(tr *core.Tracker) *http.Server {
 	// readme:begin gin
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	keys, err := core.SessionKeysFromEnv("PERSONYZE_SESSION_KEYS")
-	if err != nil {
-		log.Fatal(err)
-	}
-	tr, err := core.New(core.Config{APIKey: os.Getenv("PERSONYZE_API_KEY"), SessionKeys: keys})
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := tr.Ping(ctx); err != nil {
-		log.Print(err) // wrong key, unreachable: pages still render
-	}
 	appFuncs := template.FuncMap{"upper": strings.ToUpper} // your own template functions
 	r := gin.Default()
 	r.SetFuncMap(tr.FuncMap(appFuncs)) // one map: personyzeLink, personyzeScript and yours
@@ -47,23 +36,9 @@ func ginQuickStart() {
 		v.Track(core.ProductViewed(c.Param("id"))) // travels with this page's call
 		c.HTML(200, "product.html", gin.H{"Personyze": v})
 	})
-
 	srv := &http.Server{Addr: ":8080", Handler: r}
-	go func() {
-		if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-			log.Fatal(err)
-		}
-	}()
-	<-ctx.Done() // SIGTERM (or Ctrl-C)
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	srv.Shutdown(sctx) // 1. finish the requests in flight
-	cctx, cancelClose := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancelClose()
-	if err := tr.Close(cctx); err != nil { // 2. deliver the events still queued
-		log.Print(err)
-	}
 	// readme:end
+	return srv
 }
 
 // renderer is the usual html/template echo.Renderer of an Echo v4 app.
@@ -73,21 +48,10 @@ func (r *renderer) Render(w io.Writer, name string, data any, _ echo.Context) er
 	return r.t.ExecuteTemplate(w, name, data)
 }
 
-func echoQuickStart() {
+// echoApp is the Echo v4 version of the quick start's lines that differ between
+// frameworks.
+func echoApp(tr *core.Tracker) *http.Server {
 	// readme:begin echo
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	keys, err := core.SessionKeysFromEnv("PERSONYZE_SESSION_KEYS")
-	if err != nil {
-		log.Fatal(err)
-	}
-	tr, err := core.New(core.Config{APIKey: os.Getenv("PERSONYZE_API_KEY"), SessionKeys: keys})
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := tr.Ping(ctx); err != nil {
-		log.Print(err) // wrong key, unreachable: pages still render
-	}
 	appFuncs := template.FuncMap{"upper": strings.ToUpper} // your own template functions
 	tpl := template.Must(template.New("").Funcs(tr.FuncMap(appFuncs)).ParseGlob("templates/*"))
 	e := echo.New()
@@ -98,23 +62,9 @@ func echoQuickStart() {
 		v.Track(core.ProductViewed(c.Param("id")))
 		return c.Render(200, "product.html", map[string]any{"Personyze": v})
 	})
-
 	srv := &http.Server{Addr: ":8080", Handler: e}
-	go func() {
-		if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-			log.Fatal(err)
-		}
-	}()
-	<-ctx.Done() // SIGTERM (or Ctrl-C)
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	srv.Shutdown(sctx) // 1. finish the requests in flight
-	cctx, cancelClose := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancelClose()
-	if err := tr.Close(cctx); err != nil { // 2. deliver the events still queued
-		log.Print(err)
-	}
 	// readme:end
+	return srv
 }
 
 func netHTTPQuickStart() {

@@ -7,12 +7,13 @@ import (
 	"html/template"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gin-gonic/gin"
 
 	"github.com/gopersonyze/personyze/core"
 	"github.com/gopersonyze/personyze/core/adaptertest"
@@ -126,8 +127,9 @@ func regions(t *testing.T) map[string]string {
 }
 
 // TestREADME: every Go block of the README is one of the compiled regions of this package,
-// and every HTML block parses and renders with the library's functions and no nonce in
-// its data.
+// and every region is in the README; every HTML block is one of the templates the
+// quick-start tests render (templates/), and parses and renders with the library's
+// functions and no nonce in its data.
 func TestREADME(t *testing.T) {
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {
@@ -144,8 +146,10 @@ func TestREADME(t *testing.T) {
 	if len(goBlocks) == 0 {
 		t.Fatal("no ```go block found in README.md")
 	}
+	used := map[string]bool{}
 	for _, blk := range goBlocks {
-		if slices.ContainsFunc(names, func(n string) bool { return regs[n] == blk.text }) {
+		if i := slices.IndexFunc(names, func(n string) bool { return regs[n] == blk.text }); i >= 0 {
+			used[names[i]] = true
 			continue
 		}
 		best, at := closest(blk.text, regs, names)
@@ -154,7 +158,18 @@ func TestREADME(t *testing.T) {
 			"Fix the snippet (write it in examples/readme, compile it, copy it), never the test.",
 			blk.line, best, at+1, lineAt(blk.text, at), lineAt(regs[best], at))
 	}
+	for _, n := range names {
+		if !used[n] {
+			t.Errorf("region %s is in no Go block of README.md: copy it into the README, or delete it "+
+				"(what leaves the README lives on as an Example of the package it documents)", n)
+		}
+	}
+	templates := templateFiles(t)
 	for _, blk := range fencedBlocks(t, readme, "html") {
+		if !slices.Contains(templates, blk.text) {
+			t.Errorf("README.md:%d: this HTML block is none of the templates in examples/readme/templates, "+
+				"which TestQuickStartFrameworks renders: copy it from there", blk.line)
+		}
 		tpl, err := template.New("readme").Funcs(core.FuncMap()).Parse(blk.text)
 		if err != nil {
 			t.Errorf("README.md:%d: HTML block does not parse with core.FuncMap(): %v", blk.line, err)
@@ -165,6 +180,24 @@ func TestREADME(t *testing.T) {
 			t.Errorf("README.md:%d: HTML block does not render without a Nonce in its data: %v", blk.line, err)
 		}
 	}
+}
+
+// templateFiles returns the normalized text of every file in templates/.
+func templateFiles(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("templates/*")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no templates in examples/readme/templates (%v)", err)
+	}
+	var out []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, normalize(strings.Split(string(b), "\n")))
+	}
+	return out
 }
 
 // closest returns the region sharing the longest prefix of lines with text (on a tie, the
@@ -211,38 +244,6 @@ var myMux = func() *http.ServeMux {
 	return mux
 }()
 
-// readme:begin simulator
-func TestProductPage(t *testing.T) {
-	sim := personyzetest.NewServer(personyzetest.Options{Seed: 1}) // demo catalog by default
-	defer sim.Close()
-	tr, err := core.New(core.Config{APIKey: sim.APIKey(), BaseURL: sim.URL(), Development: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	app := httptest.NewServer(nethttp.Middleware(tr)(myMux))
-	defer app.Close()
-
-	// A browser navigating to the page (http.Get's Go-http-client User-Agent is a bot).
-	req, _ := http.NewRequest("GET", app.URL+"/products/p1", nil)
-	req.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36")
-	req.Header.Set("Accept", "text/html")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	tr.Close(context.Background())                      // wait for background calls
-	calls := sim.Requests()                             // the page's call, then any in the background (action statuses)
-	if len(calls) == 0 || len(calls[0].Commands) != 2 { // [Product Viewed p1] [Navigate /products/p1]
-		t.Fatalf("Personyze saw %d calls: %+v", len(calls), calls)
-	}
-
-	sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultHang}) // or FaultStatus, FaultGarbage,
-	// FaultTruncated, FaultHuge, FaultReset, FaultEmpty, FaultLatency
-}
-
-// readme:end
-
 func TestAdapterEnv(t *testing.T) {
 	// readme:begin env
 	e := adaptertest.NewEnv(t, func(tr *core.Tracker) http.Handler {
@@ -253,5 +254,33 @@ func TestAdapterEnv(t *testing.T) {
 	// readme:end
 	if !slices.Equal(names, []string{"Product Viewed", "Navigate"}) {
 		t.Errorf("names %v", names)
+	}
+}
+
+// TestQuickStartFrameworks runs the quick start's Gin and Echo lines with the README's
+// template (templates/product.html): a browser's product page shows the recommendations
+// and the placeholder's HTML action, and Personyze sees the product view with the page view.
+func TestQuickStartFrameworks(t *testing.T) {
+	gin.SetMode(gin.TestMode) // no debug route listing in the test output
+	for _, tc := range []struct {
+		name string
+		app  func(*core.Tracker) *http.Server
+	}{{"gin", ginApp}, {"echo", echoApp}} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := adaptertest.NewEnv(t, func(tr *core.Tracker) http.Handler { return tc.app(tr).Handler },
+				adaptertest.EnvOptions{Sim: personyzetest.Options{Seed: 1}})
+			resp, body := e.Get(e.Browser(), "/products/p1")
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d: %s", resp.StatusCode, body)
+			}
+			for _, want := range []string{"<h2>Recommended for you</h2>", "?pz=", "<aside><"} {
+				if !strings.Contains(body, want) {
+					t.Errorf("page lacks %q:\n%s", want, body)
+				}
+			}
+			if names := adaptertest.Names(e.LastCall()); !slices.Equal(names, []string{"Product Viewed", "Navigate"}) {
+				t.Errorf("Personyze saw %v, want [Product Viewed Navigate]", names)
+			}
+		})
 	}
 }

@@ -49,4 +49,17 @@
 // failure is retried at once, by the client itself: a connection that broke as the request
 // was written (Personyze cannot have read it all), which net/http sends again only on a
 // reused connection, and a POST only when not one byte had gone out.
+//
+// # Decoding without a JSON library
+//
+// The answer is decoded in one pass by a small scanner without reflection (response_scan.go):
+// one copy of the body backs every string without escapes, and the items (a JSON string
+// inside the JSON) are unescaped once and read into one shared slice of key/value pairs.
+// Anything unusual (odd types, numeric strings, surrogate escapes, invalid UTF-8) goes to
+// the tolerant encoding/json decoding, which stays the reference: fuzz tests check that the
+// two agree on everything the scanner takes. Of the JSON libraries evaluated for this
+// workload (go-json-experiment/json, goccy/go-json, json-iterator, segmentio/encoding,
+// bytedance/sonic) only sonic was faster than the scanner, and it is a JIT bound to
+// platforms and Go releases; go-json-experiment/json has no compatibility promise until it
+// ships as encoding/json/v2, when the fallback can move to it. So no library is added.
 package wire
