@@ -2,7 +2,6 @@ package core
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -129,9 +128,7 @@ func (v *Visit) Track(cmds ...Command) error {
 			v.mu.Unlock()
 			// Refused here, alone: queued, it would make the call refuse the whole request
 			// and take the page's Navigate and every other event down with it.
-			v.t.counters.drop(dropTooBig, 1)
-			v.t.logs.log(v.t.log, slog.LevelWarn, "drop:"+dropTooBig, "personyze: commands dropped",
-				slog.String("reason", dropTooBig), slog.Int("commands", 1), slog.String("error", err.Error()))
+			v.t.dropTooBig(err)
 			return err
 		}
 	}
