@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -16,6 +17,7 @@ var (
 	factVersion   = regexp.MustCompile(`^[0-9]{1,6}(\.[0-9]{1,6}){0,3}$`)
 	factLanguages = regexp.MustCompile(`^([a-z]{2}(, [a-z]{2}){0,2})?$`)
 	factScreen    = regexp.MustCompile(`^([1-9][0-9]{0,4}x[1-9][0-9]{0,4})?$`)
+	factTimeZone  = regexp.MustCompile(`^-?[0-9]{1,2}(\.[0-9]{1,2})?$`) // as JSON writes it
 )
 
 // validFacts returns an error naming the first fact outside its documented shape.
@@ -40,7 +42,7 @@ func validFacts(f Facts) error {
 	if !factLanguages.MatchString(f.Languages) {
 		return fmt.Errorf("languages %q", f.Languages)
 	}
-	if tz := f.TimeZone; tz != nil && (*tz < -12 || *tz > 14 || *tz*100 != float64(int(*tz*100))) {
+	if tz := f.TimeZone; tz != nil && (*tz < -12 || *tz > 14 || !factTimeZone.MatchString(strconv.FormatFloat(*tz, 'f', -1, 64))) {
 		return fmt.Errorf("time_zone %v", *tz)
 	}
 	if !factScreen.MatchString(f.Screen) {
