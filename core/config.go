@@ -109,7 +109,7 @@ type Config struct {
 	Now func() time.Time
 	// DocumentName names the page in the Navigate command. Default: r.URL.Path. A handler
 	// may name its own page with Visit.SetDocumentName. Either name is cut to
-	// MaxDocumentName encoded bytes (see Navigate).
+	// MaxDocumentName encoded bytes (see Navigate); "" leaves the request to the default.
 	DocumentName func(*http.Request) string
 	// Consent reports whether the visitor consented to tracking. Default nil: consent assumed.
 	// Without consent nothing is sent and no cookie is written; a visitor refused consent

@@ -74,3 +74,26 @@ func TestHostilePathBurstKeepsRecommendations(t *testing.T) {
 		t.Errorf("%d hostile page views reached Personyze, want %d", long, rounds*perRound)
 	}
 }
+
+// TestEmptyDocumentNameFallsBackToPath: a Config.DocumentName that returns "" (a route it
+// does not know) would make an empty Navigate, which Personyze refuses; the page is named
+// by its path instead and keeps its recommendations.
+func TestEmptyDocumentNameFallsBackToPath(t *testing.T) {
+	sim, tr := controlWorld(t, func(c *core.Config) { c.DocumentName = func(*http.Request) string { return "" } })
+	var got core.Outcome
+	serveVisit(tr, navigate("/unknown/route"), func(v *core.Visit, w http.ResponseWriter) {
+		_ = v.Items()
+		got = v.Outcome()
+		writePage(w)
+	})
+	if got != core.OutcomeOK {
+		t.Errorf("outcome %v, want ok", got)
+	}
+	reqs := sim.Requests()
+	if len(reqs) != 1 || len(reqs[0].Commands) != 1 || reqs[0].Commands[0].Document() != "/unknown/route" {
+		for _, r := range reqs {
+			t.Errorf("sent %v (status %d)", r.Commands, r.Status)
+		}
+		t.Errorf("%d requests, want one Navigate of /unknown/route", len(reqs))
+	}
+}

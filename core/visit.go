@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"sync"
@@ -257,10 +258,15 @@ func (v *Visit) request(cmds []Command, navigate bool) *wire.Request {
 		wcmds = append(wcmds, c.w)
 	}
 	if navigate {
-		// An empty document name gives an invalid Navigate; the call refuses it (see call).
+		// An empty name would make a Navigate Personyze refuses (a failed page, counted by
+		// the breaker): a Config.DocumentName that has no name for a request gets the
+		// default's.
 		name := v.ctl.document
 		if name == "" {
 			name = v.t.cfg.DocumentName(v.r)
+		}
+		if name == "" {
+			name = cmp.Or(defaultDocumentName(v.r), "/")
 		}
 		wcmds = append(wcmds, Navigate(name).w)
 	}
