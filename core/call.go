@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -101,6 +102,12 @@ func (v *Visit) makeCall(req *wire.Request) {
 		v.finish(nil, OutcomeSkipped, nil, 0, nil)
 		return
 	}
+	// Before the breaker: what this library refuses itself says nothing about Personyze, so
+	// it must neither count as a failure nor take the half-open probe.
+	if err := t.dropUnfit(req); err != nil && len(req.Commands) == 0 {
+		v.finish(req, OutcomeInvalid, err, 0, nil)
+		return
+	}
 	allow, err := t.breaker.Allow()
 	if err != nil {
 		// Personyze has been failing: don't wait for it, deliver the events later.
@@ -140,6 +147,35 @@ func (v *Visit) makeCall(req *wire.Request) {
 		p.judge(err) // excluded from the breaker's counts
 		v.finish(req, OutcomeCanceled, err, time.Since(start), nil)
 	}
+}
+
+// dropUnfit removes from req the commands no call can carry (see wire.Fits), counting
+// each as dropped "too_big", and returns the first such error, or nil. The rest of the
+// call goes out without them: one oversized command must not take the page's Navigate and
+// events down with it. Track refuses such commands already; one gets here only when the
+// visitor fields grew after it was tracked.
+func (t *Tracker) dropUnfit(req *wire.Request) error {
+	var first error
+	head := func() *wire.Request { return req }
+	kept := req.Commands[:0]
+	for _, c := range req.Commands {
+		if err := wire.Fits(c, head); err != nil {
+			t.dropTooBig(err)
+			first = cmp.Or(first, err)
+			continue
+		}
+		kept = append(kept, c)
+	}
+	clear(req.Commands[len(kept):])
+	req.Commands = kept
+	return first
+}
+
+// dropTooBig counts and logs (rate-limited) one command refused for its size.
+func (t *Tracker) dropTooBig(err error) {
+	t.counters.drop(dropTooBig, 1)
+	t.logs.log(t.log, slog.LevelWarn, "drop:"+dropTooBig, "personyze: commands dropped",
+		slog.String("reason", dropTooBig), slog.Int("commands", 1), slog.String("error", err.Error()))
 }
 
 // pageCall is a page call in flight: what its goroutine and the waiting page share.

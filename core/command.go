@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/gopersonyze/personyze/core/internal/wire"
 )
@@ -209,17 +211,68 @@ func UserProfileFields(fields map[string]string) []Command {
 	return out
 }
 
+// MaxDocumentName is the most bytes a Navigate's document name takes on the wire, in its
+// percent-encoded form (see Navigate). The default name is the request's path, which the
+// client chooses: a long one must neither push the page's call over the 50,000-byte
+// request limit nor fill Personyze's dashboard. 2048 bytes keep a plain ASCII name of
+// that length, or about a third of it of slashes or non-ASCII text.
+const MaxDocumentName = 2048
+
 // Navigate reports a page view of document (shown in Personyze's dashboard; actions run once
 // per document, so a request that should bring recommendations needs one). The wire form is
 // "urn:personyze:doc:" + url.PathEscape(document): RFC 3986 percent-encoding in which a space
 // is %20 and "/" is %2F, so any decoder (decodeURIComponent, rawurldecode) restores the name
-// exactly, which "+" for space would not guarantee.
+// exactly, which "+" for space would not guarantee. Invalid UTF-8 in document becomes U+FFFD,
+// and a name whose encoding is longer than MaxDocumentName is cut to its longest prefix of
+// whole characters that fits, so the decoded name is always valid UTF-8.
 func Navigate(document string) Command {
-	c := Command{w: wire.Command{Name: cmdNavigate, Args: []string{navigatePrefix + url.PathEscape(document)}, Navigate: true}, kind: cmdPageView}
+	c := Command{w: wire.Command{Name: cmdNavigate, Args: []string{navigatePrefix + escapeDocument(document)}, Navigate: true}, kind: cmdPageView}
 	if document == "" {
 		c.err = fmt.Errorf("%w: %q needs a document name", ErrEmptyID, cmdNavigate)
 	}
 	return c
+}
+
+// escapeDocument returns the wire form of a document name (after navigatePrefix): its
+// percent-encoding, bounded by MaxDocumentName.
+func escapeDocument(name string) string {
+	if !utf8.ValidString(name) {
+		name = strings.ToValidUTF8(name, "\uFFFD")
+	}
+	esc := url.PathEscape(name)
+	if len(esc) <= MaxDocumentName {
+		return esc
+	}
+	return cutEscaped(esc, MaxDocumentName)
+}
+
+// cutEscaped returns the longest prefix of esc, the url.PathEscape form of valid UTF-8, that
+// is at most limit bytes and ends between two characters: never inside a %XX triplet, nor
+// between the escaped bytes of one multi-byte character.
+func cutEscaped(esc string, limit int) string {
+	end := 0
+	for end < len(esc) {
+		n := 1
+		if esc[end] == '%' && end+1 < len(esc) {
+			// The first hex digit of a character's leading byte gives its length:
+			// 0-7 one byte, C-D two, E three, F four (PathEscape writes upper case).
+			switch esc[end+1] {
+			case 'C', 'D':
+				n = 6
+			case 'E':
+				n = 9
+			case 'F':
+				n = 12
+			default:
+				n = 3
+			}
+		}
+		if end+n > limit {
+			break
+		}
+		end += n
+	}
+	return esc[:end]
 }
 
 // Action statuses, as Personyze's SDKs report them.

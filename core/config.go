@@ -106,7 +106,8 @@ type Config struct {
 	// backoff after a failed metadata fetch. Default time.Now; tests set a fake clock.
 	Now func() time.Time
 	// DocumentName names the page in the Navigate command. Default: r.URL.Path. A handler
-	// may name its own page with Visit.SetDocumentName.
+	// may name its own page with Visit.SetDocumentName. Either name is cut to
+	// MaxDocumentName encoded bytes (see Navigate); "" leaves the request to the default.
 	DocumentName func(*http.Request) string
 	// Consent reports whether the visitor consented to tracking. Default nil: consent assumed.
 	// Without consent nothing is sent and no cookie is written; a visitor refused consent

@@ -73,7 +73,8 @@ func visitorUserID(userKey, visitorKey string) uint32 {
 }
 
 // SetDocumentName names the page in this request's Navigate (Config.DocumentName does it
-// for every request), e.g. with the route pattern the router matched.
+// for every request), e.g. with the route pattern the router matched. A name longer than
+// MaxDocumentName once encoded is cut (see Navigate).
 func (v *Visit) SetDocumentName(name string) error {
 	if name == "" {
 		return fmt.Errorf("%w: SetDocumentName with an empty name", ErrEmptyID)

@@ -9,23 +9,37 @@ import (
 
 // Facts are what the middleware tells Personyze about a visitor, all derived from the
 // request: nothing here comes from the application unless Config.UserKey supplies it.
+// Personyze shows them in its dashboard (Live Visits), and most come from headers and a
+// cookie the client writes, so each has a fixed shape whatever the client sent: what does
+// not fit is cut off or left out (an unknown fact is "" or nil).
+//
+// A name, in OS and Platform, is 1 to 32 ASCII letters, digits, spaces, '.', '_' and '-',
+// starting with a letter or digit and not ending with a space; a version is 1 to 4 numbers
+// of 1 to 6 digits separated by dots.
 type Facts struct {
 	// UserID is crc32 of the application's user key when Config.UserKey returns one (so a
 	// logged-in user keeps one id across devices), else of the random visitor key kept in
-	// the cookie session.
+	// the cookie session. Never 0.
 	UserID uint32
-	// Languages is up to three 2-letter codes from Accept-Language, e.g. "en, es".
+	// Languages is "" or up to three distinct lower-case 2-letter ISO 639-1 codes from
+	// Accept-Language, by weight and joined by ", ", e.g. "en, es". An entry whose weight
+	// is not an RFC 9110 qvalue (0 to 1, at most three decimals) is ignored.
 	Languages string
-	// DeviceType is "phone", "tablet" or "regular".
+	// DeviceType is "phone", "tablet" or "regular". Sec-CH-UA-Mobile counts only as
+	// exactly "?1" or "?0" (RFC 8941).
 	DeviceType string
-	// OS is "Name/Version", e.g. "Windows/11".
+	// OS is "" or a name, or a name, "/" and a version: "Windows/11", "macOS/10.15.7",
+	// "Linux". At most 60 bytes.
 	OS string
-	// Platform is the device platform, e.g. "Windows" or "iPhone".
+	// Platform is "" or a name: the device platform, e.g. "Windows", "iPhone" or
+	// "Linux x86_64".
 	Platform string
-	// TimeZone is the visitor's offset from GMT in hours, known once the script helper has
-	// run in the visitor's browser; nil before that.
+	// TimeZone is the visitor's offset from GMT in hours, from -12 to 14 with at most two
+	// decimals, known once the script helper has run in the visitor's browser; nil before
+	// that.
 	TimeZone *float64
-	// Screen is "<width>x<height>", known once the script helper has run; "" before that.
+	// Screen is "<width>x<height>", each 1 to 20000 without leading zeros, known once the
+	// script helper has run; "" before that.
 	Screen string
 }
 

@@ -38,8 +38,9 @@ const (
 	OutcomeBadResponse
 	// OutcomeNetworkError means the connection failed (refused, reset, DNS).
 	OutcomeNetworkError
-	// OutcomeInvalid means the request was refused before sending (a command with an empty
-	// id, or one command over the 50,000-byte limit).
+	// OutcomeInvalid means the request was refused before sending: every command in it was
+	// over the 50,000-byte limit (each counted in Stats.Dropped as "too_big"). A refusal by
+	// this library says nothing about Personyze: it never counts toward the circuit breaker.
 	OutcomeInvalid
 	// OutcomeRateLimited means Personyze answered 429 Too Many Requests: the site sends more
 	// than its plan allows, which is not a server failure and needs a different fix.

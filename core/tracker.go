@@ -81,8 +81,12 @@ func New(cfg Config) (*Tracker, error) {
 		ReadyToTrip: func(c gobreaker.Counts) bool {
 			return c.ConsecutiveFailures >= uint32(cfg.BreakerFailures)
 		},
-		// A visitor who leaves is not Personyze failing.
-		IsExcluded: func(err error) bool { return errors.Is(err, context.Canceled) },
+		// A visitor who leaves is not Personyze failing, nor is a request this library
+		// refused to send (makeCall drops unfit commands before the breaker; a split call
+		// can still outgrow the limit on a long session id Personyze returned).
+		IsExcluded: func(err error) bool {
+			return errors.Is(err, context.Canceled) || errors.Is(err, wire.ErrRequestTooBig)
+		},
 		OnStateChange: func(_ string, from, to gobreaker.State) {
 			if to == gobreaker.StateOpen {
 				t.openUntil.Store(time.Now().Add(cfg.BreakerCooldown).UnixNano())

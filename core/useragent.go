@@ -5,7 +5,8 @@ import "github.com/gopersonyze/personyze/core/internal/visitor"
 // UserAgentParser extracts raw facts from a User-Agent string; set one in
 // Config.UserAgentParser to replace the built-in parser (github.com/mssola/useragent). The
 // library applies its own corrections (tablets, bots, client hints, Windows 11) on top of
-// what it reports. Implementations must be safe for concurrent use; a panic is caught and
+// what it reports, and keeps of its names and versions only what fits the shapes Facts
+// documents. Implementations must be safe for concurrent use; a panic is caught and
 // treated as "nothing known".
 type UserAgentParser interface {
 	ParseUserAgent(ua string) UserAgentInfo
@@ -41,10 +42,10 @@ type Device struct {
 	// Type is "phone", "tablet" or "regular" (Personyze's device_type).
 	Type string
 	// OS is "Name/Version" or just "Name" when the version is unknown: "Windows/11",
-	// "macOS/10.15.7", "iOS/17.4", "Android/14", "Linux".
+	// "macOS/10.15.7", "iOS/17.4", "Android/14", "Linux"; in the shape Facts.OS documents.
 	OS string
 	// Platform is the device or system family: "Windows", "Macintosh", "iPhone", "iPad",
-	// "Android", "Linux x86_64", ...
+	// "Android", "Linux x86_64", ...; in the shape Facts.Platform documents.
 	Platform string
 	// Bot reports automated traffic (crawler, HTTP library, monitor, headless browser, or no
 	// User-Agent at all).

@@ -1,8 +1,8 @@
 package core
 
 import (
+	"cmp"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -129,9 +129,7 @@ func (v *Visit) Track(cmds ...Command) error {
 			v.mu.Unlock()
 			// Refused here, alone: queued, it would make the call refuse the whole request
 			// and take the page's Navigate and every other event down with it.
-			v.t.counters.drop(dropTooBig, 1)
-			v.t.logs.log(v.t.log, slog.LevelWarn, "drop:"+dropTooBig, "personyze: commands dropped",
-				slog.String("reason", dropTooBig), slog.Int("commands", 1), slog.String("error", err.Error()))
+			v.t.dropTooBig(err)
 			return err
 		}
 	}
@@ -260,10 +258,15 @@ func (v *Visit) request(cmds []Command, navigate bool) *wire.Request {
 		wcmds = append(wcmds, c.w)
 	}
 	if navigate {
-		// An empty document name gives an invalid Navigate; the call refuses it (see call).
+		// An empty name would make a Navigate Personyze refuses (a failed page, counted by
+		// the breaker): a Config.DocumentName that has no name for a request gets the
+		// default's.
 		name := v.ctl.document
 		if name == "" {
 			name = v.t.cfg.DocumentName(v.r)
+		}
+		if name == "" {
+			name = cmp.Or(defaultDocumentName(v.r), "/")
 		}
 		wcmds = append(wcmds, Navigate(name).w)
 	}

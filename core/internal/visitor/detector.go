@@ -27,6 +27,7 @@ type Device struct {
 	Type string
 	// OS is "Name/Version" or just "Name" when the version is unknown:
 	// "Windows/11", "macOS/10.15.7", "iOS/17.4", "Android/14", "Linux".
+	// Names and versions have the shapes shape.go defines.
 	OS string
 	// Platform is the device or system family: "Windows", "Macintosh",
 	// "iPhone", "iPad", "Android", "Linux x86_64", ...
@@ -122,11 +123,13 @@ func derive(ua string, p Parser) uaFacts {
 		info = safeParse(p, ua)
 	}
 	var f uaFacts
-	f.osName = info.OSName
-	f.dev.Platform = info.Platform
-	f.dev.OS = info.OSName
-	if info.OSName != "" && info.OSVersion != "" {
-		f.dev.OS = info.OSName + "/" + info.OSVersion
+	// The parser reports what the client wrote: only the part in the documented shape is
+	// kept (see shape.go).
+	f.osName = cleanName(info.OSName)
+	f.dev.Platform = cleanName(info.Platform)
+	f.dev.OS = f.osName
+	if version := cleanVersion(info.OSVersion); f.osName != "" && version != "" {
+		f.dev.OS = f.osName + "/" + version
 	}
 	f.tablet = isTablet(ua)
 	switch {

@@ -102,31 +102,20 @@ func platformName(v string) string {
 	case "", "Unknown":
 		return ""
 	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !(c == ' ' || c == '-' || c == '.' || c == '_' ||
-			'0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
-			return ""
-		}
+	if !validName(v) {
+		return ""
 	}
 	return v
 }
 
-// parseHintBool reads a structured-header boolean ("?1"/"?0"), tolerating
-// whitespace, quotes, a missing "?" and parameters.
+// parseHintBool reads a structured-header boolean (RFC 8941): exactly "?1" or "?0",
+// surrounding spaces aside. Anything else ("1", `"?1`, "?1;x") is no hint: a client that
+// mangles the value says nothing reliable about the device.
 func parseHintBool(v string) (value, ok bool) {
-	if v == "" || len(v) > maxHintValue {
-		return false, false
-	}
-	if i := strings.IndexByte(v, ';'); i >= 0 {
-		v = v[:i]
-	}
-	v = strings.Trim(v, " \t\"")
-	v = strings.TrimPrefix(v, "?")
-	switch v {
-	case "1":
+	switch strings.Trim(v, " \t") {
+	case "?1":
 		return true, true
-	case "0":
+	case "?0":
 		return false, true
 	}
 	return false, false
@@ -183,18 +172,9 @@ func parseHintString(v string) (string, bool) {
 	return b.String(), true
 }
 
-// validVersion accepts "15.0.0"-style versions only: digits and dots.
-func validVersion(v string) bool {
-	if v == "" || len(v) > 32 || v[0] == '.' {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		if (v[i] < '0' || v[i] > '9') && v[i] != '.' {
-			return false
-		}
-	}
-	return true
-}
+// validVersion accepts a whole version in the documented shape only ("15.0.0"; see
+// MaxVersionParts): a hint is either right or ignored.
+func validVersion(v string) bool { return v != "" && cleanVersion(v) == v }
 
 // majorVersion returns the leading number of a version.
 func majorVersion(v string) (int, bool) {

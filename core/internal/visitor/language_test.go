@@ -31,6 +31,8 @@ func TestParseLanguages(t *testing.T) {
 		{"empty entries", ",,en,,", "en"},
 		{"undetermined skipped", "und-US, it", "it"},
 		{"malformed weight", "en;q=abc", ""},
+		{"invalid weights ignored", "en;q=NaN, de;q=0.5, fr, it;q=2, es;q=0.1234", "fr, de"},
+		{"upper-case Q", "de;q=0.5, es;Q=0.8", "es, de"},
 		{"malformed tag", "en_US_!!", ""},
 		{"garbage", "\x00\xff;;;==", ""},
 		{"unknown language", "zz, en", ""},
