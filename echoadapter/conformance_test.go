@@ -99,11 +99,11 @@ func conformanceApp(tr *core.Tracker, routes adaptertest.Routes) *echo.Echo {
 		return page(c, "CSP")
 	})
 	e.GET("/missing-page", func(c echo.Context) error {
-		return c.Render(http.StatusNotFound, adaptertest.PageTemplate, adaptertest.PageData("Not found", echoadapter.Visit(c)))
+		return echoadapter.Render(c, http.StatusNotFound, adaptertest.PageTemplate, adaptertest.PageData("Not found", echoadapter.Visit(c)))
 	})
 	e.GET("/error-page", func(c echo.Context) error {
 		_ = echoadapter.Visit(c).Track(core.ProductViewed("broken"))
-		return c.Render(http.StatusInternalServerError, adaptertest.PageTemplate, adaptertest.PageData("Error", echoadapter.Visit(c)))
+		return echoadapter.Render(c, http.StatusInternalServerError, adaptertest.PageTemplate, adaptertest.PageData("Error", echoadapter.Visit(c)))
 	})
 	return e
 }

@@ -89,6 +89,7 @@ func conformanceApp(tr *core.Tracker, routes adaptertest.Routes) http.Handler {
 	})
 	buffered := func(w http.ResponseWriter, r *http.Request, status int, title string) {
 		v := core.FromContext(r.Context())
+		_ = v.SetStatus(status) // before the template reads recommendations
 		var buf bytes.Buffer
 		if err := tpl.ExecuteTemplate(&buf, adaptertest.PageTemplate, adaptertest.PageData(title, v)); err != nil {
 			http.Error(w, "page could not be rendered", http.StatusInternalServerError)
