@@ -11,7 +11,9 @@ import (
 // Exchange is an adapter's handle on one request's Visit: the lifecycle calls that handlers
 // never need. An adapter calls Tracker.Begin first, passes Request() on to the handler, calls
 // BeforeHeader with the status right before the response header is written (or hands the
-// handler Wrap(w), which does it), and defers End. Handlers and templates use the Visit only.
+// handler Wrap(w), which does it), and defers End. A status the framework records before it
+// writes the header (Gin's c.Status) goes to Visit.SetStatus. Handlers and templates use the
+// Visit only.
 //
 // An Exchange is the Visit itself seen through another type, so it costs nothing.
 type Exchange Visit

@@ -163,12 +163,13 @@ func TestSetStatusKeepsHeldStatuses(t *testing.T) {
 	}
 }
 
-// TestSetStatusInactive: on an inactive Visit (a bot, no middleware) SetStatus does nothing.
+// TestSetStatusInactive: on a nil or inactive Visit (a bot, no middleware) SetStatus does
+// nothing.
 func TestSetStatusInactive(t *testing.T) {
 	_, tr := controlWorld(t, nil)
 	bot := navigate("/")
 	bot.Header.Set("User-Agent", "curl/8.5.0")
-	for _, v := range []*core.Visit{core.FromContext(t.Context()), tr.Begin(httptest.NewRecorder(), bot).Visit()} {
+	for _, v := range []*core.Visit{nil, core.FromContext(t.Context()), tr.Begin(httptest.NewRecorder(), bot).Visit()} {
 		if err := v.SetStatus(http.StatusNotFound); err != nil {
 			t.Errorf("inactive Visit: %v", err)
 		}
