@@ -62,6 +62,7 @@ func (v *Visit) beginCall() (req *wire.Request, ok bool) {
 	if v.phase != phaseOpen {
 		return nil, false
 	}
+	v.kind, v.reason = v.pageKind() // a status said before the call (SetStatus) decides
 	v.phase = phaseCalling
 	v.called = make(chan struct{})
 	if v.ctl.off {

@@ -70,7 +70,7 @@ const (
 //     Sec-Fetch-Mode other than navigate or Sec-Fetch-Dest other than document → "fetch";
 //     neither Sec-Fetch header and an Accept without text/html → "not html"
 //   - any other GET → KindPage, "page view"; it stays one only if the response is a page
-//     too (see Exchange.BeforeHeader)
+//     too (see Exchange.BeforeHeader and Visit.SetStatus)
 func DefaultClassifier(r *http.Request, d Device) (RequestKind, string) {
 	if d.Bot {
 		if d.BotReason == "" {

@@ -26,6 +26,7 @@ type control struct {
 	forget     bool // Forget: the library's cookies are deleted with the response
 	read       bool // recommendations were read: the response is personalised
 	sent       bool // the page's call carried commands
+	status     int  // SetStatus, or the status the header went out with; 0 while unknown
 }
 
 // tooLate returns ErrTooLate for what, unless the page's call is still to be made.

@@ -101,9 +101,11 @@
 //
 // The response part cannot undo a call already made: a handler that reads
 // recommendations (or calls [Visit.Start]) before it writes a redirect or an error has
-// made its call as a page view, and that page view stands. Decide the status first, or
-// call [Visit.Skip] for a response that must not count; to record such a response as a
-// page view on purpose, read the recommendations first. [Config.Classify] replaces the
+// made its call as a page view, and that page view stands. Decide the status first
+// ([Visit.SetStatus] before rendering into a buffer; Gin's c.HTML(404, ...) and
+// echoadapter.Render do it for you), or call [Visit.Skip] for a response that must not
+// count; to record such a response as a page view on purpose, read the recommendations
+// first. [Config.Classify] replaces the
 // request part (compose with [Classifiers]); the per-request controls override both.
 //
 // # Headers and cookies

@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"html/template"
@@ -128,4 +129,37 @@ func ExampleVisit_Start() {
 	product(httptest.NewRecorder(), ex.Request())
 	ex.End()
 	// Output: ok 1
+}
+
+// ExampleVisit_SetStatus renders a 404 page into a buffer before writing it, as apps do to
+// turn template errors into a clean 500. The template reads recommendations, which makes
+// the page's call before the status is written: SetStatus says it first, so the 404 page
+// is not counted as a page view (no Navigate; with nothing tracked, no call at all).
+func ExampleVisit_SetStatus() {
+	sim := personyzetest.NewServer(personyzetest.Options{Seed: 1})
+	defer sim.Close()
+	tr, _ := core.New(core.Config{APIKey: sim.APIKey(), BaseURL: sim.URL(), Development: true, Timeout: 5 * time.Second})
+	defer tr.Close(context.Background())
+	page := template.Must(template.New("404").Parse(`<h1>Not found</h1>{{range .Items}}<a href="{{.URL}}">{{.Title}}</a>{{end}}`))
+
+	notFound := func(w http.ResponseWriter, r *http.Request) {
+		v := core.FromContext(r.Context())
+		_ = v.SetStatus(http.StatusNotFound) // before the template reads recommendations
+		var buf bytes.Buffer
+		if err := page.Execute(&buf, v); err != nil {
+			http.Error(w, "page could not be rendered", http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+		buf.WriteTo(w)
+	}
+	r := httptest.NewRequest("GET", "/no/such/page", nil)
+	r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
+	r.Header.Set("Accept", "text/html") // a browser navigating to a page
+	w := httptest.NewRecorder()
+	ex := tr.Begin(w, r) // what the adapter does
+	notFound(ex.Wrap(w), ex.Request())
+	ex.End()
+	fmt.Println(w.Code, ex.Visit().Kind(), ex.Visit().Reason(), len(sim.Requests()))
+	// Output: 404 event response 404 0
 }

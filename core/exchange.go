@@ -11,7 +11,9 @@ import (
 // Exchange is an adapter's handle on one request's Visit: the lifecycle calls that handlers
 // never need. An adapter calls Tracker.Begin first, passes Request() on to the handler, calls
 // BeforeHeader with the status right before the response header is written (or hands the
-// handler Wrap(w), which does it), and defers End. Handlers and templates use the Visit only.
+// handler Wrap(w), which does it), and defers End. A status the framework records before it
+// writes the header (Gin's c.Status) goes to Visit.SetStatus. Handlers and templates use the
+// Visit only.
 //
 // An Exchange is the Visit itself seen through another type, so it costs nothing.
 type Exchange Visit
@@ -79,7 +81,8 @@ func (e *Exchange) Active() bool { return e.t != nil || e.pending }
 // response is a page (see Page views in the package documentation: a page view whose
 // response is a redirect, an error or not HTML sends no Navigate), makes the page's call if
 // it has not been made, and writes the session cookie and the cache headers into the
-// response header. status 0 means the status is not known (nothing was written: 200).
+// response header. status 0 means the status is not known (nothing was written): the one
+// the handler said with Visit.SetStatus, else 200.
 //
 // Call it right before the header is written; it is idempotent and cheap after the first
 // call. When the handler read recommendations earlier, the call was already made as a page
@@ -97,8 +100,11 @@ func (e *Exchange) BeforeHeader(status int) {
 		v.mu.Unlock()
 		return
 	}
+	if status != 0 {
+		v.ctl.status = status // what the header goes out with overrides what was said
+	}
 	if v.phase == phaseOpen && v.kind == KindPage {
-		if why := notPageResponse(status, v.w.Header()); why != "" {
+		if why := notPageResponse(v.ctl.status, v.w.Header()); why != "" {
 			v.kind, v.reason = KindEvent, why
 		}
 	}

@@ -20,7 +20,7 @@ import (
 // The one tracker call of a request is made at the first of: reading recommendations, the
 // response header about to be written, the handler returning. Reading twice never calls
 // twice. Until then the handler (or its auth middleware) may still decide for this request:
-// SetUserKey, SetDocumentName, SetConsent, StartNewSession, Skip and Forget.
+// SetUserKey, SetDocumentName, SetStatus, SetConsent, StartNewSession, Skip and Forget.
 type Visit struct {
 	t      *Tracker // nil for an inactive Visit
 	tr     *Tracker // the middleware's Tracker, also for an inactive Visit (nil without middleware)
@@ -99,12 +99,24 @@ func (v *Visit) Active() bool {
 	return !v.ctl.off
 }
 
-// Kind returns how the request was classified; Reason says why.
-func (v *Visit) Kind() RequestKind { return v.kind }
+// Kind returns how the request was classified; Reason says why. The response's status
+// counts too, once it is known (SetStatus, or the header written): a page view answered
+// with a 404 is KindEvent.
+func (v *Visit) Kind() RequestKind {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	k, _ := v.pageKind()
+	return k
+}
 
-// Reason returns the classifier's reason for the request's kind, e.g. "page view",
-// "method POST", "bot: curl".
-func (v *Visit) Reason() string { return v.reason }
+// Reason returns the reason for the request's kind, e.g. "page view", "method POST",
+// "bot: curl", "response 404".
+func (v *Visit) Reason() string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	_, why := v.pageKind()
+	return why
+}
 
 // Facts returns the visitor facts sent to Personyze.
 func (v *Visit) Facts() Facts { return v.facts }

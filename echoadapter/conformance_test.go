@@ -98,5 +98,12 @@ func conformanceApp(tr *core.Tracker, routes adaptertest.Routes) *echo.Echo {
 		c.Response().Header().Set("Content-Security-Policy", adaptertest.CSPHeader)
 		return page(c, "CSP")
 	})
+	e.GET("/missing-page", func(c echo.Context) error {
+		return echoadapter.Render(c, http.StatusNotFound, adaptertest.PageTemplate, adaptertest.PageData("Not found", echoadapter.Visit(c)))
+	})
+	e.GET("/error-page", func(c echo.Context) error {
+		_ = echoadapter.Visit(c).Track(core.ProductViewed("broken"))
+		return echoadapter.Render(c, http.StatusInternalServerError, adaptertest.PageTemplate, adaptertest.PageData("Error", echoadapter.Visit(c)))
+	})
 	return e
 }

@@ -75,6 +75,17 @@ func Visit(c echo.Context) *core.Visit {
 	return core.FromContext(c.Request().Context())
 }
 
+// Render is c.Render(code, name, data) for a page whose template reads recommendations:
+// Echo runs the Renderer into a buffer before it writes code, so Render tells the Visit
+// code first (core.Visit.SetStatus), and a 404 or error page is then not a page view. It
+// returns SetStatus's error for a code that is not an HTTP status, without rendering.
+func Render(c echo.Context, code int, name string, data any) error {
+	if err := Visit(c).SetStatus(code); err != nil && !errors.Is(err, core.ErrTooLate) {
+		return err // net/http would panic on writing it
+	}
+	return c.Render(code, name, data)
+}
+
 // errorStatus is the status echo's error handler writes for err, or status without error.
 func errorStatus(err error, status int) int {
 	if err == nil {

@@ -1,7 +1,9 @@
 package ginadapter_test
 
 import (
+	"bytes"
 	"errors"
+	"html/template"
 	"io"
 	"net/http"
 	"os"
@@ -110,6 +112,22 @@ func conformanceApp(tr *core.Tracker, routes adaptertest.Routes, fallback bool) 
 	r.GET("/csp", func(c *gin.Context) {
 		c.Header("Content-Security-Policy", adaptertest.CSPHeader)
 		page(c, "CSP")
+	})
+	// An app that renders into a buffer first, to turn a template error into a clean 500.
+	tpl := template.Must(template.New("").Funcs(tr.FuncMap()).ParseGlob(routes.TemplateGlob))
+	buffered := func(c *gin.Context, status int, title string) {
+		c.Status(status) // Gin records it; the header goes out with the body
+		var buf bytes.Buffer
+		if err := tpl.ExecuteTemplate(&buf, adaptertest.PageTemplate, adaptertest.PageData(title, visit(c))); err != nil {
+			c.String(http.StatusInternalServerError, "page could not be rendered")
+			return
+		}
+		c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	}
+	r.GET("/missing-page", func(c *gin.Context) { buffered(c, http.StatusNotFound, "Not found") })
+	r.GET("/error-page", func(c *gin.Context) {
+		_ = visit(c).Track(core.ProductViewed("broken"))
+		buffered(c, http.StatusInternalServerError, "Error")
 	})
 	return r
 }

@@ -33,7 +33,9 @@ func Middleware(tr *core.Tracker) gin.HandlerFunc {
 //
 // Gin has no hook before the header is written, so during the handlers c.Writer is a
 // wrapper that commits the Visit right before the header goes out (WriteHeaderNow, Write,
-// WriteString, Flush, Hijack); the original writer is restored afterwards.
+// WriteString, Flush, Hijack); the original writer is restored afterwards. The status Gin
+// records before that (c.Status, c.HTML, its own 404) is passed to core.Visit.SetStatus, so
+// a template rendered into a buffer before the header makes no page view of an error page.
 func MiddlewareWithOptions(tr *core.Tracker, o Options) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if o.Skipper != nil && o.Skipper(c) {
@@ -46,6 +48,11 @@ func MiddlewareWithOptions(tr *core.Tracker, o Options) gin.HandlerFunc {
 		if !ex.Active() {
 			c.Next()
 			return
+		}
+		if !c.Writer.Written() {
+			// The status Gin has recorded so far: its own 404 or 405 for the NoRoute and
+			// NoMethod handlers, 200 otherwise.
+			_ = ex.Visit().SetStatus(c.Writer.Status())
 		}
 		w := &writer{ResponseWriter: c.Writer, ex: ex}
 		c.Writer = w

@@ -128,3 +128,59 @@ func TestAbortWithStatusAndSSE(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusBeforeTheHeader: a template that reads recommendations before the header is
+// written sees the status Gin has recorded by then (c.Status, c.HTML, c.AbortWithStatus,
+// or Gin's own 404 for NoRoute): an error status makes no page view, the last status set
+// wins, and a 200 after Gin's 404 (a single-page app's fallback) stays a page view.
+func TestStatusBeforeTheHeader(t *testing.T) {
+	tests := []struct {
+		name       string
+		path       string
+		setStatus  []int // c.Status calls before the read, in order
+		wantKind   core.RequestKind
+		wantReason string
+		wantStatus int
+	}{
+		{"c.Status(404)", "/page", []int{http.StatusNotFound}, core.KindEvent, "response 404", http.StatusNotFound},
+		{"c.Status(500)", "/page", []int{http.StatusInternalServerError}, core.KindEvent, "response 500", http.StatusInternalServerError},
+		{"404 then 200", "/page", []int{http.StatusNotFound, http.StatusOK}, core.KindPage, "page view", http.StatusOK},
+		{"no status", "/page", nil, core.KindPage, "page view", http.StatusOK},
+		{"NoRoute keeps gin's 404", "/no/such/page", nil, core.KindEvent, "response 404", http.StatusNotFound},
+		{"NoRoute answering 200", "/no/such/page", []int{http.StatusOK}, core.KindPage, "page view", http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := newTracker(t)
+			r := gin.New()
+			var kind core.RequestKind
+			var reason string
+			var navigated bool
+			handler := func(c *gin.Context) {
+				for _, s := range tt.setStatus {
+					c.Status(s)
+				}
+				v := ginadapter.Visit(c)
+				_ = v.Items() // a template rendered into a buffer reads them before the header
+				kind, reason = v.Kind(), v.Reason()
+				navigated = strings.Contains(string(v.Call().RequestJSON()), `"Navigate"`)
+				c.Header("Content-Type", "text/html; charset=utf-8")
+				_, _ = c.Writer.WriteString("<p>page</p>")
+			}
+			mw := ginadapter.Middleware(tr)
+			r.GET("/page", mw, handler)
+			r.NoRoute(mw, handler)
+			w := httptest.NewRecorder()
+			r.ServeHTTP(w, browserGet(tt.path))
+			if w.Code != tt.wantStatus {
+				t.Errorf("status %d, want %d", w.Code, tt.wantStatus)
+			}
+			if kind != tt.wantKind || reason != tt.wantReason {
+				t.Errorf("at the read: kind %v (%q), want %v (%q)", kind, reason, tt.wantKind, tt.wantReason)
+			}
+			if navigated != (tt.wantKind == core.KindPage) {
+				t.Errorf("Navigate sent: %v, want %v", navigated, tt.wantKind == core.KindPage)
+			}
+		})
+	}
+}

@@ -11,12 +11,22 @@ import (
 )
 
 // writer is the gin.ResponseWriter handlers see while the middleware runs. Gin's
-// WriteHeader only records the status; the header goes out at WriteHeaderNow, Write,
-// WriteString, Flush or Hijack, so those commit the Visit first. Status, Size, Written,
-// CloseNotify and Pusher pass through the embedded writer unchanged.
+// WriteHeader only records the status, which the Visit is told; the header goes out at
+// WriteHeaderNow, Write, WriteString, Flush or Hijack, so those commit the Visit first.
+// Status, Size, Written, CloseNotify and Pusher pass through the embedded writer unchanged.
 type writer struct {
 	gin.ResponseWriter
 	ex *core.Exchange
+}
+
+// WriteHeader records the status as Gin does (the header goes out later) and tells the
+// Visit: a template that reads recommendations after c.Status or c.HTML set an error status
+// (rendering into a buffer, say) then makes no page view.
+func (w *writer) WriteHeader(code int) {
+	if !w.Written() {
+		_ = w.ex.Visit().SetStatus(code) // ErrTooLate: the page view was made on purpose
+	}
+	w.ResponseWriter.WriteHeader(code)
 }
 
 // WriteHeaderNow commits the Visit, then writes the header.

@@ -1,6 +1,7 @@
 package nethttp_test
 
 import (
+	"bytes"
 	"html/template"
 	"io"
 	"net/http"
@@ -85,6 +86,25 @@ func conformanceApp(tr *core.Tracker, routes adaptertest.Routes) http.Handler {
 	mux.HandleFunc("GET /csp", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", adaptertest.CSPHeader)
 		render(w, r, "CSP")
+	})
+	buffered := func(w http.ResponseWriter, r *http.Request, status int, title string) {
+		v := core.FromContext(r.Context())
+		_ = v.SetStatus(status) // before the template reads recommendations
+		var buf bytes.Buffer
+		if err := tpl.ExecuteTemplate(&buf, adaptertest.PageTemplate, adaptertest.PageData(title, v)); err != nil {
+			http.Error(w, "page could not be rendered", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = buf.WriteTo(w)
+	}
+	mux.HandleFunc("GET /missing-page", func(w http.ResponseWriter, r *http.Request) {
+		buffered(w, r, http.StatusNotFound, "Not found")
+	})
+	mux.HandleFunc("GET /error-page", func(w http.ResponseWriter, r *http.Request) {
+		_ = core.FromContext(r.Context()).Track(core.ProductViewed("broken"))
+		buffered(w, r, http.StatusInternalServerError, "Error")
 	})
 	return nethttp.Middleware(tr)(mux)
 }

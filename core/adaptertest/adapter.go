@@ -47,6 +47,14 @@ type Adapter struct {
 //	                       303 to /
 //	GET  /csp              set the header Content-Security-Policy to CSPHeader, then render
 //	                       PageData("CSP", visit)
+//	GET  /missing-page     render PageData("Not found", visit) with status 404 into a buffer
+//	                       first and then write it, as apps that turn template errors into a
+//	                       clean 500 do, telling the Visit the status before the template runs
+//	                       the framework's way (gin: c.Status(404) first, then c.Data; echo:
+//	                       the adapter's Render, echo's c.Render buffers; net/http:
+//	                       visit.SetStatus(404), then execute into a bytes.Buffer)
+//	GET  /error-page       visit.Track(core.ProductViewed("broken")), then as /missing-page
+//	                       with PageData("Error", visit) and status 500
 //
 // Every other path answers the framework's own 404.
 type Routes struct {

@@ -30,6 +30,7 @@ func scenarios() []scenario {
 		{"Hijack", hijack},
 		{"SkippedStaticAndBots", skipped},
 		{"NotPageViews", notPageViews},
+		{"BufferedErrorPages", bufferedErrorPages},
 		{"UserKeyAfterAuth", userKeyAfterAuth},
 		{"ConsentWithdrawn", consentWithdrawn},
 		{"EnvScript", envScript},

@@ -95,5 +95,12 @@ func conformanceApp(tr *core.Tracker, routes adaptertest.Routes) *echo.Echo {
 		c.Response().Header().Set("Content-Security-Policy", adaptertest.CSPHeader)
 		return page(c, "CSP")
 	})
+	e.GET("/missing-page", func(c *echo.Context) error {
+		return echov5.Render(c, http.StatusNotFound, adaptertest.PageTemplate, adaptertest.PageData("Not found", echov5.Visit(c)))
+	})
+	e.GET("/error-page", func(c *echo.Context) error {
+		_ = echov5.Visit(c).Track(core.ProductViewed("broken"))
+		return echov5.Render(c, http.StatusInternalServerError, adaptertest.PageTemplate, adaptertest.PageData("Error", echov5.Visit(c)))
+	})
 	return e
 }

@@ -3,6 +3,7 @@ package echov5_test
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -68,4 +69,35 @@ func ExampleMiddlewareWithOptions() {
 	e.ServeHTTP(w, req)
 	fmt.Println(w.Body.String(), len(w.Result().Cookies()))
 	// Output: skipped 0
+}
+
+// ExampleRender answers an unknown product with a 404 page whose template reads
+// recommendations. Echo renders it into a buffer before it writes the status; Render tells
+// the Visit the status first, so the 404 page is not counted as a page view.
+func ExampleRender() {
+	sim := personyzetest.NewServer(personyzetest.Options{Seed: 1})
+	defer sim.Close()
+	tr, err := core.New(core.Config{APIKey: sim.APIKey(), BaseURL: sim.URL(), Development: true,
+		Timeout: 5 * time.Second})
+	if err != nil {
+		panic(err)
+	}
+	defer tr.Close(context.Background())
+
+	e := echo.New()
+	e.Renderer = &echo.TemplateRenderer{Template: template.Must(template.New("404.html").Parse(
+		`<h1>Not found</h1>{{range .Items}}<a href="{{.URL}}">{{.Title}}</a>{{end}}`))}
+	e.Use(echov5.Middleware(tr))
+	e.GET("/products/:id", func(c *echo.Context) error {
+		v := echov5.Visit(c)
+		return echov5.Render(c, http.StatusNotFound, "404.html", v) // c.Render, status said first
+	})
+
+	w := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/products/no-such-thing", nil)
+	req.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
+	req.Header.Set("Accept", "text/html") // a browser navigating to a page
+	e.ServeHTTP(w, req)
+	fmt.Println(w.Code, len(sim.Requests()))
+	// Output: 404 0
 }

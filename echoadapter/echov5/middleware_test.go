@@ -2,8 +2,10 @@ package echov5_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -96,4 +98,53 @@ func TestSkipperAndMirror(t *testing.T) {
 	if n := len(sim.Requests()); n != 1 {
 		t.Errorf("%d calls, want 1 (the page's)", n)
 	}
+}
+
+// TestRender: Render tells the Visit the status before Echo runs the Renderer, so a 404
+// page whose template reads recommendations makes no page view; a code that is not an
+// HTTP status is refused before anything renders.
+func TestRender(t *testing.T) {
+	tests := []struct {
+		code       int
+		wantStatus int
+		wantCalls  int
+		wantErr    bool
+	}{
+		{http.StatusOK, http.StatusOK, 1, false},
+		{http.StatusNotFound, http.StatusNotFound, 0, false},
+		{0, http.StatusInternalServerError, 0, true}, // echo's error handler answers the error
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Itoa(tt.code), func(t *testing.T) {
+			tr, sim := newTracker(t)
+			e := echo.New()
+			rendered := false
+			e.Renderer = renderFunc(func(_ *echo.Context, w io.Writer, _ string, data any) error {
+				rendered = true
+				_, err := io.WriteString(w, strconv.Itoa(len(data.(*core.Visit).Items())))
+				return err
+			})
+			e.Use(echov5.Middleware(tr))
+			var err error
+			e.GET("/", func(c *echo.Context) error {
+				err = echov5.Render(c, tt.code, "page", echov5.Visit(c))
+				return err
+			})
+			w := httptest.NewRecorder()
+			e.ServeHTTP(w, browserGet("/"))
+			if w.Code != tt.wantStatus || (err != nil) != tt.wantErr || rendered == tt.wantErr {
+				t.Errorf("status %d, err %v, rendered %v", w.Code, err, rendered)
+			}
+			if n := len(sim.Requests()); n != tt.wantCalls {
+				t.Errorf("%d calls, want %d", n, tt.wantCalls)
+			}
+		})
+	}
+}
+
+// renderFunc is an echo.Renderer from a function.
+type renderFunc func(*echo.Context, io.Writer, string, any) error
+
+func (f renderFunc) Render(c *echo.Context, w io.Writer, name string, data any) error {
+	return f(c, w, name, data)
 }

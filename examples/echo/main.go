@@ -62,7 +62,8 @@ func newHandler(s *shop.Shop) http.Handler {
 }
 
 // handle adapts a shop route to Echo: echoadapter.Visit gives the request's
-// Personyze visit, and the result goes out through c.Render or c.Redirect.
+// Personyze visit, and the result goes out through echoadapter.Render (Echo's
+// c.Render) or c.Redirect.
 func handle(s *shop.Shop, action func(shop.Request) shop.Result) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		in := shop.Request{
@@ -77,7 +78,9 @@ func handle(s *shop.Shop, action func(shop.Request) shop.Result) echo.HandlerFun
 		if res.IsRedirect() {
 			return c.Redirect(res.Status, res.Location)
 		}
-		return c.Render(res.Status, res.Page.Template, res.Page)
+		// Echo renders into a buffer before it writes the status; echoadapter.Render
+		// tells the visit the status first, so a 404 page is not a page view.
+		return echoadapter.Render(c, res.Status, res.Page.Template, res.Page)
 	}
 }
 

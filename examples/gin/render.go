@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"net/http"
 
 	"github.com/gin-gonic/gin/render"
@@ -23,10 +24,20 @@ type pageRender struct {
 	page  *shop.Page
 }
 
-// Render implements render.Render.
+// Render implements render.Render. A page that cannot be rendered is answered
+// with a 500 here: Gin only records the error, and would send the status
+// c.HTML set with an empty body. The ginadapter middleware has told the visit
+// the status c.HTML set before the layout reads recommendations, so a 404 page
+// is not a page view.
 func (p pageRender) Render(w http.ResponseWriter) error {
+	var buf bytes.Buffer
+	if err := p.pages.Render(&buf, p.page); err != nil {
+		http.Error(w, "page could not be rendered", http.StatusInternalServerError)
+		return err
+	}
 	p.WriteContentType(w)
-	return p.pages.Render(w, p.page)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 // WriteContentType implements render.Render.

@@ -9,6 +9,9 @@ import (
 // TestRoutes walks every route with a plain HTTP client.
 func TestRoutes(t *testing.T) { shoptest.Routes(t, newHandler) }
 
+// TestErrorPages checks that the shop's 404 and error pages are not page views.
+func TestErrorPages(t *testing.T) { shoptest.ErrorPages(t, newHandler) }
+
 // TestRun starts the example as main does and stops it like SIGINT would.
 func TestRun(t *testing.T) { shoptest.Lifecycle(t, run) }
 

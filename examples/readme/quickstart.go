@@ -60,7 +60,7 @@ func echoApp(tr *core.Tracker) *http.Server {
 	e.GET("/products/:id", func(c echo.Context) error {
 		v := echoadapter.Visit(c)
 		v.Track(core.ProductViewed(c.Param("id")))
-		return c.Render(200, "product.html", map[string]any{"Personyze": v})
+		return echoadapter.Render(c, 200, "product.html", map[string]any{"Personyze": v}) // c.Render, status said first
 	})
 	srv := &http.Server{Addr: ":8080", Handler: e}
 	// readme:end

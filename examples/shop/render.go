@@ -69,6 +69,11 @@ func (r *Renderer) Write(w http.ResponseWriter, req *http.Request, res Result) e
 		http.Redirect(w, req, res.Location, res.Status)
 		return nil
 	}
+	// The layout reads recommendations, which makes the page's Personyze call,
+	// before the status below is written: say it first, so that a 404 page is
+	// not counted as a page view. Its only error here would be ErrTooLate (the
+	// handler read recommendations already), which must not stop the page.
+	_ = res.Page.Visit.SetStatus(res.Status)
 	var buf bytes.Buffer
 	if err := r.Render(&buf, res.Page); err != nil {
 		http.Error(w, "page could not be rendered", http.StatusInternalServerError)
