@@ -241,7 +241,7 @@ func (v *Visit) updateSession(id string) {
 		v.state.PastSessions = appendPastSession(v.state.PastSessions, start)
 		v.countDownBlocked()
 	}
-	v.state.SessionID = id
+	v.state.SessionID = ownSessionID(id) // the cookie and the caches keep it
 	if v.phase >= phaseCommitted {
 		// Only possible when the call outlived the header (a streaming handler that read
 		// recommendations after writing): the next page carries the old id, which
