@@ -108,6 +108,54 @@ func TestRecordingCap(t *testing.T) {
 	}
 }
 
+// TestRecordingByteCap: large requests reach MaxRecordedBytes before MaxRequests, the
+// oldest go first, and a negative cap leaves only the count.
+func TestRecordingByteCap(t *testing.T) {
+	const perRequest = 20000 // a User Profile value of this size: the body is a bit larger
+	big := func(u uint32) map[string]any {
+		return visit(u, nil, []any{"User Profile", "note", strings.Repeat("n", perRequest)})
+	}
+	srv, _, c := newTestServer(t, Options{MaxRequests: 100, MaxRecordedBytes: 5 * perRequest})
+	for u := uint32(1); u <= 10; u++ {
+		call(t, srv, c, big(u))
+	}
+	var users []uint32
+	for _, r := range srv.Requests() {
+		users = append(users, r.UserID)
+	}
+	// Each record holds its body and the decoded value: about 2 x 20,000 bytes.
+	if !slices.Equal(users, []uint32{9, 10}) {
+		t.Errorf("kept %v, want the last two [9 10]", users)
+	}
+	srv.mu.Lock()
+	held := srv.reqs.bytes
+	srv.mu.Unlock()
+	if held > 5*perRequest {
+		t.Errorf("records hold %d bytes, over the cap %d", held, 5*perRequest)
+	}
+	all, _, c2 := newTestServer(t, Options{MaxRequests: 100, MaxRecordedBytes: -1})
+	for u := uint32(1); u <= 10; u++ {
+		call(t, all, c2, big(u))
+	}
+	if n := len(all.Requests()); n != 10 {
+		t.Errorf("MaxRecordedBytes -1 kept %d of 10 requests", n)
+	}
+}
+
+// TestRecordingDefaultByteCap: requests of MaxRequestBytes each stay within
+// DefaultMaxRecordedBytes, where DefaultMaxRequests of them would hold 500 MB.
+func TestRecordingDefaultByteCap(t *testing.T) {
+	var r ring[Request]
+	rec := Request{RawBody: make([]byte, MaxRequestBytes)}
+	for range DefaultMaxRequests {
+		r.push(rec, rec.size(), DefaultMaxRequests, DefaultMaxRecordedBytes)
+	}
+	if r.bytes > DefaultMaxRecordedBytes || len(r.items) != DefaultMaxRecordedBytes/rec.size() {
+		t.Errorf("%d records of %d bytes, %d in all; want %d records within %d", len(r.items), rec.size(), r.bytes,
+			DefaultMaxRecordedBytes/rec.size(), DefaultMaxRecordedBytes)
+	}
+}
+
 func TestVisitorHistory(t *testing.T) {
 	srv, _, c := newTestServer(t, Options{})
 	steps := []struct {

@@ -26,11 +26,12 @@ type Server struct {
 	clock  Clock
 	logger *slog.Logger
 
-	itemsPerAction int
-	maxRequests    int
-	maxVisitors    int // DefaultMaxVisitors; a field so tests can lower it
-	cat            catalog
-	hugeChunk      []byte // read-only filler for FaultHuge
+	itemsPerAction   int
+	maxRequests      int
+	maxRecordedBytes int
+	maxVisitors      int // DefaultMaxVisitors; a field so tests can lower it
+	cat              catalog
+	hugeChunk        []byte // read-only filler for FaultHuge
 
 	httpSrv  *http.Server
 	done     chan struct{} // closed by Close: ends hanging and delayed handlers
@@ -47,10 +48,8 @@ type Server struct {
 	pop          popularity
 	acc          *account
 	cacheVersion int64
-	reqs         []Request         // ring buffer of recorded requests
-	reqNext      int               // index the next record goes to once reqs is full
-	metaReqs     []MetadataRequest // ring buffer of recorded metadata requests
-	metaNext     int
+	reqs         ring[Request]         // recorded requests
+	metaReqs     ring[MetadataRequest] // recorded metadata requests
 	metaCounts   MetadataCounts
 }
 
@@ -81,18 +80,19 @@ func NewServer(opts Options) *Server {
 // newServer builds a Server that is not listening; Handler works on it.
 func newServer(opts Options) *Server {
 	s := &Server{
-		apiKey:         opts.APIKey,
-		clock:          opts.Clock,
-		logger:         opts.Logger,
-		itemsPerAction: opts.ItemsPerAction,
-		maxRequests:    opts.MaxRequests,
-		maxVisitors:    DefaultMaxVisitors,
-		hugeChunk:      bytes.Repeat([]byte("x"), 32<<10),
-		done:           make(chan struct{}),
-		rng:            rand.New(rand.NewPCG(uint64(opts.Seed), 0x5e5510)),
-		visitors:       make(map[uint32]*visitor),
-		lru:            list.New(),
-		cacheVersion:   InitialCacheVersion,
+		apiKey:           opts.APIKey,
+		clock:            opts.Clock,
+		logger:           opts.Logger,
+		itemsPerAction:   opts.ItemsPerAction,
+		maxRequests:      opts.MaxRequests,
+		maxRecordedBytes: opts.MaxRecordedBytes,
+		maxVisitors:      DefaultMaxVisitors,
+		hugeChunk:        bytes.Repeat([]byte("x"), 32<<10),
+		done:             make(chan struct{}),
+		rng:              rand.New(rand.NewPCG(uint64(opts.Seed), 0x5e5510)),
+		visitors:         make(map[uint32]*visitor),
+		lru:              list.New(),
+		cacheVersion:     InitialCacheVersion,
 	}
 	acc := DemoAccount()
 	if opts.Account != nil {
@@ -116,6 +116,12 @@ func newServer(opts Options) *Server {
 	}
 	if s.maxRequests == 0 {
 		s.maxRequests = DefaultMaxRequests
+	}
+	switch {
+	case s.maxRecordedBytes == 0:
+		s.maxRecordedBytes = DefaultMaxRecordedBytes
+	case s.maxRecordedBytes < 0:
+		s.maxRecordedBytes = 0 // the ring's "no byte bound"
 	}
 	products, articles := opts.Products, opts.Articles
 	if products == nil && articles == nil {
