@@ -31,6 +31,11 @@ const (
 	// DefaultMaxVisitors is how many visitors a Server remembers; the one seen least
 	// recently is forgotten first.
 	DefaultMaxVisitors = 10000
+	// DefaultMaxVisitorBytes bounds the bytes the remembered visitors hold (estimated):
+	// the least recently seen are forgotten first. A visitor of a demo shop holds about
+	// a kilobyte, so DefaultMaxVisitors is reached first, but not by visitors who fill
+	// their histories with long ids.
+	DefaultMaxVisitorBytes = 32 << 20
 	// InitialCacheVersion is the cache_version of a new Server's answers; see
 	// Server.BumpCacheVersion.
 	InitialCacheVersion int64 = 1

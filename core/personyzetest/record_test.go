@@ -1,6 +1,7 @@
 package personyzetest
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -297,4 +298,81 @@ func TestCommandAccessors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestVisitorByteBound: visitors with long histories reach the byte bound before the
+// visitor bound, the least recently seen are forgotten first, never the one just seen,
+// and the running total matches the visitors' sizes counted afresh after every kind of
+// change (sets added to, removed from and cleared, profile fields set, replaced and
+// cleared, documents, statuses, new sessions).
+func TestVisitorByteBound(t *testing.T) {
+	clock := NewFakeClock(t0)
+	srv := newServer(Options{Clock: clock})
+	defer srv.Close()
+	const bound = 60000
+	srv.maxVisitorBytes = bound
+	h := srv.Handler()
+	send := func(u uint32, cmds ...[]any) {
+		t.Helper()
+		body, _ := json.Marshal(visit(u, nil, cmds...))
+		req := httptest.NewRequest(http.MethodPost, "/rest/tracker-v1", bytes.NewReader(body))
+		req.SetBasicAuth("api", DefaultAPIKey)
+		rw := httptest.NewRecorder()
+		h.ServeHTTP(rw, req)
+		if rw.Code != 200 {
+			t.Fatalf("status %d: %s", rw.Code, rw.Body)
+		}
+	}
+	long := strings.Repeat("d", 4000)
+	for u := uint32(1); u <= 20; u++ {
+		send(u, nav("/"+long), viewed("p1"), viewed("x-"+long), []any{"Product Added to cart", "p2"},
+			[]any{"User Profile", "name", long, "city", "Paris"}, []any{"Action Status", "301", "executed", ""})
+		send(u, []any{"Product Removed from cart", "p2"}, []any{"User Profile", "name", "short", "city", nil},
+			[]any{"Product Added to cart", "p3"}, []any{"Products Purchased"}, []any{"Product Liked", "p1"},
+			[]any{"Products Unliked"})
+		clock.Advance(SessionDuration) // the next request starts a new session
+		srv.mu.Lock()
+		total, fresh := srv.visitorBytes, 0
+		for _, v := range srv.visitors {
+			fresh += recount(v)
+		}
+		n := len(srv.visitors)
+		srv.mu.Unlock()
+		if total != fresh {
+			t.Fatalf("after visitor %d: running total %d, counted afresh %d", u, total, fresh)
+		}
+		if total > bound {
+			t.Fatalf("after visitor %d: %d bytes held, over %d", u, total, bound)
+		}
+		if u == 20 && (n >= 20 || n < 2) {
+			t.Errorf("%d visitors held: want the byte bound to forget some, not all", n)
+		}
+	}
+	if srv.Visitor(1).Requests != 0 || srv.Visitor(20).Requests != 2 {
+		t.Error("want the first visitor forgotten and the last one kept")
+	}
+}
+
+// recount is visitor.size computed from the visitor's state alone.
+func recount(v *visitor) int {
+	n := visitorOverhead
+	for _, s := range []*orderedSet{&v.viewed, &v.cart, &v.liked, &v.purchased,
+		&v.artViewed, &v.artLiked, &v.artCommented, &v.artGoals} {
+		for _, id := range s.order {
+			n += setEntryBytes(id)
+		}
+	}
+	for _, d := range v.documents {
+		n += listEntryBytes(d)
+	}
+	for _, p := range v.pastSessionIDs {
+		n += listEntryBytes(p)
+	}
+	for k, val := range v.profile {
+		n += listEntryBytes(k) + listEntryBytes(val)
+	}
+	for _, st := range v.statuses {
+		n += statusBytes(st)
+	}
+	return n
 }

@@ -30,6 +30,7 @@ type Server struct {
 	maxRequests      int
 	maxRecordedBytes int
 	maxVisitors      int // DefaultMaxVisitors; a field so tests can lower it
+	maxVisitorBytes  int // DefaultMaxVisitorBytes; likewise
 	cat              catalog
 	hugeChunk        []byte // read-only filler for FaultHuge
 
@@ -45,6 +46,7 @@ type Server struct {
 	rng          *rand.Rand
 	visitors     map[uint32]*visitor
 	lru          *list.List // of uint32 user ids, most recently seen first
+	visitorBytes int        // the visitors' estimated bytes (see visitor.size)
 	pop          popularity
 	acc          *account
 	cacheVersion int64
@@ -87,6 +89,7 @@ func newServer(opts Options) *Server {
 		maxRequests:      opts.MaxRequests,
 		maxRecordedBytes: opts.MaxRecordedBytes,
 		maxVisitors:      DefaultMaxVisitors,
+		maxVisitorBytes:  DefaultMaxVisitorBytes,
 		hugeChunk:        bytes.Repeat([]byte("x"), 32<<10),
 		done:             make(chan struct{}),
 		rng:              rand.New(rand.NewPCG(uint64(opts.Seed), 0x5e5510)),
@@ -312,6 +315,7 @@ func (s *Server) process(rec *Request) []byte {
 	v.requests++
 	sessionID := s.session(v, rec, rec.Time)
 	v.apply(rec.Commands, &s.pop, sessionID, rec.Time)
+	s.countBytes(v)
 	var a answer
 	if navigate {
 		s.answerPageView(&a, v, rec, document)
