@@ -29,17 +29,28 @@ func newLatestSessions(max int) *latestSessions {
 	})}
 }
 
-// observe records id as the visitor's session if it is not older than the one known.
-func (l *latestSessions) observe(userID uint32, id string) {
+// observe records id as the visitor's session if it is not older than the one known, and
+// returns id as a string of its own (see ownSessionID): the one kept when it is the same.
+func (l *latestSessions) observe(userID uint32, id string) string {
 	if id == "" {
-		return
+		return ""
 	}
+	own := ""
 	l.c.update(userID, func(old string, found bool) string {
-		if found && (id == old || sessionStart(id) < sessionStart(old)) {
-			return old // the same id, or a late answer from an earlier session
+		if found && id == old {
+			own = old
+			return old
 		}
-		return ownSessionID(id)
+		if found && sessionStart(id) < sessionStart(old) {
+			return old // a late answer from an earlier session
+		}
+		own = ownSessionID(id)
+		return own
 	})
+	if own == "" { // a disabled registry, or a late answer
+		own = ownSessionID(id)
+	}
+	return own
 }
 
 // newer returns the visitor's known session id when it is newer than have (a later start,
