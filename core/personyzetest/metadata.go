@@ -185,7 +185,7 @@ func (s *Server) serveMetadata(w http.ResponseWriter, r *http.Request, q metadat
 	acc := s.acc
 	s.mu.Unlock()
 	rec.Status = http.StatusOK
-	writeAnswer(w, r, acc.rows(q), fault.Kind == FaultTruncated)
+	s.writeAnswer(w, r, acc.rows(q), fault.Kind == FaultTruncated)
 }
 
 // rows renders the JSON array of the rows q selects, by ascending id, with the columns

@@ -33,6 +33,10 @@ type Server struct {
 	maxVisitorBytes  int // DefaultMaxVisitorBytes; likewise
 	cat              catalog
 	hugeChunk        []byte // read-only filler for FaultHuge
+	// gzipWriters are reused: a gzip.Writer allocates some 800 KB, so a new one per answer
+	// made an embedded simulator the largest source of garbage (and of resident memory)
+	// of an example shop under load.
+	gzipWriters sync.Pool
 
 	httpSrv  *http.Server
 	done     chan struct{} // closed by Close: ends hanging and delayed handlers
@@ -238,11 +242,11 @@ func (s *Server) serveTracker(w http.ResponseWriter, r *http.Request) {
 	}
 	resp := s.process(&rec)
 	rec.Status = http.StatusOK
-	writeAnswer(w, r, resp, fault.Kind == FaultTruncated)
+	s.writeAnswer(w, r, resp, fault.Kind == FaultTruncated)
 }
 
 // writeAnswer sends a 200 JSON answer, cut in half when truncated.
-func writeAnswer(w http.ResponseWriter, r *http.Request, body []byte, truncated bool) {
+func (s *Server) writeAnswer(w http.ResponseWriter, r *http.Request, body []byte, truncated bool) {
 	w.Header().Set("Content-Type", "application/json")
 	if truncated {
 		body = truncate(body)
@@ -250,7 +254,7 @@ func writeAnswer(w http.ResponseWriter, r *http.Request, body []byte, truncated 
 		_, _ = w.Write(body)
 		return
 	}
-	writeMaybeGzip(w, r, body)
+	s.writeMaybeGzip(w, r, body)
 }
 
 // authorized checks Basic auth: user "api", password the key.
@@ -334,7 +338,7 @@ func (s *Server) process(rec *Request) []byte {
 
 // writeMaybeGzip answers 200 with body, gzipped when the client accepts gzip (Go's
 // transport asks for it by default and decodes it transparently).
-func writeMaybeGzip(w http.ResponseWriter, r *http.Request, body []byte) {
+func (s *Server) writeMaybeGzip(w http.ResponseWriter, r *http.Request, body []byte) {
 	w.Header().Add("Vary", "Accept-Encoding")
 	if !acceptsGzip(r.Header.Get("Accept-Encoding")) {
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
@@ -342,9 +346,15 @@ func writeMaybeGzip(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
+	zw, _ := s.gzipWriters.Get().(*gzip.Writer)
+	if zw == nil {
+		zw = gzip.NewWriter(&buf)
+	} else {
+		zw.Reset(&buf)
+	}
 	_, _ = zw.Write(body)
 	_ = zw.Close()
+	s.gzipWriters.Put(zw)
 	w.Header().Set("Content-Encoding", "gzip")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	_, _ = w.Write(buf.Bytes())
