@@ -230,7 +230,7 @@ func (t *Tracker) send(ctx context.Context, req *wire.Request) (res callResult) 
 	}()
 	res.resp, res.err = t.client.Send(ctx, req)
 	if res.resp != nil {
-		t.latest.observe(req.UserID, res.resp.SessionID)
+		res.resp.SessionID = t.latest.observe(req.UserID, res.resp.SessionID) // a copy to keep
 	}
 	return res
 }
@@ -278,7 +278,7 @@ func (v *Visit) updateSession(id string) {
 		v.state.PastSessions = appendPastSession(v.state.PastSessions, start)
 		v.countDownBlocked()
 	}
-	v.state.SessionID = id
+	v.state.SessionID = id // a copy of the answer's text (see Tracker.send): the cookie and caches keep it
 	if v.phase >= phaseCommitted {
 		// Only possible when the call outlived the header (a streaming handler that read
 		// recommendations after writing): the next page carries the old id, which

@@ -136,8 +136,9 @@ type Config struct {
 	// BreakerCooldown is how long an open breaker waits before probing. Default
 	// 10s.
 	BreakerCooldown time.Duration
-	// StaleCacheSize is the number of visitors whose last good recommendations are kept (LRU).
-	// Default 10000; a negative value disables the cache.
+	// StaleCacheSize is the number of visitors whose last good recommendations are kept (LRU),
+	// within 32 MiB in all (estimated; the least recently used go first when answers are
+	// large). Default 10000; a negative value disables the cache.
 	StaleCacheSize int
 	// UserAgentParser replaces the User-Agent parser (github.com/mssola/useragent by default).
 	// The library applies its own tablet, phone, bot, client-hint and Windows 11 corrections

@@ -12,9 +12,18 @@ import (
 	"github.com/gorilla/sessions"
 )
 
-// cookieCacheSize bounds the session cookies remembered by the built-in store: the visitors
-// of the last minutes on a busy site, a few MB at most (a cookie is a few hundred bytes).
-const cookieCacheSize = 4096
+// Bounds of the session cookies remembered by the built-in store: the visitors of the last
+// minutes on a busy site. A cookie is a few hundred bytes, so the count is reached first, at
+// a few MB; cookieCacheBytes keeps long cookies (up to securecookie's 4096) from holding
+// more.
+const (
+	cookieCacheSize  = 4096
+	cookieCacheBytes = 8 << 20
+)
+
+// cookieEntrySize estimates the bytes a remembered cookie holds: its text, its decoded
+// values (shorter than the text they were encoded in) and the structures around them.
+func cookieEntrySize(value string, _ cookieEntry) int { return 2*len(value) + 512 }
 
 // cachedCookieStore is the built-in signed and encrypted cookie store, which remembers
 // the values of the cookies it has verified or written, by their exact text. A returning
@@ -39,7 +48,7 @@ type cookieEntry struct {
 }
 
 func newCachedCookieStore(s *sessions.CookieStore) *cachedCookieStore {
-	return &cachedCookieStore{CookieStore: s, now: time.Now, known: newLRU[string, cookieEntry](cookieCacheSize)}
+	return &cachedCookieStore{CookieStore: s, now: time.Now, known: newSizedLRU(cookieCacheSize, cookieCacheBytes, cookieEntrySize)}
 }
 
 // New returns the session named name from r's cookie, from the cache when this exact

@@ -247,3 +247,29 @@ func TestCookieCacheConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestCookieCacheBoundsBytes: long cookies fill cookieCacheBytes before cookieCacheSize,
+// and the least recently saved ones go first.
+func TestCookieCacheBoundsBytes(t *testing.T) {
+	s := testCookieStore(t, 3600)
+	long := strings.Repeat("v", 2000) // a cookie of about 2,700 characters once encoded
+	var first *http.Request
+	for i := range cookieCacheSize {
+		r := savedCookie(t, s, map[any]any{keyVisitor: fmt.Sprintf("%d %s", i, long)})
+		if i == 0 {
+			first = r
+		}
+		if _, b := s.known.held(); b > cookieCacheBytes {
+			t.Fatalf("after %d cookies: %d bytes, over %d", i+1, b, cookieCacheBytes)
+		}
+	}
+	n, b := s.known.held()
+	if n >= cookieCacheSize || b < cookieCacheBytes*9/10 {
+		t.Errorf("%d cookies, %d bytes held: want the byte bound (%d) reached before the count (%d)",
+			n, b, cookieCacheBytes, cookieCacheSize)
+	}
+	c, _ := first.Cookie("pz")
+	if _, ok := s.known.get(c.Value); ok {
+		t.Error("the least recently saved cookie is still held")
+	}
+}

@@ -1,6 +1,10 @@
 package core
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unsafe"
+)
 
 // TestLatestSessions: the newest session per visitor wins, a late answer from an earlier
 // session does not go back in time, and newer only reports an id the caller lacks.
@@ -38,5 +42,34 @@ func TestLatestSessions(t *testing.T) {
 	off.observe(1, "1700000000 a")
 	if got := off.newer(1, ""); got != "" {
 		t.Errorf("disabled registry holds %q", got)
+	}
+}
+
+// TestLatestSessionsCopiesIDs: an id taken from an answer is kept as a copy, so the
+// registry never holds the answer's text; observing the same id again keeps the copy.
+func TestLatestSessionsCopiesIDs(t *testing.T) {
+	body := `{"session_id":"1700000000 abcdef","actions":[` + strings.Repeat(" ", 1<<20) + `]}`
+	id := body[15:32] // as the decoder returns it: a part of the answer
+	l := newLatestSessions(10)
+	got := l.observe(1, id)
+	kept := l.newer(1, "")
+	if kept != "1700000000 abcdef" || shares(kept, body) {
+		t.Fatalf("kept %q, sharing the answer: %v", kept, shares(kept, body))
+	}
+	if unsafe.StringData(got) != unsafe.StringData(kept) {
+		t.Error("observe returned another string than the one kept")
+	}
+	if again := l.observe(1, id); unsafe.StringData(again) != unsafe.StringData(kept) {
+		t.Error("the same id observed again was copied again")
+	}
+	// A late answer from an earlier session, and a disabled registry: still a copy.
+	l.observe(2, "1700005400 b")
+	for _, r := range []*latestSessions{l, newLatestSessions(0)} {
+		if got := r.observe(2, id); got != id || shares(got, body) {
+			t.Errorf("observe returned %q, sharing the answer: %v", got, shares(got, body))
+		}
+	}
+	if got := l.newer(2, ""); got != "1700005400 b" {
+		t.Errorf("the late answer replaced the newer session: %q", got)
 	}
 }

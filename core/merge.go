@@ -49,7 +49,7 @@ func (v *Visit) applyResult(req *wire.Request, resp *wire.Response, actions []*A
 	}
 	v.actions, v.ext.campaigns = res.actions, res.campaigns
 	if len(res.actions) > 0 || len(res.campaigns) > 0 || prev != nil {
-		t.stale.put(v.facts.UserID, res)
+		t.stale.put(v.facts.UserID, res, len(resp.Body))
 	}
 }
 

@@ -105,9 +105,11 @@
 //
 // Memory is bounded so that a long-running example shop can embed a Server: it records
 // the last DefaultMaxRequests tracker requests and as many metadata requests
-// (Options.MaxRequests), remembers the DefaultMaxVisitors visitors seen most recently,
-// keeps at most 1,000 entries per history list (action statuses included) and 12 earlier
-// session ids per visitor, and counts popularity only for catalog items. Request bodies
+// (Options.MaxRequests), each kind holding at most DefaultMaxRecordedBytes
+// (Options.MaxRecordedBytes), remembers the DefaultMaxVisitors visitors seen most
+// recently (holding at most DefaultMaxVisitorBytes), keeps at most 1,000 entries per
+// history list (action statuses included) and 12 earlier session ids per visitor, and
+// counts popularity only for catalog items. Request bodies
 // over MaxRequestBytes are refused without being read further.
 //
 // Responses are gzipped when the client sends Accept-Encoding: gzip, as Go's transport

@@ -185,7 +185,7 @@ func (s *Server) serveMetadata(w http.ResponseWriter, r *http.Request, q metadat
 	acc := s.acc
 	s.mu.Unlock()
 	rec.Status = http.StatusOK
-	writeAnswer(w, r, acc.rows(q), fault.Kind == FaultTruncated)
+	s.writeAnswer(w, r, acc.rows(q), fault.Kind == FaultTruncated)
 }
 
 // rows renders the JSON array of the rows q selects, by ascending id, with the columns
@@ -283,15 +283,7 @@ func (s *Server) recordMetadata(rec *MetadataRequest) {
 	case ObjectConditions:
 		s.metaCounts.Conditions++
 	}
-	if s.maxRequests < 0 {
-		return
-	}
-	if len(s.metaReqs) < s.maxRequests {
-		s.metaReqs = append(s.metaReqs, *rec)
-		return
-	}
-	s.metaReqs[s.metaNext] = *rec
-	s.metaNext = (s.metaNext + 1) % len(s.metaReqs)
+	s.metaReqs.push(*rec, rec.size(), s.maxRequests, s.maxRecordedBytes)
 }
 
 // MetadataCounts returns how many requests each metadata endpoint has received since
@@ -303,14 +295,15 @@ func (s *Server) MetadataCounts() MetadataCounts {
 }
 
 // MetadataRequests returns the recorded metadata requests in the order their handling
-// ended, up to Options.MaxRequests (DefaultMaxRequests) of the most recent. Don't modify
+// ended, up to Options.MaxRequests (DefaultMaxRequests) of the most recent, holding at
+// most Options.MaxRecordedBytes (DefaultMaxRecordedBytes). Don't modify
 // the returned Columns, IDs and Header: they are shared with the server's record.
 func (s *Server) MetadataRequests() []MetadataRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]MetadataRequest, 0, len(s.metaReqs))
-	for i := range s.metaReqs {
-		out = append(out, s.metaReqs[(s.metaNext+i)%len(s.metaReqs)])
+	out := make([]MetadataRequest, 0, len(s.metaReqs.items))
+	for i := range s.metaReqs.items {
+		out = append(out, s.metaReqs.items[i])
 	}
 	return out
 }

@@ -23,9 +23,19 @@ const (
 	// DefaultMaxRequests is how many requests a Server records when Options.MaxRequests
 	// is zero; older ones are dropped first.
 	DefaultMaxRequests = 10000
+	// DefaultMaxRecordedBytes is the most bytes the recorded tracker requests hold (and,
+	// apart, the recorded metadata requests) when Options.MaxRecordedBytes is zero: some
+	// 15,000 requests of a page view and a few events, so DefaultMaxRequests is normally
+	// reached first, but not by requests of up to MaxRequestBytes each.
+	DefaultMaxRecordedBytes = 32 << 20
 	// DefaultMaxVisitors is how many visitors a Server remembers; the one seen least
 	// recently is forgotten first.
 	DefaultMaxVisitors = 10000
+	// DefaultMaxVisitorBytes bounds the bytes the remembered visitors hold (estimated):
+	// the least recently seen are forgotten first. A visitor of a demo shop holds about
+	// a kilobyte, so DefaultMaxVisitors is reached first, but not by visitors who fill
+	// their histories with long ids.
+	DefaultMaxVisitorBytes = 32 << 20
 	// InitialCacheVersion is the cache_version of a new Server's answers; see
 	// Server.BumpCacheVersion.
 	InitialCacheVersion int64 = 1
@@ -68,6 +78,12 @@ type Options struct {
 	// MaxRequests caps the number of recorded requests (the oldest are dropped); 0 means
 	// DefaultMaxRequests and a negative value records nothing.
 	MaxRequests int
+	// MaxRecordedBytes caps the bytes the recorded requests hold (bodies, headers and
+	// decoded commands, estimated), the oldest dropped first; the recorded metadata
+	// requests have a cap of their own of the same size. 0 means DefaultMaxRecordedBytes
+	// and a negative value sets no byte cap (MaxRequests still applies): for a test that
+	// must see every one of many large requests.
+	MaxRecordedBytes int
 	// Logger receives one debug line per request; nil discards.
 	Logger *slog.Logger
 	// Account defines the campaigns, HTML actions, placeholders and event rules; nil

@@ -13,24 +13,16 @@ func (s *Server) record(rec *Request) {
 		slog.Int("commands", len(rec.Commands)),
 		slog.String("fault", rec.Fault.String()),
 		slog.String("error", rec.Error))
-	if s.maxRequests < 0 {
-		return
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.reqs) < s.maxRequests {
-		s.reqs = append(s.reqs, *rec)
-		return
-	}
-	s.reqs[s.reqNext] = *rec
-	s.reqNext = (s.reqNext + 1) % len(s.reqs)
+	s.reqs.push(*rec, rec.size(), s.maxRequests, s.maxRecordedBytes)
 }
 
 // Requests returns the recorded tracker-v1 requests in the order their handling ended
 // (which is arrival order unless faults delay some of them; Request.Time is the arrival):
 // every request to a
 // tracker-v1 path, valid or not, up to Options.MaxRequests (DefaultMaxRequests) of the
-// most recent. The returned Requests share their Header, RawBody and Commands with the
+// most recent, holding at most Options.MaxRecordedBytes (DefaultMaxRecordedBytes). The returned Requests share their Header, RawBody and Commands with the
 // server's record; don't modify them.
 func (s *Server) Requests() []Request {
 	return s.filter(func(*Request) bool { return true })
@@ -65,20 +57,17 @@ func (s *Server) Commands(userID uint32, name string) []Command {
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.reqs = nil
-	s.reqNext = 0
-	s.metaReqs = nil
-	s.metaNext = 0
+	s.reqs.reset()
+	s.metaReqs.reset()
 	s.metaCounts = MetadataCounts{}
 }
 
 func (s *Server) filter(keep func(*Request) bool) []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Request, 0, len(s.reqs))
-	for i := range s.reqs {
-		r := &s.reqs[(s.reqNext+i)%len(s.reqs)]
-		if keep(r) {
+	out := make([]Request, 0, len(s.reqs.items))
+	for i := range s.reqs.items {
+		if r := &s.reqs.items[i]; keep(r) {
 			out = append(out, *r)
 		}
 	}

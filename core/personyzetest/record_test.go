@@ -1,6 +1,7 @@
 package personyzetest
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -105,6 +106,54 @@ func TestRecordingCap(t *testing.T) {
 	call(t, off, c2, visit(1, nil))
 	if n := len(off.Requests()); n != 0 {
 		t.Errorf("MaxRequests -1 recorded %d", n)
+	}
+}
+
+// TestRecordingByteCap: large requests reach MaxRecordedBytes before MaxRequests, the
+// oldest go first, and a negative cap leaves only the count.
+func TestRecordingByteCap(t *testing.T) {
+	const perRequest = 20000 // a User Profile value of this size: the body is a bit larger
+	big := func(u uint32) map[string]any {
+		return visit(u, nil, []any{"User Profile", "note", strings.Repeat("n", perRequest)})
+	}
+	srv, _, c := newTestServer(t, Options{MaxRequests: 100, MaxRecordedBytes: 5 * perRequest})
+	for u := uint32(1); u <= 10; u++ {
+		call(t, srv, c, big(u))
+	}
+	var users []uint32
+	for _, r := range srv.Requests() {
+		users = append(users, r.UserID)
+	}
+	// Each record holds its body and the decoded value: about 2 x 20,000 bytes.
+	if !slices.Equal(users, []uint32{9, 10}) {
+		t.Errorf("kept %v, want the last two [9 10]", users)
+	}
+	srv.mu.Lock()
+	held := srv.reqs.bytes
+	srv.mu.Unlock()
+	if held > 5*perRequest {
+		t.Errorf("records hold %d bytes, over the cap %d", held, 5*perRequest)
+	}
+	all, _, c2 := newTestServer(t, Options{MaxRequests: 100, MaxRecordedBytes: -1})
+	for u := uint32(1); u <= 10; u++ {
+		call(t, all, c2, big(u))
+	}
+	if n := len(all.Requests()); n != 10 {
+		t.Errorf("MaxRecordedBytes -1 kept %d of 10 requests", n)
+	}
+}
+
+// TestRecordingDefaultByteCap: requests of MaxRequestBytes each stay within
+// DefaultMaxRecordedBytes, where DefaultMaxRequests of them would hold 500 MB.
+func TestRecordingDefaultByteCap(t *testing.T) {
+	var r ring[Request]
+	rec := Request{RawBody: make([]byte, MaxRequestBytes)}
+	for range DefaultMaxRequests {
+		r.push(rec, rec.size(), DefaultMaxRequests, DefaultMaxRecordedBytes)
+	}
+	if r.bytes > DefaultMaxRecordedBytes || len(r.items) != DefaultMaxRecordedBytes/rec.size() {
+		t.Errorf("%d records of %d bytes, %d in all; want %d records within %d", len(r.items), rec.size(), r.bytes,
+			DefaultMaxRecordedBytes/rec.size(), DefaultMaxRecordedBytes)
 	}
 }
 
@@ -249,4 +298,81 @@ func TestCommandAccessors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestVisitorByteBound: visitors with long histories reach the byte bound before the
+// visitor bound, the least recently seen are forgotten first, never the one just seen,
+// and the running total matches the visitors' sizes counted afresh after every kind of
+// change (sets added to, removed from and cleared, profile fields set, replaced and
+// cleared, documents, statuses, new sessions).
+func TestVisitorByteBound(t *testing.T) {
+	clock := NewFakeClock(t0)
+	srv := newServer(Options{Clock: clock})
+	defer srv.Close()
+	const bound = 60000
+	srv.maxVisitorBytes = bound
+	h := srv.Handler()
+	send := func(u uint32, cmds ...[]any) {
+		t.Helper()
+		body, _ := json.Marshal(visit(u, nil, cmds...))
+		req := httptest.NewRequest(http.MethodPost, "/rest/tracker-v1", bytes.NewReader(body))
+		req.SetBasicAuth("api", DefaultAPIKey)
+		rw := httptest.NewRecorder()
+		h.ServeHTTP(rw, req)
+		if rw.Code != 200 {
+			t.Fatalf("status %d: %s", rw.Code, rw.Body)
+		}
+	}
+	long := strings.Repeat("d", 4000)
+	for u := uint32(1); u <= 20; u++ {
+		send(u, nav("/"+long), viewed("p1"), viewed("x-"+long), []any{"Product Added to cart", "p2"},
+			[]any{"User Profile", "name", long, "city", "Paris"}, []any{"Action Status", "301", "executed", ""})
+		send(u, []any{"Product Removed from cart", "p2"}, []any{"User Profile", "name", "short", "city", nil},
+			[]any{"Product Added to cart", "p3"}, []any{"Products Purchased"}, []any{"Product Liked", "p1"},
+			[]any{"Products Unliked"})
+		clock.Advance(SessionDuration) // the next request starts a new session
+		srv.mu.Lock()
+		total, fresh := srv.visitorBytes, 0
+		for _, v := range srv.visitors {
+			fresh += recount(v)
+		}
+		n := len(srv.visitors)
+		srv.mu.Unlock()
+		if total != fresh {
+			t.Fatalf("after visitor %d: running total %d, counted afresh %d", u, total, fresh)
+		}
+		if total > bound {
+			t.Fatalf("after visitor %d: %d bytes held, over %d", u, total, bound)
+		}
+		if u == 20 && (n >= 20 || n < 2) {
+			t.Errorf("%d visitors held: want the byte bound to forget some, not all", n)
+		}
+	}
+	if srv.Visitor(1).Requests != 0 || srv.Visitor(20).Requests != 2 {
+		t.Error("want the first visitor forgotten and the last one kept")
+	}
+}
+
+// recount is visitor.size computed from the visitor's state alone.
+func recount(v *visitor) int {
+	n := visitorOverhead
+	for _, s := range []*orderedSet{&v.viewed, &v.cart, &v.liked, &v.purchased,
+		&v.artViewed, &v.artLiked, &v.artCommented, &v.artGoals} {
+		for _, id := range s.order {
+			n += setEntryBytes(id)
+		}
+	}
+	for _, d := range v.documents {
+		n += listEntryBytes(d)
+	}
+	for _, p := range v.pastSessionIDs {
+		n += listEntryBytes(p)
+	}
+	for k, val := range v.profile {
+		n += listEntryBytes(k) + listEntryBytes(val)
+	}
+	for _, st := range v.statuses {
+		n += statusBytes(st)
+	}
+	return n
 }

@@ -26,11 +26,17 @@ type Server struct {
 	clock  Clock
 	logger *slog.Logger
 
-	itemsPerAction int
-	maxRequests    int
-	maxVisitors    int // DefaultMaxVisitors; a field so tests can lower it
-	cat            catalog
-	hugeChunk      []byte // read-only filler for FaultHuge
+	itemsPerAction   int
+	maxRequests      int
+	maxRecordedBytes int
+	maxVisitors      int // DefaultMaxVisitors; a field so tests can lower it
+	maxVisitorBytes  int // DefaultMaxVisitorBytes; likewise
+	cat              catalog
+	hugeChunk        []byte // read-only filler for FaultHuge
+	// gzipWriters are reused: a gzip.Writer allocates some 800 KB, so a new one per answer
+	// made an embedded simulator the largest source of garbage (and of resident memory)
+	// of an example shop under load.
+	gzipWriters sync.Pool
 
 	httpSrv  *http.Server
 	done     chan struct{} // closed by Close: ends hanging and delayed handlers
@@ -44,13 +50,12 @@ type Server struct {
 	rng          *rand.Rand
 	visitors     map[uint32]*visitor
 	lru          *list.List // of uint32 user ids, most recently seen first
+	visitorBytes int        // the visitors' estimated bytes (see visitor.size)
 	pop          popularity
 	acc          *account
 	cacheVersion int64
-	reqs         []Request         // ring buffer of recorded requests
-	reqNext      int               // index the next record goes to once reqs is full
-	metaReqs     []MetadataRequest // ring buffer of recorded metadata requests
-	metaNext     int
+	reqs         ring[Request]         // recorded requests
+	metaReqs     ring[MetadataRequest] // recorded metadata requests
 	metaCounts   MetadataCounts
 }
 
@@ -81,18 +86,20 @@ func NewServer(opts Options) *Server {
 // newServer builds a Server that is not listening; Handler works on it.
 func newServer(opts Options) *Server {
 	s := &Server{
-		apiKey:         opts.APIKey,
-		clock:          opts.Clock,
-		logger:         opts.Logger,
-		itemsPerAction: opts.ItemsPerAction,
-		maxRequests:    opts.MaxRequests,
-		maxVisitors:    DefaultMaxVisitors,
-		hugeChunk:      bytes.Repeat([]byte("x"), 32<<10),
-		done:           make(chan struct{}),
-		rng:            rand.New(rand.NewPCG(uint64(opts.Seed), 0x5e5510)),
-		visitors:       make(map[uint32]*visitor),
-		lru:            list.New(),
-		cacheVersion:   InitialCacheVersion,
+		apiKey:           opts.APIKey,
+		clock:            opts.Clock,
+		logger:           opts.Logger,
+		itemsPerAction:   opts.ItemsPerAction,
+		maxRequests:      opts.MaxRequests,
+		maxRecordedBytes: opts.MaxRecordedBytes,
+		maxVisitors:      DefaultMaxVisitors,
+		maxVisitorBytes:  DefaultMaxVisitorBytes,
+		hugeChunk:        bytes.Repeat([]byte("x"), 32<<10),
+		done:             make(chan struct{}),
+		rng:              rand.New(rand.NewPCG(uint64(opts.Seed), 0x5e5510)),
+		visitors:         make(map[uint32]*visitor),
+		lru:              list.New(),
+		cacheVersion:     InitialCacheVersion,
 	}
 	acc := DemoAccount()
 	if opts.Account != nil {
@@ -116,6 +123,12 @@ func newServer(opts Options) *Server {
 	}
 	if s.maxRequests == 0 {
 		s.maxRequests = DefaultMaxRequests
+	}
+	switch {
+	case s.maxRecordedBytes == 0:
+		s.maxRecordedBytes = DefaultMaxRecordedBytes
+	case s.maxRecordedBytes < 0:
+		s.maxRecordedBytes = 0 // the ring's "no byte bound"
 	}
 	products, articles := opts.Products, opts.Articles
 	if products == nil && articles == nil {
@@ -229,11 +242,11 @@ func (s *Server) serveTracker(w http.ResponseWriter, r *http.Request) {
 	}
 	resp := s.process(&rec)
 	rec.Status = http.StatusOK
-	writeAnswer(w, r, resp, fault.Kind == FaultTruncated)
+	s.writeAnswer(w, r, resp, fault.Kind == FaultTruncated)
 }
 
 // writeAnswer sends a 200 JSON answer, cut in half when truncated.
-func writeAnswer(w http.ResponseWriter, r *http.Request, body []byte, truncated bool) {
+func (s *Server) writeAnswer(w http.ResponseWriter, r *http.Request, body []byte, truncated bool) {
 	w.Header().Set("Content-Type", "application/json")
 	if truncated {
 		body = truncate(body)
@@ -241,7 +254,7 @@ func writeAnswer(w http.ResponseWriter, r *http.Request, body []byte, truncated 
 		_, _ = w.Write(body)
 		return
 	}
-	writeMaybeGzip(w, r, body)
+	s.writeMaybeGzip(w, r, body)
 }
 
 // authorized checks Basic auth: user "api", password the key.
@@ -306,6 +319,7 @@ func (s *Server) process(rec *Request) []byte {
 	v.requests++
 	sessionID := s.session(v, rec, rec.Time)
 	v.apply(rec.Commands, &s.pop, sessionID, rec.Time)
+	s.countBytes(v)
 	var a answer
 	if navigate {
 		s.answerPageView(&a, v, rec, document)
@@ -324,7 +338,7 @@ func (s *Server) process(rec *Request) []byte {
 
 // writeMaybeGzip answers 200 with body, gzipped when the client accepts gzip (Go's
 // transport asks for it by default and decodes it transparently).
-func writeMaybeGzip(w http.ResponseWriter, r *http.Request, body []byte) {
+func (s *Server) writeMaybeGzip(w http.ResponseWriter, r *http.Request, body []byte) {
 	w.Header().Add("Vary", "Accept-Encoding")
 	if !acceptsGzip(r.Header.Get("Accept-Encoding")) {
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
@@ -332,9 +346,15 @@ func writeMaybeGzip(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
+	zw, _ := s.gzipWriters.Get().(*gzip.Writer)
+	if zw == nil {
+		zw = gzip.NewWriter(&buf)
+	} else {
+		zw.Reset(&buf)
+	}
 	_, _ = zw.Write(body)
 	_ = zw.Close()
+	s.gzipWriters.Put(zw)
 	w.Header().Set("Content-Encoding", "gzip")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	_, _ = w.Write(buf.Bytes())

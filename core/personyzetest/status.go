@@ -40,9 +40,11 @@ func (v *visitor) recordStatus(c Command, session string, now time.Time) {
 		st.Arg = scalarString(c.Args[2])
 	}
 	if len(v.statuses) >= maxItemsPerList {
+		v.listBytes -= statusBytes(v.statuses[0])
 		v.statuses = slices.Delete(v.statuses, 0, 1)
 	}
 	v.statuses = append(v.statuses, st)
+	v.listBytes += statusBytes(st)
 }
 
 // ActionStatuses returns the "Action Status" reports the simulator processed for

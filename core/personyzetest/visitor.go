@@ -50,6 +50,7 @@ type VisitorState struct {
 type orderedSet struct {
 	order []string
 	index map[string]struct{}
+	bytes int // estimated, see setEntryBytes
 }
 
 // add inserts id and reports whether it was new.
@@ -62,10 +63,12 @@ func (s *orderedSet) add(id string) bool {
 	}
 	if len(s.order) >= maxItemsPerList {
 		delete(s.index, s.order[0])
+		s.bytes -= setEntryBytes(s.order[0])
 		s.order = slices.Delete(s.order, 0, 1)
 	}
 	s.index[id] = struct{}{}
 	s.order = append(s.order, id)
+	s.bytes += setEntryBytes(id)
 	return true
 }
 
@@ -74,6 +77,7 @@ func (s *orderedSet) remove(id string) {
 		return
 	}
 	delete(s.index, id)
+	s.bytes -= setEntryBytes(id)
 	s.order = slices.DeleteFunc(s.order, func(x string) bool { return x == id })
 }
 
@@ -85,6 +89,7 @@ func (s *orderedSet) has(id string) bool {
 func (s *orderedSet) clear() {
 	s.order = nil
 	s.index = nil
+	s.bytes = 0
 }
 
 func (s *orderedSet) list() []string { return slices.Clone(s.order) }
@@ -105,6 +110,37 @@ type visitor struct {
 	statuses                                    []ActionStatus
 	pastSessionIDs                              []string // earlier sessions, newest last
 	lru                                         *list.Element
+	// listBytes estimates the bytes of documents, profile, statuses and pastSessionIDs,
+	// kept up to date where they change; counted is the visitor's size (see size) as the
+	// Server's total last counted it.
+	listBytes, counted int
+}
+
+// Estimated bytes of a visitor's parts besides their text, for the Server's byte bound
+// on visitors (DefaultMaxVisitorBytes).
+const (
+	visitorOverhead   = 1024 // the visitor, its map slot, list element and empty lists
+	listEntryOverhead = 16   // a string in a slice
+	setEntryOverhead  = 64   // a string in a slice and in a map
+	statusOverhead    = 96   // an ActionStatus
+)
+
+func setEntryBytes(s string) int { return len(s) + setEntryOverhead }
+
+func listEntryBytes(s string) int { return len(s) + listEntryOverhead }
+
+func statusBytes(st ActionStatus) int {
+	return len(st.Status) + len(st.Arg) + len(st.SessionID) + statusOverhead
+}
+
+// size estimates the bytes the visitor holds.
+func (v *visitor) size() int {
+	n := visitorOverhead + v.listBytes
+	for _, s := range []*orderedSet{&v.viewed, &v.cart, &v.liked, &v.purchased,
+		&v.artViewed, &v.artLiked, &v.artCommented, &v.artGoals} {
+		n += s.bytes
+	}
+	return n
 }
 
 // maxPastSessions bounds the earlier session ids a visitor's stale requests may carry.
@@ -118,14 +154,32 @@ func (s *Server) visitorFor(id uint32) *visitor {
 		return v
 	}
 	if len(s.visitors) >= s.maxVisitors {
-		oldest := s.lru.Back()
-		s.lru.Remove(oldest)
-		delete(s.visitors, oldest.Value.(uint32))
+		s.forget(s.lru.Back())
 	}
 	v := &visitor{id: id}
 	v.lru = s.lru.PushFront(id)
 	s.visitors[id] = v
 	return v
+}
+
+// forget drops the visitor of el. The caller holds s.mu.
+func (s *Server) forget(el *list.Element) {
+	id := el.Value.(uint32)
+	s.visitorBytes -= s.visitors[id].counted
+	s.lru.Remove(el)
+	delete(s.visitors, id)
+}
+
+// countBytes brings the total of the visitors' bytes up to date after v changed, and
+// forgets the least recently seen visitors (never v) while the total is over
+// maxVisitorBytes. The caller holds s.mu.
+func (s *Server) countBytes(v *visitor) {
+	n := v.size()
+	s.visitorBytes += n - v.counted
+	v.counted = n
+	for s.visitorBytes > s.maxVisitorBytes && s.lru.Len() > 1 {
+		s.forget(s.lru.Back())
+	}
 }
 
 // session applies the session rules to a request and returns the id to answer with.
@@ -140,9 +194,11 @@ func (s *Server) session(v *visitor, req *Request, now time.Time) string {
 	if fresh {
 		if v.sessionID != "" {
 			if len(v.pastSessionIDs) >= maxPastSessions {
+				v.listBytes -= listEntryBytes(v.pastSessionIDs[0])
 				v.pastSessionIDs = slices.Delete(v.pastSessionIDs, 0, 1)
 			}
 			v.pastSessionIDs = append(v.pastSessionIDs, v.sessionID)
+			v.listBytes += listEntryBytes(v.sessionID)
 		}
 		v.sessionStart = time.Unix(now.Unix(), 0)
 		v.sessionID = fmt.Sprintf("%d %016x", now.Unix(), s.rng.Uint64())
@@ -215,25 +271,35 @@ func (v *visitor) apply(cmds []Command, pop *popularity, session string, now tim
 			v.recordStatus(c, session, now)
 		case "Navigate":
 			if len(v.documents) >= maxItemsPerList {
+				v.listBytes -= listEntryBytes(v.documents[0])
 				v.documents = slices.Delete(v.documents, 0, 1)
 			}
-			v.documents = append(v.documents, c.Document())
+			doc := c.Document()
+			v.documents = append(v.documents, doc)
+			v.listBytes += listEntryBytes(doc)
 		case "User Profile":
 			if v.profile == nil {
 				v.profile = make(map[string]string)
 			}
 			for i := 0; i+1 < len(c.Args); i += 2 {
 				f, _ := c.Args[i].(string)
+				old, had := v.profile[f]
 				if c.Args[i+1] == nil {
-					delete(v.profile, f) // null clears the field
+					if had {
+						delete(v.profile, f) // null clears the field
+						v.listBytes -= listEntryBytes(f) + listEntryBytes(old)
+					}
 					continue
 				}
-				if len(v.profile) >= maxItemsPerList {
-					if _, ok := v.profile[f]; !ok {
-						continue
-					}
+				if len(v.profile) >= maxItemsPerList && !had {
+					continue
 				}
-				v.profile[f] = scalarString(c.Args[i+1])
+				val := scalarString(c.Args[i+1])
+				v.profile[f] = val
+				if had {
+					v.listBytes -= listEntryBytes(f) + listEntryBytes(old)
+				}
+				v.listBytes += listEntryBytes(f) + listEntryBytes(val)
 			}
 		}
 	}

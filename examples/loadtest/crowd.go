@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
 	"sync"
@@ -20,12 +21,16 @@ type crowd struct {
 	paths    []string
 	wg       sync.WaitGroup
 	position []int // each visitor's place in paths, kept across rounds
+	// junk, when not nil, holds each visitor's random source: its requests then carry
+	// random headers and cookies and no cookie jar (every page a new visitor), and one in
+	// four asks for a product or article that does not exist (see junkRequest).
+	junk []*rand.Rand
 }
 
 // chromeUA makes the visitors' requests look like a desktop browser's.
 const chromeUA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
 
-func newCrowd(n int, base string) *crowd {
+func newCrowd(n int, base string, junk bool) *crowd {
 	c := &crowd{base: base, position: make([]int, n)}
 	cat := shop.NewCatalog()
 	// The walk: every product, an article after every third one, the home page after
@@ -41,7 +46,12 @@ func newCrowd(n int, base string) *crowd {
 		}
 	}
 	for i := range n {
-		jar, _ := cookiejar.New(nil)
+		var jar http.CookieJar
+		if junk {
+			c.junk = append(c.junk, rand.New(rand.NewPCG(uint64(i), 0x7a6e6b)))
+		} else {
+			jar, _ = cookiejar.New(nil)
+		}
 		tr := &http.Transport{MaxIdleConnsPerHost: 2, IdleConnTimeout: time.Minute}
 		c.clients = append(c.clients, &http.Client{Jar: jar, Transport: tr, Timeout: 30 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }})
@@ -63,7 +73,11 @@ func (c *crowd) run(ctx context.Context, d, think time.Duration) (latencies []ti
 				path := c.paths[c.position[i]%len(c.paths)]
 				c.position[i]++
 				start := time.Now()
-				if err := c.get(ctx, client, path); err != nil {
+				var rng *rand.Rand
+				if c.junk != nil {
+					rng = c.junk[i]
+				}
+				if err := c.get(ctx, client, path, rng); err != nil {
 					bad++
 				} else {
 					lat = append(lat, time.Since(start))
@@ -93,8 +107,13 @@ func pause(ctx context.Context, d time.Duration) {
 	}
 }
 
-// get asks for one page and reads it to the end.
-func (c *crowd) get(ctx context.Context, client *http.Client, path string) error {
+// get asks for one page and reads it to the end; with junk (not nil) the request is
+// junkRequest's, for which a 404 is an answer too.
+func (c *crowd) get(ctx context.Context, client *http.Client, path string, junk *rand.Rand) error {
+	notFound := false
+	if junk != nil {
+		path, notFound = junkPath(junk, path)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
 	if err != nil {
 		return err
@@ -102,6 +121,9 @@ func (c *crowd) get(ctx context.Context, client *http.Client, path string) error
 	req.Header.Set("User-Agent", chromeUA)
 	req.Header.Set("Accept", "text/html") // a browser navigating to a page
 	req.Header.Set("Accept-Language", "en-US,en;q=0.9")
+	if junk != nil {
+		junkHeaders(junk, req.Header)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return err
@@ -110,7 +132,7 @@ func (c *crowd) get(ctx context.Context, client *http.Client, path string) error
 	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
 		return err
 	}
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode != http.StatusOK && !(notFound && resp.StatusCode == http.StatusNotFound) {
 		return fmt.Errorf("%s: status %d", path, resp.StatusCode)
 	}
 	return nil

@@ -22,6 +22,17 @@
 //	             for that visitor (see upstream.serve)
 //	opened       circuit breaker openings in the server (from its log)
 //	outcomes     the round's Visit outcomes other than ok
+//	heap, rss    the server's live heap after a forced collection, and its resident
+//	             memory, once the round, the drain and -idle are over
+//
+// -junk makes the visitors bots and scanners: random headers and cookies, no cookie jar
+// (every page a visitor never seen before), one page in four a product or article that
+// does not exist. -embedded has the server talk to the shop's own in-process simulator,
+// as the example shops do without an API key, so that heap and rss include the
+// simulator's memory (conns, reached and replaced are then not measured). Together, for
+// a soak of the server's memory:
+//
+//	go run ./examples/loadtest -adapter gin -junk -embedded -visitors 200 -rounds 6 -idle 15s
 //
 // -adapter takes a comma-separated list; plain is the first baseline: the same server and
 // pages on net/http without the library (the light page prints ten fixed products), run
@@ -65,6 +76,9 @@ type config struct {
 	rounds     int
 	drain      time.Duration
 	light      bool
+	junk       bool          // visitors with random headers and no cookies (see junk.go)
+	embedded   bool          // the server uses the shop's in-process simulator
+	idle       time.Duration // wait after each round's drain before reading memory
 	cpuProfile string
 	verbose    bool
 }
@@ -101,6 +115,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.think, "think", 0, "each visitor's pause after a page (0: the next page at once, which saturates the server)")
 	fs.IntVar(&cfg.rounds, "rounds", 3, "rounds per adapter")
 	fs.DurationVar(&cfg.drain, "drain", 2*time.Second, "longest wait after a round for late tracker calls")
+	fs.BoolVar(&cfg.junk, "junk", false, "visitors send random headers and cookies, keep no cookies and ask for missing pages too")
+	fs.BoolVar(&cfg.embedded, "embedded", false, "the server uses the shop's in-process simulator (as the examples do without an API key)")
+	fs.DurationVar(&cfg.idle, "idle", 0, "pause after each round's drain before the server's memory is read")
 	page := fs.String("page", "shop", "page to serve: shop (the demo shop's templates) or light (ten recommendations)")
 	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write the server's CPU profile to this file (needs a single -adapter)")
 	fs.BoolVar(&cfg.verbose, "v", false, "pass the server's warnings through to stderr")
@@ -131,8 +148,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fmt.Fprintln(stderr, err)
 		return cfg, err
 	}
-	if cfg.visitors < 1 || cfg.rounds < 1 || cfg.duration <= 0 || cfg.upstream < 0 || cfg.drain < 0 || cfg.think < 0 {
-		err := errors.New("-visitors and -rounds must be at least 1, -duration positive, -upstream, -think and -drain not negative")
+	if slices.Contains(cfg.adapters, naiveName) && cfg.embedded {
+		err := errors.New("-adapter naive needs the load's simulator: leave out -embedded")
+		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
+	if cfg.visitors < 1 || cfg.rounds < 1 || cfg.duration <= 0 || cfg.upstream < 0 || cfg.drain < 0 || cfg.think < 0 || cfg.idle < 0 {
+		err := errors.New("-visitors and -rounds must be at least 1, -duration positive, -upstream, -think, -drain and -idle not negative")
 		fmt.Fprintln(stderr, err)
 		return cfg, err
 	}
@@ -146,10 +168,15 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 
 // run measures every adapter of cfg and prints one line per round to out.
 func run(ctx context.Context, cfg config, out io.Writer) ([]result, error) {
-	fmt.Fprintf(out, "visitors %d, think %v, upstream %v, rounds of %v, page %s\n", cfg.visitors, cfg.think, cfg.upstream,
-		cfg.duration, map[bool]string{false: "shop", true: "light"}[cfg.light])
-	fmt.Fprintf(out, "%-8s %5s %7s %8s %8s %8s %7s %11s %6s %8s %8s %6s  %s\n", "adapter", "round", "pages", "req/s",
-		"p50", "p99", "cpu/1k", "allocs/page", "conns", "reached", "replaced", "opened", "outcomes")
+	upstream := cfg.upstream.String()
+	if cfg.embedded {
+		upstream = "the shop's own simulator"
+	}
+	fmt.Fprintf(out, "visitors %d%s, think %v, upstream %v, rounds of %v, page %s\n", cfg.visitors,
+		map[bool]string{false: "", true: " (junk)"}[cfg.junk], cfg.think, upstream, cfg.duration,
+		map[bool]string{false: "shop", true: "light"}[cfg.light])
+	fmt.Fprintf(out, "%-8s %5s %7s %8s %8s %8s %7s %11s %6s %8s %8s %6s %7s %7s  %s\n", "adapter", "round", "pages", "req/s",
+		"p50", "p99", "cpu/1k", "allocs/page", "conns", "reached", "replaced", "opened", "heap", "rss", "outcomes")
 	var all []result
 	for _, name := range cfg.adapters {
 		res, err := measure(ctx, cfg, name, out)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -76,6 +77,28 @@ func TestSmoke(t *testing.T) {
 	}
 }
 
+// TestJunkEmbedded runs the soak's load briefly: junk visitors against a shop with its own
+// simulator. Every request is answered (a 404 for the missing pages), and the server's
+// memory is read after every round.
+func TestJunkEmbedded(t *testing.T) {
+	_, results, out := runArgs(t, "-adapter", "gin", "-junk", "-embedded", "-visitors", "4", "-think", "5ms",
+		"-duration", "1s", "-rounds", "2", "-drain", "10s")
+	if len(results) != 2 {
+		t.Fatalf("%d results, want 2 rounds", len(results))
+	}
+	for _, r := range results {
+		if r.Pages == 0 || r.Errors != 0 || r.Reached != -1 || r.HeapInUse == 0 {
+			t.Errorf("round %d: %+v; want pages, no errors, reached -1 and the heap measured", r.Round, r)
+		}
+		if runtime.GOOS == "linux" && r.RSS < r.HeapInUse {
+			t.Errorf("round %d: rss %d below the heap %d", r.Round, r.RSS, r.HeapInUse)
+		}
+	}
+	if !strings.Contains(out, "(junk)") || !strings.Contains(out, "the shop's own simulator") {
+		t.Errorf("the report does not say the load is junk against the embedded simulator:\n%s", out)
+	}
+}
+
 // TestBaselineBeside runs both baselines beside an adapter on the light page: all serve
 // every page, and the plain one makes no tracker calls.
 func TestBaselineBeside(t *testing.T) {
@@ -137,6 +160,7 @@ func TestFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-adapter", "chi"}, {"-visitors", "0"}, {"-rounds", "0"}, {"-duration", "0s"},
 		{"-page", "heavy"}, {"-cpuprofile", "x.prof"}, {"-upstream", "-1ms"}, {"-think", "-1s"}, {"-adapter", "nethttp,chi"}, {"-adapter", ""}, {"-adapter", "naive"},
+		{"-idle", "-1s"}, {"-adapter", "naive", "-page", "light", "-embedded"},
 	} {
 		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {
 			t.Errorf("%v: accepted", args)

@@ -29,6 +29,8 @@ type result struct {
 	Reached        float64       // share of pages whose call reached the simulator (round + drain); -1 for plain
 	Replaced       uint64        // calls carrying a replaced session id (round + drain)
 	BreakerOpening uint64        // breaker openings (round + drain)
+	HeapInUse      uint64        // server's live heap after the round, the drain and -idle, collected
+	RSS            uint64        // server's resident memory then; 0 where not measured
 	Outcomes       map[string]uint64
 }
 
@@ -45,7 +47,7 @@ func measure(ctx context.Context, cfg config, adapter string, out io.Writer) ([]
 	}
 	defer srv.stop()
 
-	crowd := newCrowd(cfg.visitors, "http://"+srv.addr)
+	crowd := newCrowd(cfg.visitors, "http://"+srv.addr, cfg.junk)
 	defer crowd.close()
 	var results []result
 	for round := 1; round <= cfg.rounds; round++ {
@@ -71,7 +73,8 @@ func measure(ctx context.Context, cfg config, adapter string, out io.Writer) ([]
 			if after, err = srv.stats(); err != nil {
 				return results, err
 			}
-			if adapter == plainName || after.Pending == 0 && up.counts().navigates-u0.navigates >= uint64(pages) ||
+			reached := cfg.embedded || up.counts().navigates-u0.navigates >= uint64(pages)
+			if adapter == plainName || after.Pending == 0 && reached ||
 				time.Now().After(deadline) {
 				break
 			}
@@ -94,9 +97,15 @@ func measure(ctx context.Context, cfg config, adapter string, out io.Writer) ([]
 			r.AllocsPerPage = float64(atEnd.Allocs-before.Allocs) / float64(pages)
 			r.Reached = float64(u1.navigates-u0.navigates) / float64(pages)
 		}
-		if adapter == plainName {
-			r.Reached = -1 // plain makes no tracker calls to reach anything
+		if adapter == plainName || cfg.embedded {
+			r.Reached = -1 // plain makes no tracker calls; embedded ones do not reach the load's simulator
 		}
+		pause(ctx, cfg.idle)
+		mem, err := srv.memory()
+		if err != nil {
+			return results, err
+		}
+		r.HeapInUse, r.RSS = mem.HeapInUse, mem.RSS
 		for k, v := range atEnd.Outcomes {
 			if d := v - before.Outcomes[k]; d > 0 {
 				r.Outcomes[k] = d
@@ -123,9 +132,17 @@ func (r result) line() string {
 	if r.Reached < 0 {
 		reached = "-"
 	}
-	return fmt.Sprintf("%-8s %5d %7d %8.0f %8s %8s %7.3f %11.0f %6d %8s %8d %6d  %s", r.Adapter, r.Round, r.Pages,
+	return fmt.Sprintf("%-8s %5d %7d %8.0f %8s %8s %7.3f %11.0f %6d %8s %8d %6d %7s %7s  %s", r.Adapter, r.Round, r.Pages,
 		r.PerSecond, ms(r.P50), ms(r.P99), r.CPUPer1k.Seconds(), r.AllocsPerPage, r.NewConns, reached,
-		r.Replaced, r.BreakerOpening, strings.Join(oc, ", "))
+		r.Replaced, r.BreakerOpening, mb(r.HeapInUse), mb(r.RSS), strings.Join(oc, ", "))
+}
+
+// mb prints bytes in MB, "-" for 0 (not measured).
+func mb(n uint64) string {
+	if n == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1fMB", float64(n)/1e6)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
@@ -146,9 +163,13 @@ func startServer(ctx context.Context, cfg config, adapter string, up *upstream) 
 		return nil, err
 	}
 	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), serveEnv+"="+adapter, "ADDR=127.0.0.1:0",
-		"PERSONYZE_API_KEY="+up.sim.APIKey(), "PERSONYZE_API_URL="+up.url,
-		"PERSONYZE_SESSION_KEYS="+sessionKeys) // with an API key the shop runs as in production
+	cmd.Env = append(os.Environ(), serveEnv+"="+adapter, "ADDR=127.0.0.1:0")
+	if cfg.embedded { // no API key: the shop starts its own simulator, as the examples do
+		cmd.Env = append(cmd.Env, "PERSONYZE_API_KEY=", "PERSONYZE_API_URL=", "PERSONYZE_SESSION_KEYS=")
+	} else { // with an API key the shop runs as in production
+		cmd.Env = append(cmd.Env, "PERSONYZE_API_KEY="+up.sim.APIKey(), "PERSONYZE_API_URL="+up.url,
+			"PERSONYZE_SESSION_KEYS="+sessionKeys)
+	}
 	if cfg.light {
 		cmd.Env = append(cmd.Env, pageEnv+"=light")
 	}
@@ -201,9 +222,14 @@ func startServer(ctx context.Context, cfg config, adapter string, up *upstream) 
 }
 
 // stats reads the server's counters.
-func (s *server) stats() (serverStats, error) {
+func (s *server) stats() (serverStats, error) { return s.read("/") }
+
+// memory reads the server's counters after it has collected its garbage.
+func (s *server) memory() (serverStats, error) { return s.read("/?gc") }
+
+func (s *server) read(path string) (serverStats, error) {
 	var st serverStats
-	resp, err := http.Get("http://" + s.ctl + "/")
+	resp, err := http.Get("http://" + s.ctl + path)
 	if err != nil {
 		return st, err
 	}

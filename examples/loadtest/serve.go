@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
 	"sync/atomic"
@@ -39,6 +40,8 @@ type serverStats struct {
 	Deferred        uint64            // background sends that waited for the open breaker
 	Breaker         string            // breaker state now
 	BreakerOpenings uint64            // transitions of the breaker to open, from the log
+	HeapInUse       uint64            // bytes of live heap objects, after a collection when asked (?gc)
+	RSS             uint64            // resident memory in bytes; 0 where not measured
 }
 
 // serveMain is the server process: the demo shop behind adapter, with the tracker
@@ -62,8 +65,8 @@ func serve(adapter string, logger *slog.Logger, openings *atomic.Uint64) error {
 		return fmt.Errorf("unknown adapter %q", adapter)
 	}
 	env := shop.EnvFromOS()
-	if env.APIKey == "" {
-		return errors.New("PERSONYZE_API_KEY is empty: the load program passes its simulator's")
+	if env.APIKey == "" && adapter == naiveName {
+		return errors.New("PERSONYZE_API_KEY is empty: the naive baseline needs the load program's simulator")
 	}
 	s, err := shop.New(env, logger)
 	if err != nil {
@@ -100,11 +103,15 @@ func serve(adapter string, logger *slog.Logger, openings *atomic.Uint64) error {
 	if err != nil {
 		return err
 	}
-	ctlSrv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	ctlSrv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("gc") {
+			runtime.GC()
+			runtime.GC() // objects with finalizers go in the second
+		}
 		st := s.Tracker.Stats()
 		out := serverStats{CPU: processCPU(), Allocs: heapAllocs(), Calls: st.Calls, Pending: st.Pending,
 			Outcomes: st.Outcomes, Dropped: st.Dropped, Deferred: st.Deferred, Breaker: st.Breaker,
-			BreakerOpenings: openings.Load()}
+			BreakerOpenings: openings.Load(), HeapInUse: heapInUse(), RSS: processRSS()}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(out)
 	}), ReadHeaderTimeout: 10 * time.Second}
@@ -131,6 +138,16 @@ func serve(adapter string, logger *slog.Logger, openings *atomic.Uint64) error {
 // heapAllocs returns the number of heap objects allocated since the process started.
 func heapAllocs() uint64 {
 	s := []metrics.Sample{{Name: "/gc/heap/allocs:objects"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}
+
+// heapInUse returns the bytes of live heap objects (and of dead ones not yet swept).
+func heapInUse() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	metrics.Read(s)
 	if s[0].Value.Kind() != metrics.KindUint64 {
 		return 0
