@@ -26,7 +26,12 @@ type scriptSources struct {
 // Content-Security-Policy header values (several headers, and several policies in one
 // separated by commas), leaving out the policies that do not restrict scripts.
 func scriptPolicies(headers []string) []scriptSources {
-	var out []scriptSources
+	return appendScriptPolicies(nil, headers)
+}
+
+// appendScriptPolicies is scriptPolicies appending to out, so that a caller can pass a
+// buffer on its stack: pages usually carry one policy.
+func appendScriptPolicies(out []scriptSources, headers []string) []scriptSources {
 	for _, h := range headers {
 		for h != "" {
 			var policy string
@@ -81,7 +86,17 @@ const asciiSpace = " \t\n\f\r"
 // zero scriptSources says.
 func parseSources(list string) scriptSources {
 	var s scriptSources
-	for _, src := range strings.FieldsFunc(list, func(r rune) bool { return strings.ContainsRune(asciiSpace, r) }) {
+	for list != "" {
+		list = strings.TrimLeft(list, asciiSpace)
+		if list == "" {
+			break
+		}
+		src := list
+		if i := strings.IndexAny(list, asciiSpace); i >= 0 {
+			src, list = list[:i], list[i:]
+		} else {
+			list = ""
+		}
 		switch {
 		case strings.EqualFold(src, "'self'"):
 			s.self = true

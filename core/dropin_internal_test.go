@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/gopersonyze/personyze/core/internal/visitor"
 )
 
 // FuzzCSPNonce: the policy header is the application's, but a nonce taken from it goes
@@ -33,6 +35,41 @@ func FuzzCSPNonce(f *testing.F) {
 			}
 		}
 		if tag != "" && !strings.HasPrefix(tag, "<script") {
+			t.Fatalf("tag for %q: %q", policy, tag)
+		}
+	})
+}
+
+// FuzzScriptTag: the whole decision of personyzeScript over outside input (the policy, the
+// Host header, the template's nonce argument) never panics and renders only the elements
+// it documents, each carrying a nonce only when it is base64 and is the argument or one the
+// policy lists.
+func FuzzScriptTag(f *testing.F) {
+	f.Add("default-src 'self'", "example.com", "", false)
+	f.Add("script-src 'nonce-abc' 'strict-dynamic'", "example.com:8080", "abc", true)
+	f.Add("script-src *.example.com:* http://[::1]:80/a/ https:", "[::1]:80", "x\"", false)
+	f.Add("script-src-elem 'unsafe-inline', script-src example.com/personyze-env.js", "EXAMPLE.com", "", true)
+	a := newEnvAsset(defaultEnvScriptPath)
+	f.Fuzz(func(t *testing.T, policy, host, nonce string, https bool) {
+		scheme := "http"
+		if https {
+			scheme = "https"
+		}
+		arg := nonce
+		if !isNonce(arg) {
+			arg = ""
+		}
+		tag := string(a.tag([]string{policy}, arg, scheme, host))
+		n := ""
+		if _, rest, ok := strings.Cut(tag, ` nonce="`); ok {
+			n, _, _ = strings.Cut(rest, `"`)
+			if !base64Shaped(n) || (n != arg && !listsNonce(policy, n)) {
+				t.Fatalf("tag for %q (nonce %q) carries nonce %q", policy, nonce, n)
+			}
+		}
+		switch tag {
+		case "", string(a.external(n)), string(visitor.EnvScript(n)):
+		default:
 			t.Fatalf("tag for %q: %q", policy, tag)
 		}
 	})

@@ -50,6 +50,9 @@ func newEnvAsset(path string) *envAsset {
 // external is the <script src> element that loads the script, with nonce when not "".
 // async: the script needs nothing from the page, so it never holds up its rendering.
 func (a *envAsset) external(nonce string) template.HTML {
+	if nonce == "" && a.plain != "" {
+		return a.plain
+	}
 	if nonce == "" {
 		return template.HTML(`<script src="` + template.HTMLEscapeString(a.src) + `" async></script>`)
 	}
@@ -83,7 +86,8 @@ func (a *envAsset) serve(w http.ResponseWriter, r *http.Request) {
 // headers, requested over scheme at host; nonce is the template's nonce argument, already
 // checked to be one (or ""). See Tracker.FuncMap for the rule.
 func (a *envAsset) tag(headers []string, nonce, scheme, host string) template.HTML {
-	policies := scriptPolicies(headers)
+	var buf [2]scriptSources
+	policies := appendScriptPolicies(buf[:0], headers)
 	if len(policies) == 0 {
 		if nonce != "" {
 			return visitor.EnvScript(nonce)
@@ -91,33 +95,49 @@ func (a *envAsset) tag(headers []string, nonce, scheme, host string) template.HT
 		return a.plain
 	}
 	// The candidate nonces: the template's, then those of the first policy (a nonce must
-	// be in every policy that lists nonces to help).
-	candidates := policies[0].nonces
-	if nonce != "" {
-		candidates = append([]string{nonce}, candidates...)
-	}
-	all := func(ok func(*scriptSources) bool) bool {
-		for i := range policies {
-			if !ok(&policies[i]) {
-				return false
-			}
+	// be in every policy that lists nonces to help). candidate(-1) is "": no nonce.
+	listed := policies[0].nonces
+	candidate := func(i int) string {
+		switch {
+		case i < 0:
+			return ""
+		case nonce != "" && i == 0:
+			return nonce
+		case nonce != "":
+			return listed[i-1]
 		}
-		return true
+		return listed[i]
 	}
-	for _, n := range candidates {
-		if all(func(s *scriptSources) bool { return s.allowsInline(n, a.hash) }) {
+	count := len(listed)
+	if nonce != "" {
+		count++
+	}
+	for i := range count {
+		n := candidate(i)
+		if allowedByAll(policies, func(s *scriptSources) bool { return s.allowsInline(n, a.hash) }) {
 			return visitor.EnvScript(n)
 		}
 	}
-	for _, n := range append([]string{""}, candidates...) {
-		if all(func(s *scriptSources) bool { return s.allowsSameOrigin(n, scheme, host, a.path) }) {
+	for i := -1; i < count; i++ {
+		n := candidate(i)
+		if allowedByAll(policies, func(s *scriptSources) bool { return s.allowsSameOrigin(n, scheme, host, a.path) }) {
 			return a.external(n)
 		}
 	}
-	if all(func(s *scriptSources) bool { return s.allowsInline("", a.hash) }) {
+	if allowedByAll(policies, func(s *scriptSources) bool { return s.allowsInline("", a.hash) }) {
 		return visitor.EnvScript("")
 	}
 	return "" // every form would be refused: better nothing than a violation
+}
+
+// allowedByAll reports whether every policy allows what ok checks.
+func allowedByAll(policies []scriptSources, ok func(*scriptSources) bool) bool {
+	for i := range policies {
+		if !ok(&policies[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // validateEnvScriptPath checks Config.EnvScriptPath: a path the page can name as is and
