@@ -125,13 +125,15 @@ type Config struct {
 	// already keeps such responses out of shared caches.
 	LeaveCacheHeaders bool
 	// EnvScriptPath is the same-origin URL path of the script that the personyzeScript
-	// template function loads when the page's Content-Security-Policy refuses it inline
-	// (see Tracker.FuncMap). The middleware answers GET and HEAD requests for it itself,
-	// before the application's routes and before any session or tracking work, cacheable
-	// for a year under a URL that carries its content hash. Default "/personyze-env.js"; it
-	// must be an absolute, clean path of letters, digits and "-._~/" that no route of the
-	// application uses, as the browser requests it (under a proxy that strips a path
-	// prefix, the middleware sees the stripped path and the page names the same one).
+	// template function loads when the page's Content-Security-Policy refuses it inline, or
+	// when the page has none (see Tracker.FuncMap). The middleware answers GET and HEAD
+	// requests for it itself, before the application's routes and without any session or
+	// tracking work, cacheable for a year under a URL that carries its content hash; so the
+	// middleware must see that path (install it on the whole router, not on a group of
+	// routes). Default "/personyze-env.js"; it must be an absolute, clean path of letters,
+	// digits and "-._~/" that no route of the application uses. Pages name it as the
+	// middleware sees it, so browsers must reach it under the same path (not the case
+	// behind a proxy that strips a path prefix).
 	EnvScriptPath string
 	// QueueSize is the capacity of the asynchronous delivery queue. Default 1024.
 	QueueSize int

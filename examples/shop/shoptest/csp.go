@@ -22,9 +22,13 @@ const nonceMarker = "{nonce}"
 // snippetbox's (no nonce: the script must come from the same origin), and a strict
 // nonce-based one as Google's CSP guide recommends (the nonce is in the header only; the
 // shop's page data has none).
-var cspPolicies = []struct{ name, policy string }{
-	{"self", "default-src 'self'"},
-	{"nonce", "script-src 'nonce-" + nonceMarker + "' 'strict-dynamic'; object-src 'none'; base-uri 'none'"},
+var cspPolicies = []struct {
+	name, policy string
+	form         string // a JavaScript test that the page holds the script in the expected form
+}{
+	{"self", "default-src 'self'", `document.querySelector('script[src^="/personyze-env.js?v="]') !== null`},
+	{"nonce", "script-src 'nonce-" + nonceMarker + "' 'strict-dynamic'; object-src 'none'; base-uri 'none'",
+		`Array.from(document.scripts).some(s => !s.src && s.nonce && s.textContent.indexOf("pz_env") >= 0)`},
 }
 
 // violationRecorder runs in every document before its own scripts (DevTools scripts are
@@ -32,7 +36,7 @@ var cspPolicies = []struct{ name, policy string }{
 const violationRecorder = `window.__pzViolations = [];
 document.addEventListener("securitypolicyviolation", function (e) {
 	if (e.effectiveDirective.indexOf("script-src") === 0) {
-		window.__pzViolations.push(e.effectiveDirective + " refused " + (e.blockedURI || "an inline script") + " (" + e.originalPolicy + ")");
+		window.__pzViolations.push(e.effectiveDirective + " refused " + e.blockedURI + " (" + e.originalPolicy + ")");
 	}
 });`
 
@@ -94,6 +98,9 @@ func BrowserCSP(t *testing.T, newHandler NewHandler) {
 			}
 			if len(violations) > 0 {
 				t.Errorf("script CSP violations under %q: %q", p.policy, violations)
+			}
+			if form, err := chromedp.Run(bctx, chromedp.Evaluate[bool](p.form)); err != nil || !form {
+				t.Errorf("the page lacks the script in the form %s (%v)", p.form, err)
 			}
 			type env struct {
 				Zone   float64 `json:"zone"`
