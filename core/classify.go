@@ -47,6 +47,7 @@ const (
 	reasonStatic      = "static asset" // KindIgnore: file extension or well-known file
 	reasonPrefetch    = "prefetch"     // KindIgnore: Sec-Purpose/Purpose/X-Moz/X-Purpose
 	reasonIgnoredPath = "ignored path" // KindIgnore: IgnorePaths matched
+	reasonEnvScript   = "env script"   // KindIgnore: the request for personyzeScript's file
 	// Bots give "bot: " + Device.BotReason ("bot: curl"); methods give
 	// "method " + the method ("method POST", "method HEAD").
 )

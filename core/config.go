@@ -36,6 +36,7 @@ const (
 	defaultUACacheSize      = 4096
 	defaultAttributionParam = "pz"
 	defaultLogInterval      = 10 * time.Second
+	defaultEnvScriptPath    = "/personyze-env.js"
 )
 
 // Config configures the library. The zero value of every field means its documented default,
@@ -122,6 +123,17 @@ type Config struct {
 	// serves one visitor's page or cookie to another. Set it only when your own caching
 	// already keeps such responses out of shared caches.
 	LeaveCacheHeaders bool
+	// EnvScriptPath is the same-origin URL path of the script that the personyzeScript
+	// template function loads when the page's Content-Security-Policy refuses it inline, or
+	// when the page has none (see Tracker.FuncMap). The middleware answers GET and HEAD
+	// requests for it itself, before the application's routes and without any session or
+	// tracking work, cacheable for a year under a URL that carries its content hash; so the
+	// middleware must see that path (install it on the whole router, not on a group of
+	// routes). Default "/personyze-env.js"; it must be an absolute, clean path of letters,
+	// digits and "-._~/" that no route of the application uses. Pages name it as the
+	// middleware sees it, so browsers must reach it under the same path (not the case
+	// behind a proxy that strips a path prefix).
+	EnvScriptPath string
 	// QueueSize is the capacity of the asynchronous delivery queue. Default 1024.
 	QueueSize int
 	// MaxRetries is how often a failed asynchronous delivery is retried. Default
@@ -225,6 +237,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.LogInterval == 0 {
 		cfg.LogInterval = defaultLogInterval
+	}
+	if cfg.EnvScriptPath == "" {
+		cfg.EnvScriptPath = defaultEnvScriptPath
 	}
 	return cfg
 }

@@ -42,6 +42,7 @@ func TestEffectiveDefaults(t *testing.T) {
 		{"UACacheSize", eff.UACacheSize, 4096},
 		{"AttributionParam", eff.AttributionParam, "pz"},
 		{"LogInterval", eff.LogInterval, 10 * time.Second},
+		{"EnvScriptPath", eff.EnvScriptPath, "/personyze-env.js"},
 		{"APIKey kept", eff.APIKey, testKey},
 		{"HTTPClient stays nil", eff.HTTPClient == nil, true},
 		{"Consent stays nil", eff.Consent == nil, true},
@@ -95,6 +96,12 @@ func TestConfigValidation(t *testing.T) {
 		{"user agent newline", Config{APIKey: testKey, UserAgent: "a\r\nX: y"}, "UserAgent", "line break"},
 		{"negative timeout", Config{APIKey: testKey, Timeout: -1}, "Timeout", "negative"},
 		{"negative max response", Config{APIKey: testKey, MaxResponseBytes: -1}, "MaxResponseBytes", "negative"},
+		{"relative script path", Config{APIKey: testKey, EnvScriptPath: "pz.js"}, "EnvScriptPath", "not a clean absolute path"},
+		{"script on another host", Config{APIKey: testKey, EnvScriptPath: "//cdn.example/pz.js"}, "EnvScriptPath", "not a clean absolute path"},
+		{"unclean script path", Config{APIKey: testKey, EnvScriptPath: "/a/../pz.js"}, "EnvScriptPath", "not a clean absolute path"},
+		{"root as script path", Config{APIKey: testKey, EnvScriptPath: "/"}, "EnvScriptPath", "not a clean absolute path"},
+		{"script path with a query", Config{APIKey: testKey, EnvScriptPath: "/pz.js?v=1"}, "EnvScriptPath", `character '?'`},
+		{"script path with a quote", Config{APIKey: testKey, EnvScriptPath: `/pz".js`}, "EnvScriptPath", `character '"'`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -188,6 +195,9 @@ func TestConfigNeverPrintsKey(t *testing.T) {
 func effective(cfg Config) (*Config, error) {
 	eff := cfg.withDefaults()
 	if err := eff.validateWire(); err != nil {
+		return nil, err
+	}
+	if err := validateEnvScriptPath(eff.EnvScriptPath); err != nil {
 		return nil, err
 	}
 	return &eff, nil

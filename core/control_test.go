@@ -253,43 +253,6 @@ func TestFuncMapWithoutTracker(t *testing.T) {
 	}
 }
 
-func TestPersonyzeScript(t *testing.T) {
-	_, tr := controlWorld(t, func(c *core.Config) { c.Consent = func(r *http.Request) bool { return r.URL.Path != "/private" } })
-	script := tr.FuncMap()["personyzeScript"].(func(...any) template.HTML)
-	if s := script(); !strings.HasPrefix(string(s), "<script>") {
-		t.Errorf("no argument: %q", s)
-	}
-	if s := script(nil, "n1"); !strings.HasPrefix(string(s), `<script nonce="n1">`) {
-		t.Errorf("nonce: %q", s)
-	}
-	cases := []struct {
-		path, csp, want string
-	}{
-		{"/", "", "<script>"},
-		{"/", "default-src 'self'; script-src 'nonce-abc' 'strict-dynamic'", `<script nonce="abc">`},
-		{"/", "default-src 'nonce-def'", `<script nonce="def">`},
-		{"/", "style-src 'nonce-zzz'", "<script>"},
-		{"/private", "", ""},  // no consent
-		{"/app.css", "", ""},  // ignored
-		{"/api", "fetch", ""}, // not a page view (fetch)
-	}
-	for _, c := range cases {
-		r := navigate(c.path)
-		if c.csp == "fetch" {
-			r.Header.Set("Sec-Fetch-Mode", "cors")
-			c.csp = ""
-		}
-		serveVisit(tr, r, func(v *core.Visit, w http.ResponseWriter) {
-			if c.csp != "" {
-				w.Header().Set("Content-Security-Policy", c.csp)
-			}
-			if got := string(script(v)); !strings.HasPrefix(got, c.want) || (c.want == "" && got != "") {
-				t.Errorf("%s csp %q: %.40q, want prefix %q", c.path, c.csp, got, c.want)
-			}
-		})
-	}
-}
-
 // With the application's own SessionStore, Forget removes only this library's values: the
 // app's sign-in in the same session survives.
 func TestForgetKeepsTheAppsSession(t *testing.T) {

@@ -54,11 +54,13 @@
 //     "action_id", N, so Personyze credits the recommendation (see [Tracker.Link]).
 //   - personyzeScript .Personyze writes the tiny script that reports the visitor's time
 //     zone and screen size in the [EnvCookieName] cookie. It renders nothing for a visit
-//     that is not a tracked page view (a bot, no consent, a fetch) and takes its CSP nonce
-//     from the response's Content-Security-Policy header (the 'nonce-…' of
-//     script-src-elem, script-src or default-src), so the page data needs no nonce;
-//     {{personyzeScript .Personyze $nonce}} passes one explicitly. A missing argument never
-//     stops the page mid-render.
+//     that is not a tracked page view (a bot, no consent, a fetch) and obeys the
+//     response's Content-Security-Policy: inline with the policy's nonce when it lists one,
+//     else <script src> of the same-origin file the middleware serves at
+//     [Config.EnvScriptPath] ("/personyze-env.js", allowed by 'self'), else nothing rather
+//     than a script the policy refuses (the full rule is in [Tracker.FuncMap]'s doc). A
+//     nonce is taken only when it has CSP's base64 shape; {{personyzeScript .Personyze
+//     $nonce}} passes one explicitly. A missing argument never stops the page mid-render.
 //
 // # Events
 //
@@ -346,7 +348,8 @@
 //
 // # Writing an adapter
 //
-// [Tracker.Begin] returns an [*Exchange]: hand [Exchange.Request] (it carries the Visit)
+// [Tracker.Begin] returns an [*Exchange]: return at once when [Exchange.Served] (Begin
+// answered the request itself: the script file), else hand [Exchange.Request] (it carries the Visit)
 // to the handler, call [Exchange.BeforeHeader] with the status right before the response
 // header is written (or give the handler [Exchange.Wrap](w), which does it and keeps the
 // writer's optional interfaces), and defer [Exchange.End]. Where the framework writes an

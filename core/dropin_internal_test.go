@@ -5,24 +5,99 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/gopersonyze/personyze/core/internal/visitor"
 )
 
 // FuzzCSPNonce: the policy header is the application's, but a nonce taken from it goes
-// into the page: it must never panic and never return text that could leave the attribute.
+// into the page: it must never panic, and every nonce it yields, and every nonce the
+// rendered element carries, is a base64 value the policy lists.
 func FuzzCSPNonce(f *testing.F) {
 	for _, s := range []string{"script-src 'nonce-abc'", "default-src 'self'; script-src-elem 'nonce-x' 'nonce-y'",
-		"script-src 'nonce-'", "'nonce-a b'", ";;;", "script-src 'nonce-\"><script>'"} {
+		"script-src 'nonce-'", "'nonce-a b'", ";;;", "script-src 'nonce-\"><script>'",
+		"script-src 'NONCE-QUJD+/_-=='", "script-src-elem https://*.example.com:* 'strict-dynamic' 'nonce-a', default-src 'self'"} {
 		f.Add(s)
 	}
+	a := newEnvAsset(defaultEnvScriptPath)
 	f.Fuzz(func(t *testing.T, policy string) {
-		n := cspNonce([]string{policy})
-		if strings.ContainsAny(n, " \t'") {
-			t.Fatalf("cspNonce(%q) = %q", policy, n)
+		for _, s := range scriptPolicies([]string{policy}) {
+			for _, n := range s.nonces {
+				if !base64Shaped(n) || !listsNonce(policy, n) {
+					t.Fatalf("nonce %q of %q is not a base64 nonce of the policy", n, policy)
+				}
+			}
 		}
-		if n != "" && !strings.Contains(policy, "'nonce-"+n+"'") {
-			t.Fatalf("cspNonce(%q) = %q, not a nonce of the policy", policy, n)
+		tag := string(a.tag([]string{policy}, "", "https", "example.com"))
+		if _, rest, ok := strings.Cut(tag, ` nonce="`); ok {
+			n, _, _ := strings.Cut(rest, `"`)
+			if !base64Shaped(n) || !listsNonce(policy, n) {
+				t.Fatalf("tag for %q carries nonce %q", policy, n)
+			}
+		}
+		if tag != "" && !strings.HasPrefix(tag, "<script") {
+			t.Fatalf("tag for %q: %q", policy, tag)
 		}
 	})
+}
+
+// FuzzScriptTag: the whole decision of personyzeScript over outside input (the policy, the
+// Host header, the template's nonce argument) never panics and renders only the elements
+// it documents, each carrying a nonce only when it is base64 and is the argument or one the
+// policy lists.
+func FuzzScriptTag(f *testing.F) {
+	f.Add("default-src 'self'", "example.com", "", false)
+	f.Add("script-src 'nonce-abc' 'strict-dynamic'", "example.com:8080", "abc", true)
+	f.Add("script-src *.example.com:* http://[::1]:80/a/ https:", "[::1]:80", "x\"", false)
+	f.Add("script-src-elem 'unsafe-inline', script-src example.com/personyze-env.js", "EXAMPLE.com", "", true)
+	a := newEnvAsset(defaultEnvScriptPath)
+	f.Fuzz(func(t *testing.T, policy, host, nonce string, https bool) {
+		scheme := "http"
+		if https {
+			scheme = "https"
+		}
+		arg := nonce
+		if !isNonce(arg) {
+			arg = ""
+		}
+		tag := string(a.tag([]string{policy}, arg, scheme, host))
+		n := ""
+		if _, rest, ok := strings.Cut(tag, ` nonce="`); ok {
+			n, _, _ = strings.Cut(rest, `"`)
+			if !base64Shaped(n) || (n != arg && !listsNonce(policy, n)) {
+				t.Fatalf("tag for %q (nonce %q) carries nonce %q", policy, nonce, n)
+			}
+		}
+		switch tag {
+		case "", string(a.external(n)), string(visitor.EnvScript(n)):
+		default:
+			t.Fatalf("tag for %q: %q", policy, tag)
+		}
+	})
+}
+
+// listsNonce reports whether policy contains the source 'nonce-<n>' ("nonce" in any case).
+func listsNonce(policy, n string) bool {
+	for i := range len(policy) {
+		if hasPrefixFold(policy[i:], "'nonce-") && strings.HasPrefix(policy[i+len("'nonce-"):], n+"'") {
+			return true
+		}
+	}
+	return false
+}
+
+// base64Shaped is the test's own statement of CSP's base64-value: letters, digits, "+/-_",
+// then at most two "=".
+func base64Shaped(s string) bool {
+	body := strings.TrimRight(s, "=")
+	if body == "" || len(s)-len(body) > 2 {
+		return false
+	}
+	for _, c := range body {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.ContainsRune("+/-_", c)) {
+			return false
+		}
+	}
+	return true
 }
 
 // FuzzNotNavigation: request headers are outside input; the classification must never

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -69,6 +70,27 @@ func ExampleTracker_Begin() {
 	// Output:
 	// ok phone Product Viewed Navigate
 	// private 1
+}
+
+// ExampleExchange_Served: the script that personyzeScript loads from the same origin is
+// answered by Begin itself; the adapter returns without calling the handler.
+func ExampleExchange_Served() {
+	tr, _ := core.New(core.Config{APIKey: strings.Repeat("A", 40), Development: true,
+		Logger: slog.New(slog.DiscardHandler)})
+	defer tr.Close(context.Background())
+
+	page := template.Must(template.New("page").Funcs(tr.FuncMap()).Parse(`{{personyzeScript}}`))
+	var b strings.Builder
+	_ = page.Execute(&b, nil)
+	src := strings.TrimPrefix(strings.TrimSuffix(b.String(), `" async></script>`), `<script src="`)
+
+	w := httptest.NewRecorder()
+	ex := tr.Begin(w, httptest.NewRequest("GET", src, nil))
+	if ex.Served() {
+		fmt.Println(w.Code, w.Header().Get("Content-Type"), w.Header().Get("Cache-Control"))
+		return // an adapter returns here
+	}
+	// Output: 200 text/javascript; charset=utf-8 public, max-age=31536000, immutable
 }
 
 // ExampleFromContext shows that handlers never need a nil check: outside the middleware the

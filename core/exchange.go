@@ -20,7 +20,17 @@ type Exchange Visit
 
 // Begin starts the Visit of one request: it classifies the request, and for a tracked one
 // loads the visitor's cookie session and derives the visitor facts. Nothing is sent yet.
+//
+// The request for the script of personyzeScript (Config.EnvScriptPath) is no visit: Begin
+// answers it and returns an Exchange whose Served is true.
 func (t *Tracker) Begin(w http.ResponseWriter, r *http.Request) *Exchange {
+	if t.env.claims(r) {
+		// Before anything else: the script is the same for every visitor, so it never
+		// reads or writes the session, and it is not a page view.
+		t.env.serve(w, r)
+		return &Exchange{tr: t, r: r, req: r, w: w, kind: KindIgnore, reason: reasonEnvScript,
+			outcome: OutcomeSkipped, served: true}
+	}
 	v := &Visit{t: t, tr: t, r: r, w: w}
 	dev := Device(t.detector.Detect(r.Header))
 	v.kind, v.reason = t.cfg.Classify(r, dev)
@@ -71,6 +81,11 @@ func (e *Exchange) Visit() *Visit { return (*Visit)(e) }
 // Request returns the request to hand to the handler: the original one with the Visit in its
 // context.
 func (e *Exchange) Request() *http.Request { return e.req }
+
+// Served reports whether Begin answered the request itself: it was the browser fetching
+// the script of personyzeScript (see Config.EnvScriptPath). The adapter must then return at
+// once, calling neither the handler nor BeforeHeader and End (the response is written).
+func (e *Exchange) Served() bool { return e.served }
 
 // Active reports whether the adapter must drive the Visit's lifecycle (BeforeHeader, End):
 // it talks to Personyze, or it lacks consent that the handler may still grant or withdraw

@@ -1,11 +1,6 @@
 package core
 
-import (
-	"html/template"
-	"strings"
-
-	"github.com/gopersonyze/personyze/core/internal/visitor"
-)
+import "html/template"
 
 // FuncMap returns the template functions of this library, for html/template's Funcs, merged
 // with the application's own extra maps (for Gin, whose engine keeps a single FuncMap:
@@ -15,9 +10,27 @@ import (
 //   - personyzeScript [VISIT] [NONCE]: the tiny script that reports the visitor's time zone
 //     and screen size through a first-party cookie (see EnvCookieName). Given the page's
 //     Visit ({{personyzeScript .Personyze}}) it renders nothing for a visit that is not a
-//     tracked page view, and takes the nonce of the response's Content-Security-Policy
-//     header when the page sets one; a string argument is the nonce. A missing argument
-//     (a map without the key) counts as absent, so it never stops a page mid-render.
+//     tracked page view, and reads the response's Content-Security-Policy headers (set by
+//     the application before the template runs); a string argument is the page's nonce. A
+//     missing argument (a map without the key) counts as absent, so it never stops a page
+//     mid-render.
+//
+// personyzeScript renders the first form that every enforced policy allows, judged by the
+// directive that governs script elements (script-src-elem, else script-src, else
+// default-src; Report-Only policies do not count):
+//
+//  1. no policy restricts scripts: the inline script with the nonce argument when there is
+//     one, else <script src> of the same-origin file (Config.EnvScriptPath), which also
+//     works under a policy added later or in a <meta> tag that allows 'self';
+//  2. the inline script with a nonce that the policies list (the argument first);
+//  3. <script src> of the same-origin file, allowed by 'self', *, or a scheme- or
+//     host-source matching the request's host (with a listed nonce under 'strict-dynamic');
+//  4. the inline script without nonce, allowed by 'unsafe-inline' or the script's
+//     'sha256-…' hash;
+//  5. nothing, when every form would be refused: rather no time zone than a violation.
+//
+// A nonce is taken only if it is a base64 value, as CSP defines it; anything else is no
+// nonce and is never copied into the page.
 //
 // On a nil Tracker (see the package function FuncMap) every helper renders nothing, so
 // templates parse and render in tests without a Tracker.
@@ -36,7 +49,7 @@ func (t *Tracker) FuncMap(extra ...template.FuncMap) template.FuncMap {
 			if t == nil {
 				return ""
 			}
-			return envScript(args)
+			return t.envScript(args)
 		},
 	}
 	for _, e := range extra {
@@ -55,8 +68,8 @@ func FuncMap(extra ...template.FuncMap) template.FuncMap {
 }
 
 // envScript renders personyzeScript for its arguments: a *Visit and a nonce string, in any
-// order, each optional.
-func envScript(args []any) template.HTML {
+// order, each optional. A nonce that is not a CSP nonce (base64) counts as absent.
+func (t *Tracker) envScript(args []any) template.HTML {
 	var v *Visit
 	nonce := ""
 	for _, a := range args {
@@ -67,50 +80,22 @@ func envScript(args []any) template.HTML {
 			nonce = a
 		}
 	}
-	if v != nil {
-		if !v.Active() || v.Kind() != KindPage {
-			return ""
-		}
-		if nonce == "" && v.w != nil {
-			nonce = cspNonce(v.w.Header().Values("Content-Security-Policy"))
-		}
+	if !isNonce(nonce) {
+		nonce = ""
 	}
-	return visitor.EnvScript(nonce)
-}
-
-// cspNonce returns the nonce that a Content-Security-Policy allows scripts with: that of
-// script-src-elem, else script-src, else default-src; "" when none names one.
-func cspNonce(policies []string) string {
-	var found [3]string
-	for _, p := range policies {
-		for p != "" {
-			var dir string
-			dir, p, _ = strings.Cut(p, ";")
-			name, rest, _ := strings.Cut(strings.TrimSpace(dir), " ")
-			i := -1
-			switch strings.ToLower(name) {
-			case "script-src-elem":
-				i = 0
-			case "script-src":
-				i = 1
-			case "default-src":
-				i = 2
-			}
-			if i < 0 || found[i] != "" {
-				continue
-			}
-			for _, src := range strings.Fields(rest) {
-				if n, ok := strings.CutPrefix(src, "'nonce-"); ok && strings.HasSuffix(n, "'") && len(n) > 1 {
-					found[i] = n[:len(n)-1]
-					break
-				}
-			}
-		}
+	if v == nil {
+		return t.env.tag(nil, nonce, "", "")
 	}
-	for _, n := range found {
-		if n != "" {
-			return n
-		}
+	if !v.Active() || v.Kind() != KindPage {
+		return ""
 	}
-	return ""
+	var policies []string
+	if v.w != nil {
+		policies = v.w.Header().Values("Content-Security-Policy")
+	}
+	scheme := "http"
+	if isHTTPS(v.r) {
+		scheme = "https"
+	}
+	return t.env.tag(policies, nonce, scheme, v.r.Host)
 }

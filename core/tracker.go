@@ -40,6 +40,7 @@ type Tracker struct {
 	counters  counters
 	meta      *meta.Cache  // the account's action, placeholder and condition metadata
 	reports   *heldReports // automatic action statuses waiting for the visitor's next call
+	env       *envAsset    // the script of personyzeScript, served at Config.EnvScriptPath
 }
 
 // New validates cfg and returns a ready Tracker. A configuration error says which field is
@@ -52,7 +53,10 @@ func New(cfg Config) (*Tracker, error) {
 	if err := validateSession(cfg); err != nil {
 		return nil, err
 	}
-	t := &Tracker{cfg: cfg, log: cfg.Logger}
+	if err := validateEnvScriptPath(cfg.EnvScriptPath); err != nil {
+		return nil, err
+	}
+	t := &Tracker{cfg: cfg, log: cfg.Logger, env: newEnvAsset(cfg.EnvScriptPath)}
 	t.client = wire.NewClient(wire.Options{BaseURL: cfg.BaseURL, APIKey: cfg.APIKey, UserAgent: cfg.UserAgent,
 		Timeout: cfg.Timeout, MaxResponseBytes: cfg.MaxResponseBytes, HTTPClient: cfg.HTTPClient, Transport: cfg.Transport,
 		Metered: cfg.OnCall != nil})

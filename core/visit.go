@@ -37,6 +37,8 @@ type Visit struct {
 	// what activation needs.
 	pending bool
 	dev     Device
+	// served: Begin answered the request itself (see Exchange.Served).
+	served bool
 
 	mu      sync.Mutex // guards everything below; see phase for the lifecycle
 	phase   phase

@@ -43,6 +43,10 @@ func MiddlewareWithOptions(tr *core.Tracker, o Options) gin.HandlerFunc {
 			return
 		}
 		ex := tr.Begin(c.Writer, c.Request)
+		if ex.Served() { // the script of personyzeScript
+			c.Abort()
+			return
+		}
 		c.Request = ex.Request()
 		c.Set(core.ContextKey, ex.Visit())
 		if !ex.Active() {

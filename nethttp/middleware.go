@@ -38,6 +38,9 @@ func MiddlewareWithOptions(tr *core.Tracker, o Options) func(http.Handler) http.
 				return
 			}
 			ex := tr.Begin(w, r)
+			if ex.Served() { // the script of personyzeScript
+				return
+			}
 			if !ex.Active() {
 				next.ServeHTTP(w, ex.Request())
 				return

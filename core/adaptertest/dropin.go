@@ -146,14 +146,15 @@ func consentWithdrawn(t *testing.T, a Adapter) {
 }
 
 // envScript: the page template calls personyzeScript with the Visit and no nonce in its
-// data, and renders whole; the script is there for a tracked page view, carries the nonce
-// of the response's Content-Security-Policy, and is absent for a bot.
+// data, and renders whole; the script is there for a tracked page view (loaded from the
+// same origin without a policy, see envScriptFile), carries the nonce of the response's
+// Content-Security-Policy, and is absent for a bot.
 func envScript(t *testing.T, a Adapter) {
 	e := shop(t, a)
 	c := e.Browser()
 	_, body := e.Get(c, "/")
-	if !strings.HasSuffix(body, "</script><footer>end</footer>") || strings.Contains(body, "nonce=") {
-		t.Errorf("page: want the script without nonce and the footer at the end: %q", body)
+	if !strings.HasSuffix(body, "</script><footer>end</footer>") || !envScriptTag.MatchString(body) || strings.Contains(body, "nonce=") {
+		t.Errorf("page: want the same-origin script without nonce and the footer at the end: %q", body)
 	}
 	resp, body := e.Get(c, "/csp")
 	if resp.Header.Get("Content-Security-Policy") != CSPHeader || !strings.Contains(body, `<script nonce="`+CSPNonce+`">`) ||

@@ -34,6 +34,7 @@ func scenarios() []scenario {
 		{"UserKeyAfterAuth", userKeyAfterAuth},
 		{"ConsentWithdrawn", consentWithdrawn},
 		{"EnvScript", envScript},
+		{"EnvScriptFile", envScriptFile},
 		{"Faults", faults},
 		{"ConcurrentVisitors", concurrent},
 		{"Load", load},

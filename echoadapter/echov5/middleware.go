@@ -48,6 +48,9 @@ func MiddlewareWithOptions(tr *core.Tracker, o Options) echo.MiddlewareFunc {
 				return next(c)
 			}
 			ex := tr.Begin(c.Response(), c.Request())
+			if ex.Served() { // the script of personyzeScript
+				return nil
+			}
 			c.SetRequest(ex.Request())
 			c.Set(core.ContextKey, ex.Visit())
 			if !ex.Active() {

@@ -20,3 +20,7 @@ func TestRun(t *testing.T) { shoptest.Lifecycle(t, run) }
 func TestBrowser(t *testing.T) {
 	shoptest.Browser(t, newHandler, shoptest.BrowserOptions{})
 }
+
+// TestBrowserCSP drives headless Chromium through the shop served under a
+// Content-Security-Policy: the time zone script must run without a violation.
+func TestBrowserCSP(t *testing.T) { shoptest.BrowserCSP(t, newHandler) }

@@ -27,3 +27,7 @@ func TestMain(m *testing.M) {
 	gin.SetMode(gin.ReleaseMode) // no route listing on every test run
 	os.Exit(m.Run())
 }
+
+// TestBrowserCSP drives headless Chromium through the shop served under a
+// Content-Security-Policy: the time zone script must run without a violation.
+func TestBrowserCSP(t *testing.T) { shoptest.BrowserCSP(t, newHandler) }

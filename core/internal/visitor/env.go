@@ -27,6 +27,11 @@ const scriptBody = `(function(){try{if(/(?:^|;\s*)` + EnvCookieName + `=/.test(d
 	`document.cookie="` + EnvCookieName + `=tz="+z+"&s="+s.width+"x"+s.height+` +
 	`";path=/;max-age=31536000;SameSite=Lax"+(location.protocol==="https:"?";Secure":"")}catch(e){}})();`
 
+// EnvScriptJS is the script's code, for serving it as a same-origin file (a
+// policy that allows only 'self' refuses it inline). It is pure ASCII with
+// no "<", so it fits an inline <script> and a text/javascript file alike.
+const EnvScriptJS = scriptBody
+
 // EnvScript returns a tiny inline <script> that stores the visitor's time
 // zone and screen size in the EnvCookieName cookie (path=/, one year,
 // SameSite=Lax, Secure on HTTPS) when the cookie is absent. Later requests
