@@ -186,7 +186,7 @@ func (v *Visit) commit() {
 // varies by Cookie and is private (an app's "public" becomes "private", its other
 // directives stay).
 func privateCache(h http.Header) {
-	h.Add("Vary", "Cookie")
+	addVary(h, "Cookie")
 	if cc := h.Get("Cache-Control"); cc == "" {
 		h.Set("Cache-Control", "private")
 	} else if strings.Contains(cc, "public") {
