@@ -55,10 +55,7 @@ func (v *Visit) activate(dev Device) {
 	if v.ctl.userKeySet {
 		v.facts.UserID = visitorUserID(v.ctl.userKey, v.state.VisitorKey)
 	}
-	if sid := t.latest.newer(v.facts.UserID, v.state.SessionID); sid != "" {
-		// An answer that came after this visitor's last page was sent.
-		v.updateSession(sid)
-	}
+	v.adoptLatest() // an answer that came after this visitor's last page was sent
 	v.actionID = attributionOf(v.r.URL.RawQuery, t.cfg.AttributionParam)
 	v.beginClick()
 }

@@ -17,35 +17,42 @@ func TestHeldStatusesKeepTheSDKOrder(t *testing.T) {
 	st := func(id int64, s, arg string) wire.Command { return ActionStatus(id, s, arg).w }
 	nav := Navigate("/p").w
 	pv := ProductViewed("p2").WithAction(73).w
-	req := func(cmds ...wire.Command) *wire.Request { return &wire.Request{UserID: 1, Commands: cmds} }
 	tests := []struct {
 		name     string
 		held     [][]wire.Command // each page's statuses, held in turn
 		call     []wire.Command   // the next page's call
 		wantSent [][]wire.Command // sent apart, in order
 		wantCall []wire.Command
+		// heldIn and callIn are the session ids of the held statuses and of the call.
+		heldIn, callIn string
 	}{
 		{"impression before the click it caused",
 			[][]wire.Command{{st(73, "executed", "")}}, []wire.Command{pv, st(73, "product", "p2"), nav},
-			nil, []wire.Command{st(73, "executed", ""), pv, st(73, "product", "p2"), nav}},
+			nil, []wire.Command{st(73, "executed", ""), pv, st(73, "product", "p2"), nav}, "", ""},
 		{"the page reports the same impression itself",
 			[][]wire.Command{{st(73, "executed", "")}}, []wire.Command{st(73, "executed", ""), nav},
-			[][]wire.Command{{st(73, "executed", "")}}, []wire.Command{st(73, "executed", ""), nav}},
+			[][]wire.Command{{st(73, "executed", "")}}, []wire.Command{st(73, "executed", ""), nav}, "", ""},
 		{"two pages shown one action",
 			[][]wire.Command{{st(73, "executed", "")}, {st(73, "executed", "")}}, []wire.Command{nav},
-			[][]wire.Command{{st(73, "executed", "")}}, []wire.Command{st(73, "executed", ""), nav}},
+			[][]wire.Command{{st(73, "executed", "")}}, []wire.Command{st(73, "executed", ""), nav}, "", ""},
 		{"two pages shown other actions",
 			[][]wire.Command{{st(73, "executed", "")}, {st(74, "executed", "")}}, []wire.Command{nav},
-			nil, []wire.Command{st(73, "executed", ""), st(74, "executed", ""), nav}},
+			nil, []wire.Command{st(73, "executed", ""), st(74, "executed", ""), nav}, "", ""},
+		{"the call starts another identity's session",
+			[][]wire.Command{{st(73, "executed", "")}}, []wire.Command{nav},
+			[][]wire.Command{{st(73, "executed", "")}}, []wire.Command{nav}, "S1", ""},
+		{"held before the session was known",
+			[][]wire.Command{{st(73, "executed", "")}}, []wire.Command{nav},
+			nil, []wire.Command{st(73, "executed", ""), nav}, "", "S1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var sent [][]wire.Command
 			h := newHeldReports(func(r *wire.Request) { sent = append(sent, r.Commands) })
 			for _, cmds := range tt.held {
-				h.hold(req(cmds...))
+				h.hold(&wire.Request{UserID: 1, SessionID: tt.heldIn, Commands: cmds})
 			}
-			call := req(tt.call...)
+			call := &wire.Request{UserID: 1, SessionID: tt.callIn, Commands: tt.call}
 			h.rideOn(call)
 			if fmt.Sprint(sent) != fmt.Sprint(tt.wantSent) || fmt.Sprint(call.Commands) != fmt.Sprint(tt.wantCall) {
 				t.Errorf("sent apart %v and the call %v, want %v and %v", sent, call.Commands, tt.wantSent, tt.wantCall)

@@ -31,6 +31,7 @@ func scenarios() []scenario {
 		{"SkippedStaticAndBots", skipped},
 		{"NotPageViews", notPageViews},
 		{"UserKeyAfterAuth", userKeyAfterAuth},
+		{"IdentityChanges", identityChanges},
 		{"ConsentWithdrawn", consentWithdrawn},
 		{"EnvScript", envScript},
 		{"Faults", faults},

@@ -94,8 +94,7 @@ func withUser(next http.Handler) http.Handler {
 func signIn(w http.ResponseWriter, r *http.Request) {
 	u := checkPassword(r)
 	v := core.FromContext(r.Context())
-	v.SetUserKey(u.ID)
-	v.StartNewSession()                         // as Personyze's SDKs do at sign-in
+	v.SetUserKey(u.ID)                          // a new user: a new Personyze session
 	v.Track(core.UserProfile("email", u.Email)) // the call that starts it
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
