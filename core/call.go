@@ -238,12 +238,16 @@ func (v *Visit) updateSession(id string) {
 	if id == "" || (id == v.state.SessionID && v.state.SessionUser == v.facts.UserID) {
 		return
 	}
+	changed := id != v.state.SessionID
 	if start := sessionStart(id); start > 0 && start != sessionStart(v.state.SessionID) {
 		v.state.PastSessions = appendPastSession(v.state.PastSessions, start)
 		v.countDownBlocked()
 	}
 	v.state.SessionID, v.state.SessionUser = id, v.facts.UserID
 	if v.phase >= phaseCommitted {
+		if !changed {
+			return // only its owner learnt: the next call of this cookie learns it again
+		}
 		// Only possible when the call outlived the header (a streaming handler that read
 		// recommendations after writing): the next page carries the old id, which
 		// Personyze accepts, but count it so it can be seen.
