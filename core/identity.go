@@ -10,8 +10,8 @@ package core
 // was issued to another user_id: the call sends no session id and asks for a new session,
 // whose id replaces the earlier identity's when it arrives. A cookie that does not say
 // whose its session is (written before the library kept it) is taken to be the visitor's.
-// The earlier identity's statuses held for its next call stay with its user_id. Callers
-// hold v.mu.
+// The earlier identity's statuses held for its next call stay with its user_id (see
+// heldReports). Callers hold v.mu.
 func (v *Visit) ownSession() {
 	if v.sessionIsOwn() {
 		return

@@ -77,11 +77,10 @@ func (h *heldReports) hold(req *wire.Request) {
 		return
 	case ok:
 		cmds, joined := wire.Join(e.req.Commands, req.Commands)
-		if !joined || !sameSession(e.req, req) {
+		if !joined {
 			// Two pages' statuses of one action (two tabs, a page that made no call):
-			// with no Navigate between them the SDKs' rule would drop the second; or
-			// statuses of two sessions. The earlier page's go now, in their session, and
-			// the later page's wait for the next call.
+			// with no Navigate between them the SDKs' rule would drop the second, so the
+			// earlier page's go now and the later page's wait for the next call.
 			earlier := e.req
 			e.req = req
 			h.mu.Unlock()
@@ -115,8 +114,8 @@ func (h *heldReports) release(user uint32, e *heldEntry) {
 // own commands: they belong to the previous page, whose impressions come before the clicks
 // this page reports (a followed recommendation's "product" status), as the SDKs send them.
 // Statuses that cannot precede req's under the SDKs' duplicate rule (this page reports an
-// "executed" the previous page reported too), or that belong to another session than req
-// carries (the visitor's identity changed), are sent on their own instead.
+// "executed" the previous page reported too) are sent on their own instead. Held
+// statuses are kept per user_id, so another identity's never ride on this call.
 func (h *heldReports) rideOn(req *wire.Request) {
 	if len(req.Commands) == 0 {
 		return // statuses never cause a page to wait for a call it would not make
@@ -132,17 +131,11 @@ func (h *heldReports) rideOn(req *wire.Request) {
 		return
 	}
 	cmds, ok := wire.Join(e.req.Commands, req.Commands)
-	if !ok || !sameSession(e.req, req) {
-		h.send(e.req) // in their own session (the visitor's identity changed, say)
+	if !ok {
+		h.send(e.req)
 		return
 	}
 	req.Commands = cmds
-}
-
-// sameSession reports whether statuses held in held may travel in req's session: the
-// same session id, or none known when they were held (their page's call failed).
-func sameSession(held, req *wire.Request) bool {
-	return held.SessionID == "" || held.SessionID == req.SessionID
 }
 
 // close sends everything held and makes later statuses go out at once.
