@@ -68,6 +68,7 @@ func (v *Visit) beginCall() (req *wire.Request, ok bool) {
 	if v.ctl.off {
 		req = &wire.Request{} // Skip or Forget: nothing is sent
 	} else {
+		v.ownSession() // the identity is settled now: SetUserKey is too late from here
 		req = v.request(v.queued, v.kind == KindPage)
 	}
 	v.queued = nil
@@ -268,18 +269,22 @@ func (v *Visit) finish(req *wire.Request, o Outcome, err error, d time.Duration,
 	}
 }
 
-// updateSession keeps the latest session id and records each new session start.
-// Callers hold v.mu.
+// updateSession keeps the latest session id, and the user_id it belongs to, and records
+// each new session start. Callers hold v.mu.
 func (v *Visit) updateSession(id string) {
-	if id == "" || id == v.state.SessionID {
+	if id == "" || (id == v.state.SessionID && v.state.SessionUser == v.facts.UserID) {
 		return
 	}
+	changed := id != v.state.SessionID
 	if start := sessionStart(id); start > 0 && start != sessionStart(v.state.SessionID) {
 		v.state.PastSessions = appendPastSession(v.state.PastSessions, start)
 		v.countDownBlocked()
 	}
-	v.state.SessionID = id // a copy of the answer's text (see Tracker.send): the cookie and caches keep it
+	v.state.SessionID, v.state.SessionUser = id, v.facts.UserID // id is a copy of the answer's text (see Tracker.send): the cookie and caches keep it
 	if v.phase >= phaseCommitted {
+		if !changed {
+			return // only its owner learnt: the next call of this cookie learns it again
+		}
 		// Only possible when the call outlived the header (a streaming handler that read
 		// recommendations after writing): the next page carries the old id, which
 		// Personyze accepts, but count it so it can be seen.

@@ -58,6 +58,9 @@ type Command struct {
 	err  error
 }
 
+// wireForm returns the command as the wire package sends it.
+func (c Command) wireForm() wire.Command { return c.w }
+
 // Name returns the command name, e.g. "Product Viewed".
 func (c Command) Name() string { return c.w.Name }
 

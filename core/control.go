@@ -42,7 +42,9 @@ func (v *Visit) tooLate(what string) error {
 // Config.UserKey does, for apps that know the signed-in user only after their auth
 // middleware ran (after this library's): call it there, on every request of a signed-in
 // user. "" makes the visitor anonymous again (their cookie's visitor key). The same key
-// gives the same Personyze user_id on every device. At sign-in, call StartNewSession too.
+// gives the same Personyze user_id on every device. When the user_id differs from the one
+// the visitor's Personyze session was issued to (at sign-in, sign-out, another user), the
+// page's call starts a new session by itself.
 func (v *Visit) SetUserKey(key string) error {
 	if v.t == nil {
 		if v.pending {
@@ -58,9 +60,7 @@ func (v *Visit) SetUserKey(key string) error {
 		return err
 	}
 	v.facts.UserID = visitorUserID(key, v.state.VisitorKey)
-	if sid := v.t.latest.newer(v.facts.UserID, v.state.SessionID); sid != "" {
-		v.updateSession(sid) // an answer for this user that came after their cookie was written
-	}
+	v.adoptLatest()
 	return nil
 }
 
@@ -92,10 +92,10 @@ func (v *Visit) SetDocumentName(name string) error {
 	return nil
 }
 
-// StartNewSession makes this request's call start a new Personyze session, as Personyze's
-// SDKs do when a visitor signs in or out: call it in the sign-in handler, with SetUserKey,
-// or in the sign-out handler. When this request makes no call (a POST without events), the
-// visitor's next call asks for it (it is remembered in the cookie session).
+// StartNewSession makes this request's call start a new Personyze session, on occasions
+// the app chooses (a change of the visitor's identity starts one by itself, see
+// SetUserKey). When this request makes no call (a POST without events), the visitor's
+// next call asks for it (it is remembered in the cookie session).
 func (v *Visit) StartNewSession() error {
 	if v.t == nil {
 		return nil

@@ -82,7 +82,8 @@ func TestVisitControlsReachTheCall(t *testing.T) {
 		writePage(w)
 	})
 	login := sim.Requests()[1]
-	if login.UserID == first.UserID || !login.NewSession || login.SessionID == nil {
+	// The anonymous visitor's session is not the user's: the call carries none.
+	if login.UserID == first.UserID || !login.NewSession || login.SessionID != nil {
 		t.Errorf("sign-in call: user %d (anonymous %d) new_session %v session %v", login.UserID, first.UserID, login.NewSession, login.SessionID)
 	}
 	if doc := login.Commands[len(login.Commands)-1].Document(); doc != "sign-in" {
@@ -96,7 +97,8 @@ func TestVisitControlsReachTheCall(t *testing.T) {
 	if other := sim.Requests()[2]; other.UserID != login.UserID {
 		t.Errorf("same user key, user_id %d and %d", login.UserID, other.UserID)
 	}
-	// Signing out: "" is the cookie's anonymous visitor again.
+	// "" is the cookie's anonymous visitor again (this cookie is the anonymous page's, so
+	// its session is theirs: no new session).
 	serveVisit(tr, navigate("/", cookies...), func(v *core.Visit, w http.ResponseWriter) {
 		_ = v.SetUserKey("")
 		writePage(w)

@@ -117,7 +117,8 @@
 // and Secure when the request came over TLS or with X-Forwarded-Proto: https (trusting
 // that header can only make the cookie stricter). It is signed and encrypted with the
 // session keys and holds a random visitor key (user_id is its CRC-32), the Personyze
-// session id and up to 12 past session start times: nothing personal. It lives
+// session id with the user_id it belongs to, and up to 12 past session start times:
+// nothing personal. It lives
 // [Config.CookieMaxAge] (400 days), renewed with each new session. It is written on a
 // response whose request sent something to Personyze, and only when its contents changed
 // (a new visitor, a new Personyze session: at most once per 90 minutes of activity).
@@ -155,10 +156,11 @@
 //
 //   - [Visit.SetUserKey]: the application's identity of the visitor (as Config.UserKey);
 //     "" is anonymous again. Call it in the auth middleware on every request of a
-//     signed-in user.
-//   - [Visit.StartNewSession]: this request's call starts a new Personyze session, as the
-//     SDKs do at sign-in or sign-out. A request that makes no call passes it on to the
-//     visitor's next call through the cookie.
+//     signed-in user. A change of identity (sign-in, sign-out, another user) starts a new
+//     Personyze session by itself: a session belongs to one user_id.
+//   - [Visit.StartNewSession]: this request's call starts a new Personyze session, for
+//     the occasions the library cannot see. A request that makes no call passes it on to
+//     the visitor's next call through the cookie.
 //   - [Visit.SetDocumentName]: the page's name in Navigate, e.g. the route pattern.
 //   - [Visit.SetConsent]: true tracks a request that Config.Consent refused, from this
 //     request on; false is Forget.

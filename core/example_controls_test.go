@@ -60,18 +60,18 @@ func ExampleVisit_CloseAction() {
 	// Output: 303 Action Status [101 close 2] 1
 }
 
-// A sign-in handler identifies the visitor and starts a new Personyze session, as
-// Personyze's SDKs do at sign-in; the profile event travels in the call that starts it.
-// On later requests the auth middleware calls SetUserKey (see the SetUserKey example).
-func ExampleVisit_StartNewSession() {
+// A sign-in handler identifies the visitor: a new identity starts a new Personyze session
+// by itself (so do sign-out and another user), and the profile event travels in the call
+// that starts it. On later requests the auth middleware calls SetUserKey (see the
+// SetUserKey example).
+func ExampleVisit_SetUserKey_signIn() {
 	sim, tr := exampleWorld()
 	defer sim.Close()
 
 	signIn := func(w http.ResponseWriter, r *http.Request) {
 		userID, email := "42", "a@b.example" // your password check
 		v := core.FromContext(r.Context())
-		_ = v.SetUserKey(userID)
-		_ = v.StartNewSession()
+		_ = v.SetUserKey(userID) // a new user: a new Personyze session
 		_ = v.Track(core.UserProfile("email", email))
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	}
@@ -81,6 +81,32 @@ func ExampleVisit_StartNewSession() {
 	sent := sim.Requests()[0]
 	fmt.Println(sent.NewSession, sent.Commands[0].Name, sent.Commands[0].Args)
 	// Output: true User Profile [email a@b.example]
+}
+
+// StartNewSession is for the occasions the library cannot see: here a kiosk hands the
+// device to the next customer, whose first page starts a session of its own.
+func ExampleVisit_StartNewSession() {
+	sim, tr := exampleWorld()
+	defer sim.Close()
+	page := func(w http.ResponseWriter, r *http.Request) {
+		_ = core.FromContext(r.Context()).Items()
+	}
+	nextCustomer := func(w http.ResponseWriter, r *http.Request) {
+		v := core.FromContext(r.Context())
+		_ = v.StartNewSession()
+		_ = v.Items()
+	}
+
+	first := httptest.NewRecorder()
+	nethttpLike(tr, page).ServeHTTP(first, navigate("/"))
+	nethttpLike(tr, nextCustomer).ServeHTTP(httptest.NewRecorder(), navigate("/", first.Result().Cookies()...))
+	_ = tr.Close(context.Background())
+	for _, req := range sim.Requests()[:2] { // the two pages (held statuses follow)
+		fmt.Println(req.NewSession)
+	}
+	// Output:
+	// true
+	// true
 }
 
 // A visitor who withdraws consent: SetConsent(false) deletes this library's cookies with

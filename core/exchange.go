@@ -67,10 +67,7 @@ func (v *Visit) activate(dev Device) {
 	if v.ctl.userKeySet {
 		v.facts.UserID = visitorUserID(v.ctl.userKey, v.state.VisitorKey)
 	}
-	if sid := t.latest.newer(v.facts.UserID, v.state.SessionID); sid != "" {
-		// An answer that came after this visitor's last page was sent.
-		v.updateSession(sid)
-	}
+	v.adoptLatest() // an answer that came after this visitor's last page was sent
 	v.actionID = attributionOf(v.r.URL.RawQuery, t.cfg.AttributionParam)
 	v.beginClick()
 }
@@ -207,7 +204,7 @@ func (v *Visit) commit() {
 // varies by Cookie and is private (an app's "public" becomes "private", its other
 // directives stay).
 func privateCache(h http.Header) {
-	h.Add("Vary", "Cookie")
+	addVary(h, "Cookie")
 	if cc := h.Get("Cache-Control"); cc == "" {
 		h.Set("Cache-Control", "private")
 	} else if strings.Contains(cc, "public") {

@@ -35,6 +35,15 @@ var pageTemplate = template.Must(template.New("p").Parse(
 func newWorld(t *testing.T, simOpts personyzetest.Options, adjust func(*Config)) *world {
 	t.Helper()
 	sim := personyzetest.NewServer(simOpts)
+	t.Cleanup(func() {
+		// Last, after the Tracker delivered what it held: no call carries an action status
+		// Personyze's SDKs would never send after what precedes it.
+		for i, r := range sim.Requests() {
+			if d := r.DuplicateStatuses(); len(d) > 0 {
+				t.Errorf("call %d carries %v out of the SDKs' order: %v", i, d, r.Commands)
+			}
+		}
+	})
 	t.Cleanup(sim.Close)
 	logs := &syncBuf{}
 	cfg := Config{APIKey: sim.APIKey(), BaseURL: sim.URL(), Development: true, Timeout: 5 * time.Second,

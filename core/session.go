@@ -17,6 +17,7 @@ import (
 const (
 	keyVisitor      = "v"  // random visitor key; user_id is its crc32
 	keySession      = "s"  // latest Personyze session_id
+	keySessionUser  = "su" // the user_id that session belongs to
 	keyPastSessions = "ps" // comma-separated start times, oldest first
 	keyBlocked      = "bl" // closed actions: "id:sessions,..." (at most maxBlocked)
 	keyNewSession   = "ns" // "1": the next call asks for a new session (Visit.StartNewSession)
@@ -24,7 +25,7 @@ const (
 
 // stateKeys are all of the keys above: what Forget removes from an application's own
 // session.
-var stateKeys = [...]string{keyVisitor, keySession, keyPastSessions, keyBlocked, keyNewSession}
+var stateKeys = [...]string{keyVisitor, keySession, keySessionUser, keyPastSessions, keyBlocked, keyNewSession}
 
 const (
 	// sessionLength is how long a Personyze session lasts from its start (see the wire
@@ -38,8 +39,11 @@ const (
 
 // sessionState is the visitor's Personyze state as kept in the cookie session.
 type sessionState struct {
-	VisitorKey   string
-	SessionID    string
+	VisitorKey string
+	SessionID  string
+	// SessionUser is the user_id SessionID was issued to (0: unknown, a cookie written
+	// before it was kept): a Personyze session belongs to one user_id (see ownSession).
+	SessionUser  uint32
 	PastSessions string
 	Blocked      string // closed actions, see parseBlocked
 	ForceNew     bool   // the next call sends new_session: true
@@ -51,9 +55,14 @@ func loadState(s *sessions.Session) sessionState {
 		v, _ := s.Values[k].(string)
 		return v
 	}
+	su, err := strconv.ParseUint(str(keySessionUser), 10, 32)
+	if err != nil {
+		su = 0 // unknown: the session is taken to be the visitor's
+	}
 	return sessionState{
 		VisitorKey:   str(keyVisitor),
 		SessionID:    str(keySession),
+		SessionUser:  uint32(su),
 		PastSessions: str(keyPastSessions),
 		Blocked:      formatBlocked(parseBlocked(str(keyBlocked))), // bounded whatever a store holds
 		ForceNew:     str(keyNewSession) == "1",
@@ -66,6 +75,11 @@ func storeState(s *sessions.Session, st sessionState) {
 	s.Values[keySession] = st.SessionID
 	s.Values[keyPastSessions] = st.PastSessions
 	// Optional keys are left out when unset, so most cookies do not grow.
+	su := ""
+	if st.SessionID != "" && st.SessionUser != 0 {
+		su = strconv.FormatUint(uint64(st.SessionUser), 10)
+	}
+	setOrDelete(s, keySessionUser, su)
 	setOrDelete(s, keyBlocked, st.Blocked)
 	if st.ForceNew {
 		s.Values[keyNewSession] = "1"

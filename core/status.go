@@ -76,7 +76,17 @@ func (h *heldReports) hold(req *wire.Request) {
 		h.send(req)
 		return
 	case ok:
-		cmds := append(e.req.Commands, req.Commands...)
+		cmds, joined := wire.Join(e.req.Commands, req.Commands)
+		if !joined {
+			// Two pages' statuses of one action (two tabs, a page that made no call):
+			// with no Navigate between them the SDKs' rule would drop the second, so the
+			// earlier page's go now and the later page's wait for the next call.
+			earlier := e.req
+			e.req = req
+			h.mu.Unlock()
+			h.send(earlier)
+			return
+		}
 		req.Commands = cmds[max(0, len(cmds)-maxHeldReports):]
 		e.req = req // the newest visitor fields and session id
 	default:
@@ -100,8 +110,12 @@ func (h *heldReports) release(user uint32, e *heldEntry) {
 	h.send(req)
 }
 
-// rideOn moves the visitor's held statuses into req, a call about to be made, before its
-// Navigate (they belong to the previous page).
+// rideOn moves the visitor's held statuses into req, a call about to be made, ahead of its
+// own commands: they belong to the previous page, whose impressions come before the clicks
+// this page reports (a followed recommendation's "product" status), as the SDKs send them.
+// Statuses that cannot precede req's under the SDKs' duplicate rule (this page reports an
+// "executed" the previous page reported too) are sent on their own instead. Held
+// statuses are kept per user_id, so another identity's never ride on this call.
 func (h *heldReports) rideOn(req *wire.Request) {
 	if len(req.Commands) == 0 {
 		return // statuses never cause a page to wait for a call it would not make
@@ -116,14 +130,12 @@ func (h *heldReports) rideOn(req *wire.Request) {
 	if !ok {
 		return
 	}
-	cmds := make([]wire.Command, 0, len(req.Commands)+len(e.req.Commands))
-	nav := len(req.Commands)
-	for nav > 0 && req.Commands[nav-1].Navigate {
-		nav--
+	cmds, ok := wire.Join(e.req.Commands, req.Commands)
+	if !ok {
+		h.send(e.req)
+		return
 	}
-	cmds = append(cmds, req.Commands[:nav]...)
-	cmds = append(cmds, e.req.Commands...)
-	req.Commands = append(cmds, req.Commands[nav:]...)
+	req.Commands = cmds
 }
 
 // close sends everything held and makes later statuses go out at once.
@@ -146,34 +158,10 @@ func (h *heldReports) len() int {
 	return len(h.byUser)
 }
 
-// statusOf returns the action id and status of an "Action Status" command with an
-// argument (the SDKs' 4-element form); ok is false for anything else.
-func statusOf(c Command) (id, status string, ok bool) {
-	if c.w.Name != cmdActionStatus || len(c.w.Args) != 3 {
-		return "", "", false
-	}
-	return c.w.Args[0], c.w.Args[1], true
-}
-
-// duplicateStatus applies the SDKs' rule before queuing status report c: walk the queued
-// commands from the newest back to the last Navigate; c is a duplicate if a report for the
-// same action has the same status, or if c is "executed" and any report for the action is
-// there.
+// duplicateStatus applies the SDKs' rule before queuing status report c after queued (see
+// wire.DuplicateStatus).
 func duplicateStatus(queued []Command, c Command) bool {
-	id, status, ok := statusOf(c)
-	if !ok {
-		return false
-	}
-	for i := len(queued) - 1; i >= 0; i-- {
-		q := queued[i]
-		if q.kind == cmdPageView {
-			return false
-		}
-		if qid, qs, ok := statusOf(q); ok && qid == id && (qs == status || status == statusExecuted) {
-			return true
-		}
-	}
-	return false
+	return wire.DuplicateStatus(queued, c, Command.wireForm)
 }
 
 // add queues c for the page's call (open phase) or for after it. A product or article view
@@ -241,10 +229,21 @@ func (v *Visit) takeReports() *wire.Request {
 // background, with the automatic statuses riding along; statuses alone are held for the
 // visitor's next call.
 func (t *Tracker) sendAfterEnd(late, reports *wire.Request) {
+	var joined []wire.Command
+	ok := late != nil && reports != nil
+	if ok {
+		joined, ok = wire.Join(late.Commands, reports.Commands)
+	}
 	switch {
-	case late != nil && reports != nil:
-		late.Commands = append(late.Commands, reports.Commands...)
+	case ok:
+		late.Commands = joined
 		t.queue.Enqueue(late)
+	case late != nil && reports != nil:
+		// The page's statuses would break the SDKs' duplicate rule after its late events
+		// (a late view's click status of an action the page also showed): they wait for
+		// the visitor's next call.
+		t.queue.Enqueue(late)
+		t.reports.hold(reports)
 	case late != nil:
 		t.queue.Enqueue(late)
 	case reports != nil:

@@ -46,10 +46,14 @@ type EnvOptions struct {
 }
 
 // NewEnv starts a world: app receives the Tracker and returns the application's handler
-// with the adapter's middleware in front.
+// with the adapter's middleware in front. When the test ends, after the Tracker delivered
+// what it held, every call the simulator recorded is checked for action statuses that
+// Personyze's SDKs never send (see personyzetest.Request.DuplicateStatuses): one fails
+// the test.
 func NewEnv(t *testing.T, app func(*core.Tracker) http.Handler, o EnvOptions) *Env {
 	t.Helper()
 	sim := personyzetest.NewServer(o.Sim)
+	t.Cleanup(func() { checkStatusOrder(t, sim) }) // first in, so last out: after Close
 	t.Cleanup(sim.Close)
 	logs := &LogBuffer{}
 	cfg := core.Config{
@@ -75,6 +79,17 @@ func NewEnv(t *testing.T, app func(*core.Tracker) http.Handler, o EnvOptions) *E
 		_ = tr.Close(ctx)
 	})
 	return &Env{t: t, Sim: sim, Tracker: tr, App: srv, Log: logs}
+}
+
+// checkStatusOrder fails t for each recorded call that carries an action status the SDKs'
+// de-duplication would have dropped: a status out of the order things happened.
+func checkStatusOrder(t *testing.T, sim *personyzetest.Server) {
+	for i, r := range sim.Requests() {
+		if d := r.DuplicateStatuses(); len(d) > 0 {
+			t.Errorf("call %d of user %d carries %v, which Personyze's SDKs never send after what precedes it: %v",
+				i, r.UserID, d, r.Commands)
+		}
+	}
 }
 
 // newEnv starts the world of a scenario: a's app with the standard routes.

@@ -32,6 +32,7 @@ func scenarios() []scenario {
 		{"NotPageViews", notPageViews},
 		{"BufferedErrorPages", bufferedErrorPages},
 		{"UserKeyAfterAuth", userKeyAfterAuth},
+		{"IdentityChanges", identityChanges},
 		{"ConsentWithdrawn", consentWithdrawn},
 		{"EnvScript", envScript},
 		{"EnvScriptFile", envScriptFile},

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -133,9 +134,21 @@ func recommendationsInHTML(t *testing.T, a Adapter) {
 		t.Fatalf("link %q has no attribution", href)
 	}
 	e.Get(c, href)
-	pv := e.LastCall().Commands[0]
-	if pv.Name != "Product Viewed" || pv.ActionID() == 0 {
-		t.Fatalf("followed link sent %v %v", pv.Name, pv.Args)
+	call := e.LastCall()
+	pv := slices.IndexFunc(call.Commands, func(c personyzetest.Command) bool { return c.Name == "Product Viewed" })
+	if pv < 0 || call.Commands[pv].ActionID() == 0 {
+		t.Fatalf("followed link sent %v", call.Commands)
+	}
+	// The previous page's impression of the action comes first, then the click it caused,
+	// as things happened (checkStatusOrder holds every call to the SDKs' order).
+	aid := strconv.FormatInt(call.Commands[pv].ActionID(), 10)
+	status := func(s string) int {
+		return slices.IndexFunc(call.Commands, func(c personyzetest.Command) bool {
+			return c.Name == "Action Status" && len(c.Args) == 3 && c.Args[0] == aid && c.Args[1] == s
+		})
+	}
+	if shown, click := status("executed"), status("product"); shown < 0 || click < 0 || shown > click {
+		t.Errorf("followed link's call %v: want the previous page's executed of action %s before its product click", call.Commands, aid)
 	}
 }
 

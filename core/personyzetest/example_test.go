@@ -274,3 +274,28 @@ func ExampleServer_SetMetadataFault() {
 	// 200 [{"id":5,"name":"Product recommendations"}] <nil>
 	// 200 2
 }
+
+// A client that reports a recommendation's impression after the click it caused sends a
+// status Personyze's SDKs never send; the record shows it.
+func ExampleRequest_DuplicateStatuses() {
+	srv := personyzetest.NewServer(personyzetest.Options{})
+	defer srv.Close()
+
+	resp, err := post(srv, `{"user_id": 42, "commands": [
+		["Product Viewed", "p2", "action_id", 102],
+		["Action Status", "102", "product", "p2"],
+		["Action Status", "102", "executed", ""],
+		["Navigate", "urn:personyze:doc:%2Fproducts%2Fp2"]]}`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	resp.Body.Close()
+	for _, r := range srv.Requests() {
+		for _, c := range r.DuplicateStatuses() {
+			fmt.Println(c.Name, c.Args)
+		}
+	}
+	// Output:
+	// Action Status [102 executed ]
+}

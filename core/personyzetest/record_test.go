@@ -376,3 +376,34 @@ func recount(v *visitor) int {
 	}
 	return n
 }
+
+// TestDuplicateStatuses: the record names the status reports the SDKs' de-duplication
+// would have dropped, whatever spelling the client used (any letter case, the action id as
+// a JSON integer), and only those.
+func TestDuplicateStatuses(t *testing.T) {
+	tests := []struct {
+		name string
+		cmds [][]any
+		want []string // the statuses reported, in order
+	}{
+		{"impression, then click", [][]any{{"Action Status", "7", "executed", ""}, {"Action Status", "7", "product", "p1"}, nav("x")}, nil},
+		{"click, then impression", [][]any{{"Action Status", "7", "product", "p1"}, {"Action Status", "7", "executed", ""}, nav("x")}, []string{"executed"}},
+		{"spellings", [][]any{{"action status", json.Number("7"), "target", ""}, {"ACTION STATUS", "7", "executed", ""}}, []string{"executed"}},
+		{"Navigate between", [][]any{{"Action Status", "7", "target", ""}, {"navigate", NavigatePrefix + "x"}, {"Action Status", "7", "executed", ""}}, nil},
+		{"dont-show", [][]any{{"Action Status", "7", "dont-show"}, {"Action Status", "7", "executed", ""}}, nil},
+		{"twice", [][]any{{"Action Status", "7", "close", "0"}, viewed("p1"), {"Action Status", "7", "close", "2"}}, []string{"close"}},
+	}
+	for _, tt := range tests {
+		var rec Request
+		if err := decodeRequest(bodyBytes(t, visit(1, nil, tt.cmds...)), &rec); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		var got []string
+		for _, c := range rec.DuplicateStatuses() {
+			got = append(got, c.Args[1].(string))
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: duplicates %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -2,7 +2,10 @@ package personyzetest
 
 import (
 	"slices"
+	"strconv"
 	"time"
+
+	"github.com/gopersonyze/personyze/core/internal/wire"
 )
 
 // Action statuses an "Action Status" command may carry, as Personyze's SDKs send them.
@@ -58,4 +61,39 @@ func (s *Server) ActionStatuses(userID uint32) []ActionStatus {
 		return nil
 	}
 	return slices.Clone(v.statuses)
+}
+
+// DuplicateStatuses returns the "Action Status" reports of r that Personyze's SDKs never
+// send, in order: before queuing a report they walk the queued commands back to the last
+// Navigate and drop it when a report for the same action has the same status, or when it
+// is "executed" and any report for the action is there. A report after another status of
+// its action, or the same status twice, within one page, reaches Personyze out of the
+// order things happened (an impression after the click it caused) or as a duplicate the
+// service may ignore: a client's tests can assert that no call has one. The simulator
+// itself processes such reports like any other. Uses the library's own rule.
+func (r Request) DuplicateStatuses() []Command {
+	cmds := make([]wire.Command, len(r.Commands))
+	for i, c := range r.Commands {
+		cmds[i] = c.ruleForm()
+	}
+	var out []Command
+	for _, i := range wire.DuplicateStatuses(cmds) {
+		out = append(out, r.Commands[i])
+	}
+	return out
+}
+
+// ruleForm is what the duplicate rule looks at in c: whether it is a Navigate, and the
+// action id and status of a 4-element "Action Status".
+func (c Command) ruleForm() wire.Command {
+	spec, _ := lookupCommand(c.Name)
+	switch {
+	case spec.kind == kindNavigate && spec.canonical != "":
+		return wire.Command{Name: spec.canonical, Navigate: true}
+	case spec.kind == kindActionStatus && len(c.Args) == 3:
+		id, _ := actionIDArg(c.Args[0])
+		status, _ := c.Args[1].(string)
+		return wire.Command{Name: spec.canonical, Args: []string{strconv.FormatInt(id, 10), status, ""}}
+	}
+	return wire.Command{Name: c.Name}
 }

@@ -1,7 +1,6 @@
 package shop
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -186,15 +185,15 @@ func (s *Shop) Authenticate(in Request) {
 	}
 }
 
-// SignIn signs the shopper in under the name of the "user" form field. As Personyze's
-// SDKs do at sign-in, the visitor becomes that user (a new user_id, the same on every
-// device) in a new session, started by the call that carries the user's profile.
+// SignIn signs the shopper in under the name of the "user" form field. The visitor
+// becomes that user (a new user_id, the same on every device) in a new Personyze session,
+// which the library starts by itself with the call that carries the user's profile.
 func (s *Shop) SignIn(in Request) Result {
 	if !s.Store.SignIn(in.Shopper, in.User) {
 		return seeOther(localPath(in.Referer, "/"))
 	}
 	v := in.Visit
-	if err := errors.Join(v.SetUserKey(userKey(s.Store.User(in.Shopper))), v.StartNewSession()); err != nil {
+	if err := v.SetUserKey(userKey(s.Store.User(in.Shopper))); err != nil {
 		s.Logger.Warn("personyze: sign-in not told", "err", err)
 	}
 	s.track(v, core.UserProfile("name", s.Store.User(in.Shopper)))
@@ -205,9 +204,9 @@ func (s *Shop) SignIn(in Request) Result {
 // their cookie again.
 func (s *Shop) SignOut(in Request) Result {
 	s.Store.SignOut(in.Shopper)
-	// A new Personyze session after signing out, as the SDKs start one: this POST makes
-	// no call, so the visitor's next page asks for it.
-	if err := errors.Join(in.Visit.SetUserKey(""), in.Visit.StartNewSession()); err != nil {
+	// This POST makes no call; the visitor's next page, anonymous, starts a new Personyze
+	// session by itself.
+	if err := in.Visit.SetUserKey(""); err != nil {
 		s.Logger.Warn("personyze: sign-out not told", "err", err)
 	}
 	return seeOther("/")

@@ -107,7 +107,8 @@ func Routes(t *testing.T, newHandler NewHandler) {
 
 // signIn: signing in changes the visitor's user_id to the user's (the same on another
 // device) and starts a new session with the call that carries the profile; signing out
-// makes the visitor the cookie's anonymous one again.
+// makes the visitor the cookie's anonymous one again, in a new session too (a Personyze
+// session belongs to one user_id: neither call carries the other identity's).
 func signIn(t *testing.T, c *client, base string, sim *personyzetest.Server) {
 	last := func() personyzetest.Request {
 		reqs := sim.Requests()
@@ -118,8 +119,8 @@ func signIn(t *testing.T, c *client, base string, sim *personyzetest.Server) {
 	in := c.postForm(t, base+"/signin", base+"/cart", url.Values{"user": {"ada"}})
 	expectRedirect(t, in, "/cart")
 	login := last()
-	if login.UserID == anon.UserID || !login.NewSession || len(login.Commands) != 1 || login.Commands[0].Name != "User Profile" {
-		t.Errorf("sign-in call: user %d (anonymous %d), new_session %v, commands %v", login.UserID, anon.UserID, login.NewSession, login.Commands)
+	if login.UserID == anon.UserID || !login.NewSession || login.SessionID != nil || len(login.Commands) != 1 || login.Commands[0].Name != "User Profile" {
+		t.Errorf("sign-in call: user %d (anonymous %d), new_session %v, session %v, commands %v", login.UserID, anon.UserID, login.NewSession, login.SessionID, login.Commands)
 	}
 	page := c.get(t, base+"/")
 	if !strings.Contains(page.body, `<span id="signed-in">ada</span>`) {
@@ -135,8 +136,8 @@ func signIn(t *testing.T, c *client, base string, sim *personyzetest.Server) {
 	}
 	expectRedirect(t, c.post(t, base+"/signout", ""), "/")
 	c.get(t, base+"/")
-	if p := last(); p.UserID != anon.UserID {
-		t.Errorf("after sign-out: user %d, want the anonymous %d", p.UserID, anon.UserID)
+	if p := last(); p.UserID != anon.UserID || !p.NewSession || p.SessionID != nil {
+		t.Errorf("after sign-out: user %d (want the anonymous %d), new_session %v, session %v (want null)", p.UserID, anon.UserID, p.NewSession, p.SessionID)
 	}
 }
 
