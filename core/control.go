@@ -165,9 +165,10 @@ func (v *Visit) SetConsent(ok bool) error {
 // EnvCookieName) with this response and stops tracking the request: no call if it was not
 // made yet, no later commands. Use it when a visitor withdraws consent or asks to be
 // forgotten; it happens by itself when Config.Consent (or HonorGPC) refuses a visitor who
-// still carries those cookies. With an application's own Config.SessionStore, only this
-// library's values are removed from the session and the session is saved. It returns
-// ErrTooLate once the response header was written.
+// still carries those cookies. The action statuses held from the visitor's previous page
+// for their next call are dropped too. With an application's own Config.SessionStore,
+// only this library's values are removed from the session and the session is saved. It
+// returns ErrTooLate once the response header was written.
 func (v *Visit) Forget() error {
 	if v.t == nil && !v.pending {
 		return nil // not tracked and not driven by the middleware: nothing to delete
@@ -179,6 +180,9 @@ func (v *Visit) Forget() error {
 	}
 	v.ctl.forget, v.ctl.off = true, true
 	v.queued, v.late = nil, nil
+	if v.t != nil && v.facts.UserID != 0 {
+		v.t.reports.forget(v.facts.UserID)
+	}
 	if v.phase == phaseOpen {
 		v.kind, v.reason = KindIgnore, "forgotten"
 	}

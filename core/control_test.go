@@ -287,3 +287,32 @@ func TestForgetKeepsTheAppsSession(t *testing.T) {
 		t.Errorf("after Forget the app's session holds %v (%v), want only user=alice", after.Values, err)
 	}
 }
+
+// TestWithdrawnConsentDropsHeldStatuses: the "executed" statuses of the visitor's last page
+// wait for their next call; a visitor who then withdraws consent makes no further call, and
+// what was held for them must not go out later (at reportHold or at Close) either.
+func TestWithdrawnConsentDropsHeldStatuses(t *testing.T) {
+	sim, tr := controlWorld(t, nil)
+	resp := serveVisit(tr, navigate("/"), func(v *core.Visit, w http.ResponseWriter) {
+		if len(v.Items()) == 0 {
+			t.Fatal("the simulator recommended nothing: no status to hold")
+		}
+		writePage(w)
+	})
+	if n := tr.Stats().HeldReports; n != 1 {
+		t.Fatalf("%d visitors with held statuses after a page that showed recommendations, want 1", n)
+	}
+	serveVisit(tr, navigate("/privacy", resp.Cookies()...), func(v *core.Visit, w http.ResponseWriter) {
+		if err := v.SetConsent(false); err != nil {
+			t.Fatal(err)
+		}
+		writePage(w)
+	})
+	if n := tr.Stats().HeldReports; n != 0 {
+		t.Errorf("%d visitors with held statuses after the withdrawal, want 0", n)
+	}
+	closeTracker(t, tr)
+	for i, req := range sim.Requests()[1:] {
+		t.Errorf("call %d after the withdrawal: %v", i+2, req.Commands)
+	}
+}

@@ -165,8 +165,9 @@
 //   - [Visit.SetConsent]: true tracks a request that Config.Consent refused, from this
 //     request on; false is Forget.
 //   - [Visit.Skip]: no call and no cookie for this request; its events are dropped.
-//   - [Visit.Forget]: deletes both cookies with this response and stops tracking the
-//     request (until the header is written).
+//   - [Visit.Forget]: deletes both cookies with this response, stops tracking the
+//     request and drops the action statuses held from the visitor's previous page (until
+//     the header is written).
 //
 // Install the auth middleware after (inside) the Personyze one: with Gin
 // r.Use(ginadapter.Middleware(tr), yourAuth), with Echo e.Use(echoadapter.Middleware(tr),

@@ -138,6 +138,17 @@ func (h *heldReports) rideOn(req *wire.Request) {
 	req.Commands = cmds
 }
 
+// forget drops the statuses held for user: the visitor withdrew consent or asked to be
+// forgotten, so what their last page showed is not sent later either.
+func (h *heldReports) forget(user uint32) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if e, ok := h.byUser[user]; ok {
+		e.timer.Stop()
+		delete(h.byUser, user)
+	}
+}
+
 // close sends everything held and makes later statuses go out at once.
 func (h *heldReports) close() {
 	h.mu.Lock()
