@@ -2,10 +2,13 @@ package delivery
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 
 	"github.com/gopersonyze/personyze/core/internal/wire"
 )
@@ -99,4 +102,136 @@ func newQueueWith(t *testing.T, o Options, send func(context.Context, *wire.Requ
 	o.BreakerWait = func() (time.Duration, bool) { return 0, false }
 	o.Metrics = s
 	return New(o), s
+}
+
+// TestConcurrencyFollowsDemand: as many visitors' requests are sent at the same time as
+// there are visitors waiting, up to Options.Workers and never more; once they are done
+// the workers end, but for idleWorkers waiting for the next request, and Close ends those.
+func TestConcurrencyFollowsDemand(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	const bound, visitors = 8, 20
+	release := make(chan struct{})
+	var inFlight, most atomic.Int64
+	q, s := newQueueWith(t, Options{Size: 64, Workers: bound, MaxRetries: 3, Backoff: time.Millisecond},
+		func(ctx context.Context, _ *wire.Request) error {
+			n := inFlight.Add(1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			defer inFlight.Add(-1)
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
+			return nil
+		})
+	for u := range uint32(visitors) {
+		q.Enqueue(req(u+1, 1))
+	}
+	eventually(t, "Workers requests in flight", func() bool { return inFlight.Load() == bound })
+	if d := q.Depth(); d != visitors-bound {
+		t.Errorf("depth %d while %d are sent, want %d", d, bound, visitors-bound)
+	}
+	close(release)
+	eventually(t, "all delivered", func() bool { return s.delivered.Load() == visitors })
+	eventually(t, "the workers end but for the idle ones", func() bool {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		return q.active == 0 && q.workers.idle.Load() <= idleWorkers && len(q.lanes) == 0
+	})
+	if m := most.Load(); m != bound {
+		t.Errorf("at most %d requests in flight, want %d", m, bound)
+	}
+	if err := q.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	goleak.VerifyNone(t, before)
+}
+
+// TestVisitorOneAtATime: a visitor's requests are never sent at the same time, while
+// other visitors' are.
+func TestVisitorOneAtATime(t *testing.T) {
+	const visitors, each = 6, 30
+	var mu sync.Mutex
+	busy := map[uint32]bool{}
+	var overlaps, together, inFlight, most atomic.Int64
+	q, s := newQueueWith(t, Options{Size: 1024, Workers: 16, MaxRetries: 3, Backoff: time.Millisecond},
+		func(_ context.Context, r *wire.Request) error {
+			mu.Lock()
+			if busy[r.UserID] {
+				overlaps.Add(1)
+			}
+			busy[r.UserID] = true
+			mu.Unlock()
+			n := inFlight.Add(1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			time.Sleep(100 * time.Microsecond)
+			inFlight.Add(-1)
+			together.Add(int64(len(r.Commands)))
+			mu.Lock()
+			busy[r.UserID] = false
+			mu.Unlock()
+			return nil
+		})
+	for range each {
+		for u := range uint32(visitors) {
+			q.Enqueue(req(u+1, 1))
+		}
+	}
+	if err := q.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if overlaps.Load() != 0 {
+		t.Errorf("%d sends overlapped another of the same visitor", overlaps.Load())
+	}
+	if s.delivered.Load() != visitors*each || together.Load() != visitors*each {
+		t.Errorf("delivered %d requests, %d commands; want %d", s.delivered.Load(), together.Load(), visitors*each)
+	}
+	if most.Load() < 2 {
+		t.Errorf("never more than %d sends at a time for %d visitors", most.Load(), visitors)
+	}
+}
+
+// TestBacklogRidesWithRetry: the requests a visitor queues while its first waits for a
+// retry go with that retry in one call, in order, and are counted one by one; a request
+// with other visitor fields (the first of a new session) is not merged.
+func TestBacklogRidesWithRetry(t *testing.T) {
+	var mu sync.Mutex
+	var calls [][]string
+	q, s := newQueueWith(t, Options{Size: 16, Workers: 4, MaxRetries: 3, Backoff: 200 * time.Millisecond},
+		func(_ context.Context, r *wire.Request) error {
+			mu.Lock()
+			defer mu.Unlock()
+			var args []string
+			for _, c := range r.Commands {
+				args = append(args, c.Args[0])
+			}
+			calls = append(calls, args)
+			if len(calls) == 1 {
+				return &wire.StatusError{StatusCode: 503}
+			}
+			return nil
+		})
+	first := req(1, 1)
+	q.Enqueue(first)
+	eventually(t, "the first attempt failed", func() bool { return s.retried.Load() == 1 })
+	for _, a := range []string{"b", "c"} {
+		r := req(1, 1)
+		r.Commands[0].Args = []string{a}
+		q.Enqueue(r)
+	}
+	fresh := req(1, 1)
+	fresh.Commands[0].Args = []string{"d"}
+	fresh.NewSession = true
+	q.Enqueue(fresh)
+	if err := q.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"a"}, {"a", "b", "c"}, {"d"}}
+	if !slices.EqualFunc(calls, want, slices.Equal) {
+		t.Errorf("calls %q, want %q", calls, want)
+	}
+	if s.delivered.Load() != 4 || q.Pending() != 0 {
+		t.Errorf("delivered %d, pending %d; want 4, 0", s.delivered.Load(), q.Pending())
+	}
 }
