@@ -16,19 +16,31 @@ import (
 // TestCloseDeliversThroughOutageAndSlowness: a shutdown with 8 visitors' events queued,
 // while Personyze answers 503 for its first 0.5 s and then takes 1.5 s per answer, delivers
 // all 8 within a 5 s Close, every time. The retries of the outage must fit the deadline and
-// the slow answers must not wait behind each other. 20 runs at the same time (each with a
-// simulator and Tracker of its own, the retries' jitter different in each), on goroutines
-// rather than parallel subtests, which -parallel (GOMAXPROCS by default) would run two by
-// two on a small machine.
+// the slow answers must not wait behind each other. 20 runs, each with a simulator and
+// Tracker of its own (the retries' jitter different in each), five at a time on
+// goroutines: faster than one by one, and light enough for the race detector on a busy
+// 2-core machine (twenty at once starved the retries of CPU there). The pages are served
+// before the shutdowns start, so that they take no CPU from them.
 func TestCloseDeliversThroughOutageAndSlowness(t *testing.T) {
-	const runs = 20
-	var wg sync.WaitGroup
+	const runs, together = 20, 5
 	failures := make([]string, runs)
-	for run := range runs {
-		sim, tr := controlWorld(t, nil) // default retries and backoff
-		wg.Go(func() { failures[run] = shutdownRun(sim, tr) })
+	for batch := 0; batch < runs; batch += together {
+		type world struct {
+			sim   *personyzetest.Server
+			tr    *core.Tracker
+			pages []*core.Visit
+		}
+		var worlds []world
+		for range together {
+			sim, tr := controlWorld(t, nil) // default retries and backoff
+			worlds = append(worlds, world{sim, tr, servePages(tr)})
+		}
+		var wg sync.WaitGroup
+		for i, w := range worlds {
+			wg.Go(func() { failures[batch+i] = shutdownRun(w.sim, w.tr, w.pages) })
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	failed := 0
 	for run, f := range failures {
 		if f != "" {
@@ -39,20 +51,27 @@ func TestCloseDeliversThroughOutageAndSlowness(t *testing.T) {
 	t.Logf("%d of %d runs delivered every event", runs-failed, runs)
 }
 
-// shutdownRun serves 8 new visitors a page each, queues an event for each after its page
-// while Personyze fails, and closes the Tracker as described above. It returns what went
-// wrong, or "".
-func shutdownRun(sim *personyzetest.Server, tr *core.Tracker) string {
-	const visitors = 8
-	const outage, latency, deadline = 500 * time.Millisecond, 1500 * time.Millisecond, 5 * time.Second
+// shutdownVisitors is the number of visitors, and events, of a shutdownRun.
+const shutdownVisitors = 8
+
+// servePages serves shutdownVisitors new visitors a page each and returns their Visits.
+func servePages(tr *core.Tracker) []*core.Visit {
 	var pages []*core.Visit
-	for range visitors { // new visitors: no cookies
+	for range shutdownVisitors { // new visitors: no cookies
 		serveVisit(tr, navigate("/products/p1"), func(v *core.Visit, w http.ResponseWriter) {
 			_ = v.Items()
 			writePage(w)
 			pages = append(pages, v)
 		})
 	}
+	return pages
+}
+
+// shutdownRun queues an event for each of the pages' visitors, after their page, while
+// Personyze fails, and closes the Tracker as described above. It returns what went wrong,
+// or "".
+func shutdownRun(sim *personyzetest.Server, tr *core.Tracker, pages []*core.Visit) string {
+	const outage, latency, deadline = 500 * time.Millisecond, 1500 * time.Millisecond, 5 * time.Second
 	sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultStatus, Status: http.StatusServiceUnavailable})
 	for _, v := range pages {
 		if err := v.Track(core.ProductAddedToCart("p1")); err != nil { // after End: background delivery
@@ -75,8 +94,8 @@ func shutdownRun(sim *personyzetest.Server, tr *core.Tracker) string {
 			}
 		}
 	}
-	if err != nil || delivered != visitors {
-		return fmt.Sprintf("Close after %v: %v; %d of %d events delivered", time.Since(start).Round(time.Millisecond), err, delivered, visitors)
+	if err != nil || delivered != len(pages) {
+		return fmt.Sprintf("Close after %v: %v; %d of %d events delivered", time.Since(start).Round(time.Millisecond), err, delivered, len(pages))
 	}
 	return ""
 }

@@ -82,11 +82,14 @@ const (
 
 // job is one request waiting for background delivery.
 type job struct {
-	req      *wire.Request
-	attempts int
-	deferred bool      // waiting for the open breaker, not for a retry
-	due      time.Time // not before this (zero: at once): a page call's request waiting for its retry
-	n        int       // requests of the visitor merged into req; each is pending and reported
+	req *wire.Request
+	// due is when the job may be sent, as time since Queue.epoch (0: at once); it is set
+	// for a retry (see later and work). A duration rather than a time.Time keeps the job
+	// small while staying on the monotonic clock.
+	due      time.Duration
+	attempts int32
+	n        int32 // requests of the visitor merged into req; each is pending and reported
+	deferred bool  // waiting for the open breaker, not for a retry
 }
 
 // lane is one visitor's requests (by user_id), in the order they were queued. At most one
@@ -124,6 +127,7 @@ const (
 // Options.Workers.
 type Queue struct {
 	o       Options
+	epoch   time.Time       // the origin of job.due
 	ctx     context.Context // canceled when Close gives up: aborts every call in flight
 	cancel  context.CancelFunc
 	workers *runner // the delivery workers: started on demand, idleWorkers kept
@@ -153,7 +157,7 @@ type Queue struct {
 // New starts a Queue; its workers start when requests arrive.
 func New(o Options) *Queue {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Queue{o: o, ctx: ctx, cancel: cancel, drained: make(chan struct{}),
+	return &Queue{o: o, epoch: time.Now(), ctx: ctx, cancel: cancel, drained: make(chan struct{}),
 		lanes: map[uint32]*lane{}, parked: map[*lane]struct{}{},
 		workers: newRunner(idleWorkers), callers: newRunner(idleCallers)}
 }
@@ -208,8 +212,8 @@ func (q *Queue) push(j *job) {
 // wake makes an idle lane with jobs ready, or parks it until its head is due. Callers hold
 // mu.
 func (q *Queue) wake(l *lane) {
-	if j := l.jobs[0]; !j.due.IsZero() {
-		if wait := q.fit(j, time.Until(j.due)); wait > 0 {
+	if j := l.jobs[0]; j.due != 0 {
+		if wait := q.fit(j, j.due-time.Since(q.epoch)); wait > 0 {
 			q.park(l, wait)
 			return
 		}
@@ -244,7 +248,7 @@ func (q *Queue) park(l *lane, wait time.Duration) {
 		}
 		delete(q.parked, l)
 		l.timer = nil
-		l.jobs[0].due = time.Time{} // due now, even if Close moved the timer ahead
+		l.jobs[0].due = 0 // due now, even if Close moved the timer ahead
 		q.enlist(l)
 	})
 }
@@ -334,7 +338,7 @@ func (q *Queue) Refuse(req *wire.Request) {
 }
 
 // done uncounts n requests that were delivered or dropped.
-func (q *Queue) done(n int) {
+func (q *Queue) done(n int32) {
 	if q.pending.Add(-int64(n)) == 0 {
 		q.mu.Lock()
 		closing := q.closing
@@ -371,8 +375,8 @@ func (q *Queue) work() {
 			continue
 		}
 		j := l.jobs[0]
-		if !j.due.IsZero() {
-			if wait := q.fit(j, time.Until(j.due)); wait > 0 {
+		if j.due != 0 {
+			if wait := q.fit(j, j.due-time.Since(q.epoch)); wait > 0 {
 				q.park(l, wait) // a page call's retry, queued behind requests since sent
 				continue
 			}
@@ -390,7 +394,7 @@ func (q *Queue) work() {
 				dropped = append(dropped, j)
 			} else {
 				// The retry keeps the visitor's place: what was queued behind it waits.
-				j.due = time.Now().Add(q.fit(j, wait))
+				j.due = q.dueIn(q.fit(j, wait))
 				q.waiting++
 				l.jobs = slices.Insert(l.jobs, 0, j)
 			}
@@ -420,27 +424,40 @@ func (q *Queue) work() {
 // round trip per request. Callers hold mu.
 func (q *Queue) take(l *lane) *job {
 	j := l.jobs[0]
-	l.jobs[0] = nil
-	l.jobs = l.jobs[1:]
-	q.waiting--
-	j.due = time.Time{}
-	for j.n < mergeMax && len(l.jobs) > 0 {
-		next := l.jobs[0]
+	j.due = 0
+	k := 1 // the jobs to send: l.jobs[:k]
+	size := len(j.req.Commands)
+	for n := j.n; k < len(l.jobs) && n < mergeMax; k++ {
+		next := l.jobs[k]
 		if next.attempts > 0 || !sameVisitor(j.req, next.req) {
 			break
 		}
-		merged := *j.req
-		merged.Commands = slices.Concat(j.req.Commands, next.req.Commands)
-		j.req = &merged
-		j.n += next.n
-		l.jobs[0] = nil
-		l.jobs = l.jobs[1:]
-		q.waiting--
+		n += next.n
+		size += len(next.req.Commands)
 	}
+	if k > 1 {
+		merged := *j.req
+		merged.Commands = make([]wire.Command, 0, size)
+		for _, next := range l.jobs[:k] {
+			merged.Commands = append(merged.Commands, next.req.Commands...)
+			if next != j {
+				j.n += next.n
+			}
+		}
+		j.req = &merged
+	}
+	clear(l.jobs[:k])
+	l.jobs = l.jobs[k:]
+	q.waiting -= k
 	if len(l.jobs) == 0 {
 		l.jobs = nil // let the backing array go
 	}
 	return j
+}
+
+// dueIn returns the job.due of a job that may be sent after wait.
+func (q *Queue) dueIn(wait time.Duration) time.Duration {
+	return max(time.Since(q.epoch)+wait, 1) // never 0, which means at once
 }
 
 // sameVisitor reports whether a and b carry the same visitor fields, so that b's commands
@@ -484,7 +501,7 @@ func (q *Queue) send(j *job, closing bool) (wait time.Duration, retry bool) {
 	}
 	j.deferred = false
 	ctx, cancel := context.WithTimeout(q.ctx, CallTimeout)
-	err := q.o.Send(ctx, j.req, j.attempts+1)
+	err := q.o.Send(ctx, j.req, int(j.attempts)+1)
 	cancel()
 	j.attempts++
 	return q.settle(j, err)
@@ -513,11 +530,11 @@ func (q *Queue) settle(j *job, err error) (wait time.Duration, retry bool) {
 		q.drop(j, DropTooBig, err)
 	case !wire.Retryable(err):
 		q.drop(j, DropNotRetryable, err)
-	case j.attempts > q.o.MaxRetries:
+	case int(j.attempts) > q.o.MaxRetries:
 		q.drop(j, DropRetries, err)
 	default:
 		q.o.Metrics.Retried()
-		return q.backoff(j.attempts, wire.RetryAfter(err)), true
+		return q.backoff(int(j.attempts), wire.RetryAfter(err)), true
 	}
 	return 0, false
 }
@@ -540,7 +557,7 @@ func (q *Queue) later(j *job, wait time.Duration) {
 		q.drop(j, DropShutdown, nil)
 		return
 	}
-	j.due = time.Now().Add(q.fit(j, wait))
+	j.due = q.dueIn(q.fit(j, wait))
 	q.waiting++
 	q.push(j)
 	q.mu.Unlock()
