@@ -17,12 +17,17 @@ import (
 // while Personyze answers 503 for its first 0.5 s and then takes 1.5 s per answer, delivers
 // all 8 within a 5 s Close, every time. The retries of the outage must fit the deadline and
 // the slow answers must not wait behind each other. 20 runs, each with a simulator and
-// Tracker of its own (the retries' jitter different in each), five at a time on
-// goroutines: faster than one by one, and light enough for the race detector on a busy
-// 2-core machine (twenty at once starved the retries of CPU there). The pages are served
-// before the shutdowns start, so that they take no CPU from them.
+// Tracker of its own (the retries' jitter different in each), ten at a time on goroutines
+// (rather than parallel subtests, which -parallel would run two by two on a small
+// machine), two at a time under the race detector, which makes every call ~10x dearer:
+// twenty at once starved the retries of CPU on a busy 2-core machine there. The pages are
+// served before the shutdowns start, so that they take no CPU from them.
 func TestCloseDeliversThroughOutageAndSlowness(t *testing.T) {
-	const runs, together = 20, 5
+	const runs = 20
+	together := 10
+	if raceEnabled {
+		together = 2
+	}
 	failures := make([]string, runs)
 	for batch := 0; batch < runs; batch += together {
 		type world struct {
