@@ -193,8 +193,9 @@ func TestVisitorOneAtATime(t *testing.T) {
 }
 
 // TestBacklogRidesWithRetry: the requests a visitor queues while its first waits for a
-// retry go with that retry in one call, in order, and are counted one by one; a request
-// with other visitor fields (the first of a new session) is not merged.
+// retry go with that retry in one call, in order, and are counted one by one; a page view
+// keeps a call of its own, and a request with other visitor fields (the first of a new
+// session) is not merged.
 func TestBacklogRidesWithRetry(t *testing.T) {
 	var mu sync.Mutex
 	var calls [][]string
@@ -220,6 +221,9 @@ func TestBacklogRidesWithRetry(t *testing.T) {
 		r.Commands[0].Args = []string{a}
 		q.Enqueue(r)
 	}
+	page := req(1, 1)
+	page.Commands[0] = wire.Command{Name: "Navigate", Args: []string{"nav"}, Navigate: true}
+	q.Enqueue(page)
 	fresh := req(1, 1)
 	fresh.Commands[0].Args = []string{"d"}
 	fresh.NewSession = true
@@ -227,11 +231,11 @@ func TestBacklogRidesWithRetry(t *testing.T) {
 	if err := q.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	want := [][]string{{"a"}, {"a", "b", "c"}, {"d"}}
+	want := [][]string{{"a"}, {"a", "b", "c"}, {"nav"}, {"d"}}
 	if !slices.EqualFunc(calls, want, slices.Equal) {
 		t.Errorf("calls %q, want %q", calls, want)
 	}
-	if s.delivered.Load() != 4 || q.Pending() != 0 {
-		t.Errorf("delivered %d, pending %d; want 4, 0", s.delivered.Load(), q.Pending())
+	if s.delivered.Load() != 5 || q.Pending() != 0 {
+		t.Errorf("delivered %d, pending %d; want 5, 0", s.delivered.Load(), q.Pending())
 	}
 }

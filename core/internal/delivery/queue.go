@@ -419,9 +419,10 @@ func (q *Queue) work() {
 
 // take removes l's head for sending, merged with the requests of the visitor queued
 // behind it that have the same visitor fields (the first call of a new session, say, is
-// not merged with the next): one call instead of several, and a request waiting for its
-// retry takes those queued meanwhile along, so a visitor's backlog does not cost one
-// round trip per request. Callers hold mu.
+// not merged with the next) and carry no page view (a page view keeps a call of its own,
+// as the SDKs send it): one call instead of several, and a request waiting for its retry
+// takes the events queued meanwhile along, so a visitor's backlog does not cost one round
+// trip per request. Callers hold mu.
 func (q *Queue) take(l *lane) *job {
 	j := l.jobs[0]
 	j.due = 0
@@ -429,7 +430,7 @@ func (q *Queue) take(l *lane) *job {
 	size := len(j.req.Commands)
 	for n := j.n; k < len(l.jobs) && n < mergeMax; k++ {
 		next := l.jobs[k]
-		if next.attempts > 0 || !sameVisitor(j.req, next.req) {
+		if next.attempts > 0 || hasNavigate(next.req) || !sameVisitor(j.req, next.req) {
 			break
 		}
 		n += next.n
@@ -458,6 +459,11 @@ func (q *Queue) take(l *lane) *job {
 // dueIn returns the job.due of a job that may be sent after wait.
 func (q *Queue) dueIn(wait time.Duration) time.Duration {
 	return max(time.Since(q.epoch)+wait, 1) // never 0, which means at once
+}
+
+// hasNavigate reports whether req carries a page view.
+func hasNavigate(req *wire.Request) bool {
+	return slices.ContainsFunc(req.Commands, func(c wire.Command) bool { return c.Navigate })
 }
 
 // sameVisitor reports whether a and b carry the same visitor fields, so that b's commands
