@@ -115,7 +115,7 @@ func TestEventAfterPage(t *testing.T) {
 // TestLightPages checks that the light page prints ten recommendations with and without
 // the library, so the baselines do the same template work.
 func TestLightPages(t *testing.T) {
-	up, err := newUpstream(0) // ten items per action, as in the load
+	up, err := newUpstream(0, 0) // ten items per action, as in the load
 	if err != nil {
 		t.Fatal(err)
 	}

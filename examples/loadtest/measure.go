@@ -37,12 +37,9 @@ type result struct {
 
 // measure runs cfg.rounds rounds against one adapter's server process.
 func measure(ctx context.Context, cfg config, adapter string, out io.Writer) ([]result, error) {
-	up, err := newUpstream(cfg.upstream)
+	up, err := newUpstream(cfg.upstream, max(cfg.eventUpstream-cfg.upstream, 0))
 	if err != nil {
 		return nil, err
-	}
-	if cfg.eventUpstream > cfg.upstream {
-		up.eventDelay = cfg.eventUpstream - cfg.upstream
 	}
 	defer up.close()
 	srv, err := startServer(ctx, cfg, adapter, up)

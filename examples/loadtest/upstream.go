@@ -48,8 +48,9 @@ type visitorSessions struct {
 	current string
 }
 
-// newUpstream starts the simulator with a fixed latency on a counting listener.
-func newUpstream(latency time.Duration) (*upstream, error) {
+// newUpstream starts the simulator with a fixed latency on a counting listener; calls
+// without a Navigate wait eventDelay more.
+func newUpstream(latency, eventDelay time.Duration) (*upstream, error) {
 	cat := shop.NewCatalog()
 	var products []personyzetest.Product
 	for _, p := range cat.Products() {
@@ -72,7 +73,7 @@ func newUpstream(latency time.Duration) (*upstream, error) {
 		sim.Close()
 		return nil, err
 	}
-	u := &upstream{sim: sim, url: "http://" + ln.Addr().String() + "/rest/", visitors: map[uint32]*visitorSessions{}}
+	u := &upstream{sim: sim, eventDelay: eventDelay, url: "http://" + ln.Addr().String() + "/rest/", visitors: map[uint32]*visitorSessions{}}
 	u.srv = &http.Server{Handler: http.HandlerFunc(u.serve), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = u.srv.Serve(&countingListener{Listener: ln, n: &u.accepts}) }()
 	return u, nil
