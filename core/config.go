@@ -140,7 +140,8 @@ type Config struct {
 	// 6; a negative value disables retries.
 	MaxRetries int
 	// RetryBackoff is the base backoff between retries. Default 250ms;
-	// the wait doubles per attempt, at least the server's Retry-After, at most 30s.
+	// the wait doubles per attempt, at least the server's Retry-After, at most 30s, and
+	// during Tracker.Close at most half the time left before its deadline.
 	RetryBackoff time.Duration
 	// BreakerFailures is the number of consecutive failures that open the circuit breaker.
 	// Default 5.

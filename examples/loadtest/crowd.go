@@ -69,6 +69,9 @@ func (c *crowd) run(ctx context.Context, d, think time.Duration) (latencies []ti
 		c.wg.Go(func() {
 			var lat []time.Duration
 			bad := 0
+			// With a pause, the visitors start spread over one pause rather than all at
+			// once, so that they do not ask for their pages in waves.
+			pause(ctx, think*time.Duration(i)/time.Duration(len(c.clients)))
 			for time.Now().Before(end) && ctx.Err() == nil {
 				path := c.paths[c.position[i]%len(c.paths)]
 				c.position[i]++

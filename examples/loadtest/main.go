@@ -21,9 +21,23 @@
 //	replaced     calls that carried a session id the simulator had already replaced
 //	             for that visitor (see upstream.serve)
 //	opened       circuit breaker openings in the server (from its log)
-//	outcomes     the round's Visit outcomes other than ok
+//	ev/s         events per second that reached the simulator in calls without a page
+//	             view (background delivery), during the round
+//	maxq         the largest delivery queue depth seen (Stats.QueueDepth, read every 50ms)
+//	outcomes     the round's Visit outcomes other than ok, and queue_full drops
 //	heap, rss    the server's live heap after a forced collection, and its resident
 //	             memory, once the round, the drain and -idle are over
+//
+// -event makes every page track an event after its tracker call, which goes to
+// background delivery, to measure it against a slow Personyze:
+//
+//	go run ./examples/loadtest -adapter nethttp -page light -event -upstream 1.5s -visitors 200 -think 2s -duration 15s -rounds 1
+//
+// A Personyze that slow also keeps the pages' circuit breaker open, which holds background
+// delivery back on purpose; -event-upstream slows only the calls without a page view, to
+// measure background delivery alone:
+//
+//	go run ./examples/loadtest -adapter nethttp -page light -event -upstream 5ms -event-upstream 1.5s -visitors 200 -think 2s -duration 15s -rounds 1
 //
 // -junk makes the visitors bots and scanners: random headers and cookies, no cookie jar
 // (every page a visitor never seen before), one page in four a product or article that
@@ -68,19 +82,22 @@ import (
 
 // config is the command line.
 type config struct {
-	adapters   []string
-	visitors   int
-	upstream   time.Duration
-	duration   time.Duration
-	think      time.Duration
-	rounds     int
-	drain      time.Duration
-	light      bool
-	junk       bool          // visitors with random headers and no cookies (see junk.go)
-	embedded   bool          // the server uses the shop's in-process simulator
-	idle       time.Duration // wait after each round's drain before reading memory
-	cpuProfile string
-	verbose    bool
+	adapters []string
+	visitors int
+	upstream time.Duration
+	// eventUpstream is the latency of calls without a page view (0: upstream).
+	eventUpstream time.Duration
+	duration      time.Duration
+	think         time.Duration
+	rounds        int
+	drain         time.Duration
+	light         bool
+	event         bool
+	junk          bool          // visitors with random headers and no cookies (see junk.go)
+	embedded      bool          // the server uses the shop's in-process simulator
+	idle          time.Duration // wait after each round's drain before reading memory
+	cpuProfile    string
+	verbose       bool
 }
 
 func main() {
@@ -111,6 +128,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		" (the same pages without the library) and "+naiveName+" (the light page doing the library's job naively)")
 	fs.IntVar(&cfg.visitors, "visitors", 64, "concurrent visitors")
 	fs.DurationVar(&cfg.upstream, "upstream", 5*time.Millisecond, "latency of the simulated Personyze")
+	fs.DurationVar(&cfg.eventUpstream, "event-upstream", 0, "latency of the simulated Personyze for calls without a page view (events sent in the background), at least -upstream; 0: -upstream")
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "length of a round")
 	fs.DurationVar(&cfg.think, "think", 0, "each visitor's pause after a page (0: the next page at once, which saturates the server)")
 	fs.IntVar(&cfg.rounds, "rounds", 3, "rounds per adapter")
@@ -118,6 +136,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.junk, "junk", false, "visitors send random headers and cookies, keep no cookies and ask for missing pages too")
 	fs.BoolVar(&cfg.embedded, "embedded", false, "the server uses the shop's in-process simulator (as the examples do without an API key)")
 	fs.DurationVar(&cfg.idle, "idle", 0, "pause after each round's drain before the server's memory is read")
+	fs.BoolVar(&cfg.event, "event", false, "every page tracks an event after its tracker call (background delivery)")
 	page := fs.String("page", "shop", "page to serve: shop (the demo shop's templates) or light (ten recommendations)")
 	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write the server's CPU profile to this file (needs a single -adapter)")
 	fs.BoolVar(&cfg.verbose, "v", false, "pass the server's warnings through to stderr")
@@ -153,6 +172,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fmt.Fprintln(stderr, err)
 		return cfg, err
 	}
+	if cfg.eventUpstream != 0 && cfg.eventUpstream < cfg.upstream {
+		err := errors.New("-event-upstream must be at least -upstream (or 0 for the same)")
+		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
 	if cfg.visitors < 1 || cfg.rounds < 1 || cfg.duration <= 0 || cfg.upstream < 0 || cfg.drain < 0 || cfg.think < 0 || cfg.idle < 0 {
 		err := errors.New("-visitors and -rounds must be at least 1, -duration positive, -upstream, -think, -drain and -idle not negative")
 		fmt.Fprintln(stderr, err)
@@ -168,15 +192,15 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 
 // run measures every adapter of cfg and prints one line per round to out.
 func run(ctx context.Context, cfg config, out io.Writer) ([]result, error) {
-	upstream := cfg.upstream.String()
+	upstream := fmt.Sprintf("%v (events %v)", cfg.upstream, max(cfg.eventUpstream, cfg.upstream))
 	if cfg.embedded {
 		upstream = "the shop's own simulator"
 	}
-	fmt.Fprintf(out, "visitors %d%s, think %v, upstream %v, rounds of %v, page %s\n", cfg.visitors,
+	fmt.Fprintf(out, "visitors %d%s, think %v, upstream %v, rounds of %v, page %s, event after the page %v\n", cfg.visitors,
 		map[bool]string{false: "", true: " (junk)"}[cfg.junk], cfg.think, upstream, cfg.duration,
-		map[bool]string{false: "shop", true: "light"}[cfg.light])
-	fmt.Fprintf(out, "%-8s %5s %7s %8s %8s %8s %7s %11s %6s %8s %8s %6s %7s %7s  %s\n", "adapter", "round", "pages", "req/s",
-		"p50", "p99", "cpu/1k", "allocs/page", "conns", "reached", "replaced", "opened", "heap", "rss", "outcomes")
+		map[bool]string{false: "shop", true: "light"}[cfg.light], cfg.event)
+	fmt.Fprintf(out, "%-8s %5s %7s %8s %8s %8s %7s %11s %6s %8s %8s %6s %6s %5s %7s %7s  %s\n", "adapter", "round", "pages", "req/s",
+		"p50", "p99", "cpu/1k", "allocs/page", "conns", "reached", "replaced", "opened", "ev/s", "maxq", "heap", "rss", "outcomes")
 	var all []result
 	for _, name := range cfg.adapters {
 		res, err := measure(ctx, cfg, name, out)

@@ -122,10 +122,23 @@ func TestBaselineBeside(t *testing.T) {
 	}
 }
 
+// TestEventAfterPage: with -event every page's event reaches the simulator in the
+// background, slowed by -event-upstream, and the report shows their rate and the queue.
+func TestEventAfterPage(t *testing.T) {
+	_, results, _ := runArgs(t, "-adapter", "nethttp", "-page", "light", "-event", "-event-upstream", "50ms",
+		"-visitors", "4", "-think", "20ms", "-duration", "1s", "-rounds", "1", "-drain", "10s")
+	if len(results) != 1 {
+		t.Fatalf("%d results", len(results))
+	}
+	if r := results[0]; r.Pages == 0 || r.Errors != 0 || r.Background <= 0 || r.QueueFull != 0 {
+		t.Errorf("%+v: want pages, events delivered in the background, nothing dropped", r)
+	}
+}
+
 // TestLightPages checks that the light page prints ten recommendations with and without
 // the library, so the baselines do the same template work.
 func TestLightPages(t *testing.T) {
-	up, err := newUpstream(0) // ten items per action, as in the load
+	up, err := newUpstream(0, 0) // ten items per action, as in the load
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +155,7 @@ func TestLightPages(t *testing.T) {
 	for _, name := range []string{plainName, naiveName, "nethttp"} {
 		h := naive.handler()
 		if name != naiveName {
-			h = adapters[name](s, true)
+			h = adapters[name](s, pageOptions{light: true})
 		}
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodGet, "/products/"+s.Catalog.Products()[0].ID, nil)
@@ -159,7 +172,7 @@ func TestLightPages(t *testing.T) {
 func TestFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-adapter", "chi"}, {"-visitors", "0"}, {"-rounds", "0"}, {"-duration", "0s"},
-		{"-page", "heavy"}, {"-cpuprofile", "x.prof"}, {"-upstream", "-1ms"}, {"-think", "-1s"}, {"-adapter", "nethttp,chi"}, {"-adapter", ""}, {"-adapter", "naive"},
+		{"-page", "heavy"}, {"-cpuprofile", "x.prof"}, {"-upstream", "-1ms"}, {"-upstream", "5ms", "-event-upstream", "1ms"}, {"-think", "-1s"}, {"-adapter", "nethttp,chi"}, {"-adapter", ""}, {"-adapter", "naive"},
 		{"-idle", "-1s"}, {"-adapter", "naive", "-page", "light", "-embedded"},
 	} {
 		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {

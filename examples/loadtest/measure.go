@@ -31,12 +31,15 @@ type result struct {
 	BreakerOpening uint64        // breaker openings (round + drain)
 	HeapInUse      uint64        // server's live heap after the round, the drain and -idle, collected
 	RSS            uint64        // server's resident memory then; 0 where not measured
+	Background     float64       // events per second reaching the simulator in calls without a page view, during the round
+	MaxQueue       int           // the largest delivery queue depth seen during the round
+	QueueFull      uint64        // commands dropped because the delivery queue was full (round + drain)
 	Outcomes       map[string]uint64
 }
 
 // measure runs cfg.rounds rounds against one adapter's server process.
 func measure(ctx context.Context, cfg config, adapter string, out io.Writer) ([]result, error) {
-	up, err := newUpstream(cfg.upstream)
+	up, err := newUpstream(cfg.upstream, max(cfg.eventUpstream-cfg.upstream, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +59,10 @@ func measure(ctx context.Context, cfg config, adapter string, out io.Writer) ([]
 			return results, err
 		}
 		u0 := up.counts()
+		watch := srv.watchQueue()
 		lat, failed := crowd.run(ctx, cfg.duration, cfg.think)
+		maxQueue := watch()
+		uEnd := up.counts()
 		if err := ctx.Err(); err != nil {
 			return results, err
 		}
@@ -84,7 +90,8 @@ func measure(ctx context.Context, cfg config, adapter string, out io.Writer) ([]
 		r := result{Adapter: adapter, Round: round, Pages: pages, Errors: failed,
 			PerSecond: float64(pages) / cfg.duration.Seconds(), NewConns: u1.accepts - u0.accepts,
 			Replaced: u1.replaced - u0.replaced, BreakerOpening: after.BreakerOpenings - before.BreakerOpenings,
-			Outcomes: map[string]uint64{}}
+			Background: float64(uEnd.events-u0.events) / cfg.duration.Seconds(), MaxQueue: maxQueue,
+			QueueFull: after.Dropped["queue_full"] - before.Dropped["queue_full"], Outcomes: map[string]uint64{}}
 		if pages > 0 {
 			slices.Sort(lat)
 			upstream := cfg.upstream
@@ -125,6 +132,9 @@ func (r result) line() string {
 			oc = append(oc, fmt.Sprintf("%s %d", k, r.Outcomes[k]))
 		}
 	}
+	if r.QueueFull > 0 {
+		oc = append(oc, fmt.Sprintf("queue_full %d", r.QueueFull))
+	}
 	if r.Errors > 0 {
 		oc = append(oc, fmt.Sprintf("failed pages %d", r.Errors))
 	}
@@ -132,9 +142,9 @@ func (r result) line() string {
 	if r.Reached < 0 {
 		reached = "-"
 	}
-	return fmt.Sprintf("%-8s %5d %7d %8.0f %8s %8s %7.3f %11.0f %6d %8s %8d %6d %7s %7s  %s", r.Adapter, r.Round, r.Pages,
+	return fmt.Sprintf("%-8s %5d %7d %8.0f %8s %8s %7.3f %11.0f %6d %8s %8d %6d %6.1f %5d %7s %7s  %s", r.Adapter, r.Round, r.Pages,
 		r.PerSecond, ms(r.P50), ms(r.P99), r.CPUPer1k.Seconds(), r.AllocsPerPage, r.NewConns, reached,
-		r.Replaced, r.BreakerOpening, mb(r.HeapInUse), mb(r.RSS), strings.Join(oc, ", "))
+		r.Replaced, r.BreakerOpening, r.Background, r.MaxQueue, mb(r.HeapInUse), mb(r.RSS), strings.Join(oc, ", "))
 }
 
 // mb prints bytes in MB, "-" for 0 (not measured).
@@ -172,6 +182,9 @@ func startServer(ctx context.Context, cfg config, adapter string, up *upstream) 
 	}
 	if cfg.light {
 		cmd.Env = append(cmd.Env, pageEnv+"=light")
+	}
+	if cfg.event {
+		cmd.Env = append(cmd.Env, eventEnv+"=1")
 	}
 	if cfg.cpuProfile != "" {
 		cmd.Env = append(cmd.Env, cpuProfileEnv+"="+cfg.cpuProfile)
@@ -235,6 +248,36 @@ func (s *server) read(path string) (serverStats, error) {
 	}
 	defer resp.Body.Close()
 	return st, json.NewDecoder(resp.Body).Decode(&st)
+}
+
+// queuePoll is how often watchQueue reads the server's delivery queue depth.
+const queuePoll = 50 * time.Millisecond
+
+// watchQueue reads the server's delivery queue depth every queuePoll until the returned
+// function is called, which returns the largest depth seen.
+func (s *server) watchQueue() func() int {
+	stop := make(chan struct{})
+	most := make(chan int, 1)
+	go func() {
+		highest := 0
+		t := time.NewTicker(queuePoll)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				most <- highest
+				return
+			case <-t.C:
+				if st, err := s.stats(); err == nil {
+					highest = max(highest, st.QueueDepth)
+				}
+			}
+		}
+	}()
+	return func() int {
+		close(stop)
+		return <-most
+	}
 }
 
 // stop closes the server's stdin, which makes it shut down and deliver what it holds,

@@ -37,10 +37,21 @@ var pages = []page{
 // library's share rather than the shop's templates).
 type serveFunc func(w http.ResponseWriter, r *http.Request, v *core.Visit, id string)
 
-func shopPage(s *shop.Shop, p page, light bool) serveFunc {
+// pageOptions are the server process's choices of page (see the -page and -event flags).
+type pageOptions struct {
+	light bool // the light page instead of the shop's
+	event bool // track an event after the page's call: background delivery
+}
+
+func shopPage(s *shop.Shop, p page, po pageOptions) serveFunc {
 	action := p.action(s)
+	first := s.Catalog.Products()[0].ID
 	return func(w http.ResponseWriter, r *http.Request, v *core.Visit, id string) {
-		if light {
+		if po.event {
+			// Tracked after the page's call, so it is sent in the background.
+			defer func() { _ = v.Track(afterPageEvent(p, id, first)) }()
+		}
+		if po.light {
 			lightPage(w, v, id)
 			return
 		}
@@ -49,6 +60,18 @@ func shopPage(s *shop.Shop, p page, light bool) serveFunc {
 			s.Logger.Error("render", "path", r.URL.Path, "err", err)
 		}
 	}
+}
+
+// afterPageEvent is the event a page tracks after its call with -event: a like of the
+// article or product shown, or on the home page of the catalog's first product.
+func afterPageEvent(p page, id, first string) core.Command {
+	switch {
+	case strings.HasPrefix(p.pattern, "/articles/"):
+		return core.ArticleLiked(id)
+	case id == "":
+		return core.ProductLiked(first)
+	}
+	return core.ProductLiked(id)
 }
 
 // lightTemplate is the light page: ten recommendations and nothing else.
@@ -99,14 +122,14 @@ const plainName = "plain"
 // examples do; static files are not part of the load. The plain baseline serves the same
 // pages on net/http without the library: the light page prints ten fixed products, the
 // shop's pages render without recommendations (each handler sees an inactive Visit).
-var adapters = map[string]func(s *shop.Shop, light bool) http.Handler{
-	plainName: func(s *shop.Shop, light bool) http.Handler {
+var adapters = map[string]func(s *shop.Shop, po pageOptions) http.Handler{
+	plainName: func(s *shop.Shop, po pageOptions) http.Handler {
 		mux := http.NewServeMux()
 		items := plainItems(s)
 		for _, p := range pages {
-			serve := shopPage(s, p, false)
+			serve := shopPage(s, p, pageOptions{})
 			mux.HandleFunc("GET "+p.pattern+suffix(p.pattern), func(w http.ResponseWriter, r *http.Request) {
-				if light {
+				if po.light {
 					writeLight(w, r.PathValue("id"), items)
 					return
 				}
@@ -115,35 +138,35 @@ var adapters = map[string]func(s *shop.Shop, light bool) http.Handler{
 		}
 		return mux
 	},
-	"nethttp": func(s *shop.Shop, light bool) http.Handler {
+	"nethttp": func(s *shop.Shop, po pageOptions) http.Handler {
 		mux := http.NewServeMux()
 		for _, p := range pages {
-			serve := shopPage(s, p, light)
+			serve := shopPage(s, p, po)
 			mux.HandleFunc("GET "+p.pattern+suffix(p.pattern), func(w http.ResponseWriter, r *http.Request) {
 				serve(w, r, core.FromContext(r.Context()), r.PathValue("id"))
 			})
 		}
 		return nethttp.Middleware(s.Tracker)(mux)
 	},
-	"gin": func(s *shop.Shop, light bool) http.Handler {
+	"gin": func(s *shop.Shop, po pageOptions) http.Handler {
 		gin.SetMode(gin.ReleaseMode)
 		r := gin.New()
 		r.Use(gin.Recovery())
 		g := r.Group("/", ginadapter.Middleware(s.Tracker))
 		for _, p := range pages {
-			serve := shopPage(s, p, light)
+			serve := shopPage(s, p, po)
 			g.GET(colon(p.pattern), func(c *gin.Context) {
 				serve(c.Writer, c.Request, ginadapter.Visit(c), c.Param("id"))
 			})
 		}
 		return r
 	},
-	"echo": func(s *shop.Shop, light bool) http.Handler {
+	"echo": func(s *shop.Shop, po pageOptions) http.Handler {
 		e := echo4.New()
 		e.HideBanner, e.HidePort = true, true
 		g := e.Group("", echoadapter.Middleware(s.Tracker))
 		for _, p := range pages {
-			serve := shopPage(s, p, light)
+			serve := shopPage(s, p, po)
 			g.GET(colon(p.pattern), func(c echo4.Context) error {
 				serve(c.Response(), c.Request(), echoadapter.Visit(c), c.Param("id"))
 				return nil
@@ -151,11 +174,11 @@ var adapters = map[string]func(s *shop.Shop, light bool) http.Handler{
 		}
 		return e
 	},
-	"echov5": func(s *shop.Shop, light bool) http.Handler {
+	"echov5": func(s *shop.Shop, po pageOptions) http.Handler {
 		e := echo5.New()
 		g := e.Group("", echov5.Middleware(s.Tracker))
 		for _, p := range pages {
-			serve := shopPage(s, p, light)
+			serve := shopPage(s, p, po)
 			g.GET(colon(p.pattern), func(c *echo5.Context) error {
 				serve(c.Response(), c.Request(), echov5.Visit(c), c.Param("id"))
 				return nil

@@ -26,6 +26,7 @@ const (
 	serveEnv      = "PERSONYZE_LOADTEST_SERVE"
 	cpuProfileEnv = "PERSONYZE_LOADTEST_CPUPROFILE"
 	pageEnv       = "PERSONYZE_LOADTEST_PAGE"
+	eventEnv      = "PERSONYZE_LOADTEST_EVENT"
 )
 
 // serverStats is what the server process reports on its control address: its own
@@ -38,6 +39,7 @@ type serverStats struct {
 	Outcomes        map[string]uint64 // Visits by outcome
 	Dropped         map[string]uint64 // commands given up on, by reason
 	Deferred        uint64            // background sends that waited for the open breaker
+	QueueDepth      int               // requests in the delivery queue now
 	Breaker         string            // breaker state now
 	BreakerOpenings uint64            // transitions of the breaker to open, from the log
 	HeapInUse       uint64            // bytes of live heap objects, after a collection when asked (?gc)
@@ -96,7 +98,7 @@ func serve(adapter string, logger *slog.Logger, openings *atomic.Uint64) error {
 		}
 		h = n.handler()
 	} else {
-		h = newHandler(s, os.Getenv(pageEnv) == "light")
+		h = newHandler(s, pageOptions{light: os.Getenv(pageEnv) == "light", event: os.Getenv(eventEnv) == "1"})
 	}
 
 	ctl, err := net.Listen("tcp", "127.0.0.1:0")
@@ -110,7 +112,8 @@ func serve(adapter string, logger *slog.Logger, openings *atomic.Uint64) error {
 		}
 		st := s.Tracker.Stats()
 		out := serverStats{CPU: processCPU(), Allocs: heapAllocs(), Calls: st.Calls, Pending: st.Pending,
-			Outcomes: st.Outcomes, Dropped: st.Dropped, Deferred: st.Deferred, Breaker: st.Breaker,
+			Outcomes: st.Outcomes, Dropped: st.Dropped, Deferred: st.Deferred,
+			QueueDepth: st.QueueDepth, Breaker: st.Breaker,
 			BreakerOpenings: openings.Load(), HeapInUse: heapInUse(), RSS: processRSS()}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(out)

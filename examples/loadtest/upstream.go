@@ -25,8 +25,12 @@ type upstream struct {
 	srv     *http.Server
 	url     string
 	accepts atomic.Uint64
+	// eventDelay is added to calls without a Navigate (events sent in the background),
+	// to slow background delivery alone (-event-upstream); 0 for none.
+	eventDelay time.Duration
 
 	navigates atomic.Uint64 // calls carrying a Navigate command: page views that arrived
+	events    atomic.Uint64 // events answered in calls without a Navigate (background deliveries)
 	replaced  atomic.Uint64 // calls carrying a session id the visitor had been moved off
 	calls     atomic.Uint64
 
@@ -44,8 +48,9 @@ type visitorSessions struct {
 	current string
 }
 
-// newUpstream starts the simulator with a fixed latency on a counting listener.
-func newUpstream(latency time.Duration) (*upstream, error) {
+// newUpstream starts the simulator with a fixed latency on a counting listener; calls
+// without a Navigate wait eventDelay more.
+func newUpstream(latency, eventDelay time.Duration) (*upstream, error) {
 	cat := shop.NewCatalog()
 	var products []personyzetest.Product
 	for _, p := range cat.Products() {
@@ -68,7 +73,7 @@ func newUpstream(latency time.Duration) (*upstream, error) {
 		sim.Close()
 		return nil, err
 	}
-	u := &upstream{sim: sim, url: "http://" + ln.Addr().String() + "/rest/", visitors: map[uint32]*visitorSessions{}}
+	u := &upstream{sim: sim, eventDelay: eventDelay, url: "http://" + ln.Addr().String() + "/rest/", visitors: map[uint32]*visitorSessions{}}
 	u.srv = &http.Server{Handler: http.HandlerFunc(u.serve), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = u.srv.Serve(&countingListener{Listener: ln, n: &u.accepts}) }()
 	return u, nil
@@ -82,11 +87,11 @@ func (u *upstream) close() {
 
 // upstreamCounts is a snapshot of the tap's counters.
 type upstreamCounts struct {
-	accepts, calls, navigates, replaced uint64
+	accepts, calls, navigates, replaced, events uint64
 }
 
 func (u *upstream) counts() upstreamCounts {
-	return upstreamCounts{u.accepts.Load(), u.calls.Load(), u.navigates.Load(), u.replaced.Load()}
+	return upstreamCounts{u.accepts.Load(), u.calls.Load(), u.navigates.Load(), u.replaced.Load(), u.events.Load()}
 }
 
 // wireCall is the part of a tracker call the tap reads.
@@ -110,11 +115,26 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	var call wireCall
 	_ = json.Unmarshal(plain(body, r.Header.Get("Content-Encoding")), &call)
+	navigate := false
 	for _, c := range call.Commands {
 		var cmd []any
 		if json.Unmarshal(c, &cmd) == nil && len(cmd) > 0 && cmd[0] == "Navigate" {
 			u.navigates.Add(1)
+			navigate = true
 			break
+		}
+	}
+	if !navigate {
+		if u.eventDelay > 0 {
+			pause(r.Context(), u.eventDelay)
+		}
+		if r.Context().Err() == nil {
+			for _, c := range call.Commands {
+				var cmd []any
+				if json.Unmarshal(c, &cmd) == nil && len(cmd) > 0 && cmd[0] != "Action Status" {
+					u.events.Add(1)
+				}
+			}
 		}
 	}
 	u.mu.Lock()

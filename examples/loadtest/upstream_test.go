@@ -12,7 +12,7 @@ import (
 // the visitor's current session id is fine, one without any starts a new session, and a
 // call that then still carries the first session id is a replaced one.
 func TestUpstreamCountsReplacedSessions(t *testing.T) {
-	up, err := newUpstream(0)
+	up, err := newUpstream(0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

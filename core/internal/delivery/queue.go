@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,7 +57,9 @@ type Metrics interface {
 
 // Options configure a Queue. Every field is required.
 type Options struct {
-	Size       int // bound of requests waiting for a worker or for their retry
+	Size int // bound of requests waiting for a worker or for their retry
+	// Workers bounds the requests sent at the same time: workers start as requests arrive
+	// and end when none is left, so an idle Queue holds at most idleWorkers of them.
 	Workers    int
 	MaxRetries int // negative: no retries
 	Backoff    time.Duration
@@ -68,60 +71,95 @@ type Options struct {
 	Metrics     Metrics
 }
 
+const (
+	// idleWorkers is how many delivery workers wait for the next request once none is
+	// left: the four permanent workers of earlier versions, so an idle Queue costs what it
+	// did; more are started (up to Options.Workers) when requests arrive faster.
+	idleWorkers = 4
+	// mergeMax bounds the queued requests of one visitor sent together as one request.
+	mergeMax = 16
+)
+
 // job is one request waiting for background delivery.
 type job struct {
-	req      *wire.Request
-	attempts int
-	deferred bool // waiting for the open breaker, not for a retry
+	req *wire.Request
+	// due is when the job may be sent, as time since Queue.epoch (0: at once); it is set
+	// for a retry (see later and work). A duration rather than a time.Time keeps the job
+	// small while staying on the monotonic clock.
+	due      time.Duration
+	attempts int32
+	n        int32 // requests of the visitor merged into req; each is pending and reported
+	deferred bool  // waiting for the open breaker, not for a retry
 }
+
+// lane is one visitor's requests (by user_id), in the order they were queued. At most one
+// worker sends from a lane at a time, so a visitor's requests are sent one after another,
+// in order; a request waiting for its retry keeps its place at the head, and the lane waits
+// with it. Lanes exist only while they hold requests.
+type lane struct {
+	user  uint32
+	jobs  []*job // jobs[0] is next
+	state laneState
+	timer *time.Timer // while parked
+	due   time.Time   // while parked: when the timer fires
+}
+
+// laneState is where a lane is; every change happens under Queue.mu.
+type laneState uint8
+
+const (
+	laneIdle    laneState = iota // in no list: about to be woken or removed
+	laneReady                    // in Queue.ready, waiting for a worker
+	laneRunning                  // a worker sends its head
+	laneParked                   // its head waits for a retry or the breaker (Queue.parked)
+)
 
 // Queue is the bounded, never-blocking background queue with retries.
 //
 // Every request it is responsible for is "pending" from the moment it is handed over (or its
 // page call registered) until it is delivered or dropped. Close waits until nothing is
 // pending or its context ends.
+//
+// Requests wait in their visitor's lane; lanes ready to send wait in one FIFO that a pool
+// of workers serves, one request at a time each, taking the next lane when done. A slow
+// visitor therefore holds one worker and never the others' requests, and the number of
+// sends in flight follows the number of visitors with something to send, up to
+// Options.Workers.
 type Queue struct {
-	o Options
-	// chs are the workers' queues, one each. A visitor's requests (by user_id) always go to
-	// the same one, so they are sent in the order they were queued (a retried request goes
-	// after those queued behind it meanwhile); capacity is Size each, so with the bound on
-	// waiting below a send into one never blocks.
-	chs     []chan *job
+	o       Options
+	epoch   time.Time       // the origin of job.due
 	ctx     context.Context // canceled when Close gives up: aborts every call in flight
 	cancel  context.CancelFunc
-	workers sync.WaitGroup
-	// calls counts page calls running in the background and pushing the retry timers that
-	// fired and are putting their job back. Both are only ever incremented under mu while
-	// stopped is false, and Close waits on them only after setting stopped under mu: so no
-	// Add can race with Close's Wait, the rule sync.WaitGroup requires.
+	workers *runner // the delivery workers: started on demand, idleWorkers kept
+	// calls counts page calls running in the background. It is only ever incremented under
+	// mu while stopped is false, and Close waits on it only after setting stopped under mu:
+	// so no Add can race with Close's Wait, the rule sync.WaitGroup requires.
 	calls   sync.WaitGroup
-	pushing sync.WaitGroup
 	callers *runner // the goroutines page calls run on
 
 	pending atomic.Int64 // requests not yet delivered or dropped, wherever they are
 
 	mu       sync.Mutex
-	closing  bool                 // Close has begun: held-back jobs go at once; report drained
-	stopped  bool                 // Close stopped waiting: everything new is dropped
-	timers   map[*job]*time.Timer // jobs waiting for their retry or for the breaker
-	drained  chan struct{}        // closed when pending reaches zero after closing
+	closing  bool      // Close has begun: held-back jobs go at once; report drained
+	stopped  bool      // Close stopped waiting: everything new is dropped
+	deadline time.Time // Close's deadline, zero when it has none
+	lanes    map[uint32]*lane
+	ready    []*lane            // lanes waiting for a worker, oldest first
+	parked   map[*lane]struct{} // lanes whose head waits for its timer
+	active   int                // workers running (sending, or looking for a lane)
+	busy     int                // workers sending
+	drained  chan struct{}      // closed when pending reaches zero after closing
 	drainSet sync.Once
 	undeliv  int // commands dropped for shutdown once Close began
-	waiting  int // jobs in chs or waiting for a timer: bounded by Size for new jobs
+	waiting  int // jobs in lanes, not being sent: bounded by Size for new jobs
 }
 
-// New starts a Queue and its workers.
+// New starts a Queue; its workers start when requests arrive.
 func New(o Options) *Queue {
 	ctx, cancel := context.WithCancel(context.Background())
-	q := &Queue{o: o, ctx: ctx, cancel: cancel, timers: map[*job]*time.Timer{}, drained: make(chan struct{}),
-		callers: newRunner(idleCallers)}
-	for range o.Workers {
-		ch := make(chan *job, o.Size)
-		q.chs = append(q.chs, ch)
-		q.workers.Add(1)
-		go q.work(ch)
-	}
-	return q
+	return &Queue{o: o, epoch: time.Now(), ctx: ctx, cancel: cancel, drained: make(chan struct{}),
+		lanes: map[uint32]*lane{}, parked: map[*lane]struct{}{},
+		workers: newRunner(idleWorkers), callers: newRunner(idleCallers)}
 }
 
 // Depth is the number of requests waiting for a worker or for their retry.
@@ -139,7 +177,7 @@ func (q *Queue) Pending() int64 { return q.pending.Load() }
 // traffic cannot grow memory without limit: past it new requests are dropped and counted.
 func (q *Queue) Enqueue(req *wire.Request) {
 	q.pending.Add(1)
-	j := &job{req: req}
+	j := &job{req: req, n: 1}
 	q.mu.Lock()
 	switch {
 	case q.stopped:
@@ -150,10 +188,87 @@ func (q *Queue) Enqueue(req *wire.Request) {
 		q.drop(j, DropQueueFull, nil)
 	default:
 		q.waiting++
-		q.chOf(j) <- j // cannot block: every job in a channel is counted in waiting
+		q.push(j)
 		q.mu.Unlock()
 		q.o.Metrics.Enqueued()
 	}
+}
+
+// push appends j to its visitor's lane, making the lane if there is none, and wakes a lane
+// that no worker or timer holds. Callers hold mu, have counted j in waiting and checked
+// that Close has not stopped.
+func (q *Queue) push(j *job) {
+	l := q.lanes[j.req.UserID]
+	if l == nil {
+		l = &lane{user: j.req.UserID}
+		q.lanes[l.user] = l
+	}
+	l.jobs = append(l.jobs, j)
+	if l.state == laneIdle {
+		q.wake(l)
+	}
+}
+
+// wake makes an idle lane with jobs ready, or parks it until its head is due. Callers hold
+// mu.
+func (q *Queue) wake(l *lane) {
+	if j := l.jobs[0]; j.due != 0 {
+		if wait := q.fit(j, j.due-time.Since(q.epoch)); wait > 0 {
+			q.park(l, wait)
+			return
+		}
+	}
+	q.enlist(l)
+}
+
+// enlist puts l at the end of the ready lanes and starts a worker when needed. Callers
+// hold mu.
+func (q *Queue) enlist(l *lane) {
+	l.state = laneReady
+	q.ready = append(q.ready, l)
+	// A worker that is not sending is about to look for a lane: start one only when the
+	// ready lanes outnumber them. The runner never blocks, so this may run under mu, which
+	// orders it before Close stops the workers.
+	if q.active < q.o.Workers && len(q.ready) > q.active-q.busy {
+		q.active++
+		q.workers.run(q.work)
+	}
+}
+
+// park holds l until its head's retry (or the breaker's cooldown) is due. Callers hold mu.
+func (q *Queue) park(l *lane, wait time.Duration) {
+	l.state = laneParked
+	l.due = time.Now().Add(wait)
+	q.parked[l] = struct{}{}
+	l.timer = time.AfterFunc(wait, func() {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		if _, ok := q.parked[l]; !ok {
+			return // Close took the lane over
+		}
+		delete(q.parked, l)
+		l.timer = nil
+		l.jobs[0].due = 0 // due now, even if Close moved the timer ahead
+		q.enlist(l)
+	})
+}
+
+// fit returns the wait before j's next attempt. During Close a job held for the breaker goes
+// at once (no page is left to shield, and the deadline may be shorter than the cooldown),
+// and a retry waits at most half the time left before Close's deadline: it starts before
+// the deadline, with at least as long to run as it waited, instead of being scheduled
+// past the deadline and given up. Callers hold mu.
+func (q *Queue) fit(j *job, wait time.Duration) time.Duration {
+	if !q.closing {
+		return wait
+	}
+	if j.deferred {
+		return 0
+	}
+	if !q.deadline.IsZero() {
+		wait = min(wait, max(time.Until(q.deadline)/2, 0))
+	}
+	return wait
 }
 
 // Call is a page call registered with the Queue: Close waits for it, and what it fails to
@@ -208,7 +323,10 @@ func (c *Call) Go(f func()) { c.q.callers.run(f) }
 // the background or dropped. Call it exactly once.
 func (c *Call) Done(req *wire.Request, err error) {
 	c.cancel()
-	c.q.settle(&job{req: req, attempts: 1}, err)
+	j := &job{req: req, attempts: 1, n: 1}
+	if wait, retry := c.q.settle(j, err); retry {
+		c.q.later(j, wait)
+	}
 	c.q.calls.Done()
 }
 
@@ -216,31 +334,12 @@ func (c *Call) Done(req *wire.Request, err error) {
 // dropped for shutdown.
 func (q *Queue) Refuse(req *wire.Request) {
 	q.pending.Add(1)
-	q.drop(&job{req: req}, DropShutdown, nil)
+	q.drop(&job{req: req, n: 1}, DropShutdown, nil)
 }
 
-// requeue puts a job whose timer fired back into the queue.
-func (q *Queue) requeue(j *job) {
-	q.mu.Lock()
-	if q.stopped {
-		q.waiting--
-		q.mu.Unlock()
-		q.drop(j, DropShutdown, nil)
-		return
-	}
-	select {
-	case q.chOf(j) <- j:
-		q.mu.Unlock()
-	default: // only when retries pushed waiting past the bound
-		q.waiting--
-		q.mu.Unlock()
-		q.drop(j, DropQueueFull, nil)
-	}
-}
-
-// done uncounts a request that was delivered or dropped.
-func (q *Queue) done() {
-	if q.pending.Add(-1) == 0 {
+// done uncounts n requests that were delivered or dropped.
+func (q *Queue) done(n int32) {
+	if q.pending.Add(-int64(n)) == 0 {
 		q.mu.Lock()
 		closing := q.closing
 		q.mu.Unlock()
@@ -258,47 +357,165 @@ func (q *Queue) drop(j *job, reason string, err error) {
 	}
 	q.mu.Unlock()
 	q.o.Metrics.Dropped(reason, j.req, err)
-	q.done()
+	q.done(j.n)
 }
 
-// chOf returns the worker queue of j's visitor.
-func (q *Queue) chOf(j *job) chan *job { return q.chs[int(j.req.UserID%uint32(len(q.chs)))] }
-
-func (q *Queue) work(ch chan *job) {
-	defer q.workers.Done()
-	for j := range ch {
-		q.mu.Lock()
-		q.waiting--
+// work is a delivery worker: it sends the head of the oldest ready lane, puts the lane
+// back (at the end of the ready lanes, so that every visitor gets its turn) and goes on
+// until no lane is ready.
+func (q *Queue) work() {
+	var dropped []*job
+	q.mu.Lock()
+	for len(q.ready) > 0 {
+		l := q.ready[0]
+		q.ready[0] = nil
+		q.ready = q.ready[1:]
+		if q.stopped {
+			dropped = q.remove(l, dropped)
+			continue
+		}
+		j := l.jobs[0]
+		if j.due != 0 {
+			if wait := q.fit(j, j.due-time.Since(q.epoch)); wait > 0 {
+				q.park(l, wait) // a page call's retry, queued behind requests since sent
+				continue
+			}
+		}
+		j = q.take(l)
+		l.state = laneRunning
+		q.busy++
+		closing := q.closing
 		q.mu.Unlock()
-		q.send(j)
+		wait, retry := q.send(j, closing)
+		q.mu.Lock()
+		q.busy--
+		if retry {
+			if q.stopped {
+				dropped = append(dropped, j)
+			} else {
+				// The retry keeps the visitor's place: what was queued behind it waits.
+				j.due = q.dueIn(q.fit(j, wait))
+				q.waiting++
+				l.jobs = slices.Insert(l.jobs, 0, j)
+			}
+		}
+		switch {
+		case q.stopped:
+			dropped = q.remove(l, dropped)
+		case len(l.jobs) == 0:
+			delete(q.lanes, l.user)
+			l.state = laneIdle
+		default:
+			l.state = laneIdle
+			q.wake(l)
+		}
+	}
+	q.active--
+	q.mu.Unlock()
+	for _, j := range dropped {
+		q.drop(j, DropShutdown, nil)
 	}
 }
 
-// send makes one attempt and settles the job. While the breaker is open it makes none:
-// Personyze has been failing, and a send would only add load to it and to this process (an
-// upstream that fails by streaming megabytes costs CPU on every call, which slowed the pages
-// the breaker was meant to shield). The job waits for the end of the cooldown without
-// spending an attempt; during Close it goes at once (see later).
-func (q *Queue) send(j *job) {
-	q.mu.Lock()
-	closing := q.closing
-	q.mu.Unlock()
+// take removes l's head for sending, merged with the requests of the visitor queued
+// behind it that have the same visitor fields (the first call of a new session, say, is
+// not merged with the next) and carry no page view (a page view keeps a call of its own,
+// as the SDKs send it): one call instead of several, and a request waiting for its retry
+// takes the events queued meanwhile along, so a visitor's backlog does not cost one round
+// trip per request. Callers hold mu.
+func (q *Queue) take(l *lane) *job {
+	j := l.jobs[0]
+	j.due = 0
+	k := 1 // the jobs to send: l.jobs[:k]
+	size := len(j.req.Commands)
+	for n := j.n; k < len(l.jobs) && n < mergeMax; k++ {
+		next := l.jobs[k]
+		if next.attempts > 0 || hasNavigate(next.req) || !sameVisitor(j.req, next.req) {
+			break
+		}
+		n += next.n
+		size += len(next.req.Commands)
+	}
+	if k > 1 {
+		merged := *j.req
+		merged.Commands = make([]wire.Command, 0, size)
+		for _, next := range l.jobs[:k] {
+			merged.Commands = append(merged.Commands, next.req.Commands...)
+			if next != j {
+				j.n += next.n
+			}
+		}
+		j.req = &merged
+	}
+	clear(l.jobs[:k])
+	l.jobs = l.jobs[k:]
+	q.waiting -= k
+	if len(l.jobs) == 0 {
+		l.jobs = nil // let the backing array go
+	}
+	return j
+}
+
+// dueIn returns the job.due of a job that may be sent after wait.
+func (q *Queue) dueIn(wait time.Duration) time.Duration {
+	return max(time.Since(q.epoch)+wait, 1) // never 0, which means at once
+}
+
+// hasNavigate reports whether req carries a page view.
+func hasNavigate(req *wire.Request) bool {
+	return slices.ContainsFunc(req.Commands, func(c wire.Command) bool { return c.Navigate })
+}
+
+// sameVisitor reports whether a and b carry the same visitor fields, so that b's commands
+// can travel in a.
+func sameVisitor(a, b *wire.Request) bool {
+	if (a.TimeZone == nil) != (b.TimeZone == nil) || a.TimeZone != nil && *a.TimeZone != *b.TimeZone {
+		return false
+	}
+	return a.UserID == b.UserID && a.SessionID == b.SessionID && a.NewSession == b.NewSession &&
+		a.PastSessions == b.PastSessions && a.Platform == b.Platform && a.Languages == b.Languages &&
+		a.Screen == b.Screen && a.OS == b.OS && a.DeviceType == b.DeviceType
+}
+
+// remove takes l and its jobs out of the Queue once Close has stopped, appending the jobs
+// to dropped. Callers hold mu.
+func (q *Queue) remove(l *lane, dropped []*job) []*job {
+	if l.timer != nil {
+		l.timer.Stop()
+		l.timer = nil
+	}
+	delete(q.parked, l)
+	delete(q.lanes, l.user)
+	q.waiting -= len(l.jobs)
+	dropped = append(dropped, l.jobs...)
+	l.jobs = nil
+	l.state = laneIdle
+	return dropped
+}
+
+// send makes one attempt and settles the job; retry reports that it is to be tried again
+// after wait. While the breaker is open it makes none: Personyze has been failing, and a
+// send would only add load to it and to this process (an upstream that fails by streaming
+// megabytes costs CPU on every call, which slowed the pages the breaker was meant to
+// shield). The job waits for the end of the cooldown without spending an attempt; during
+// Close it goes at once (see fit).
+func (q *Queue) send(j *job, closing bool) (wait time.Duration, retry bool) {
 	if wait, open := q.o.BreakerWait(); open && !closing {
 		q.o.Metrics.Deferred()
 		j.deferred = true
-		q.later(j, wait)
-		return
+		return wait, true
 	}
 	j.deferred = false
 	ctx, cancel := context.WithTimeout(q.ctx, CallTimeout)
-	err := q.o.Send(ctx, j.req, j.attempts+1)
+	err := q.o.Send(ctx, j.req, int(j.attempts)+1)
 	cancel()
 	j.attempts++
-	q.settle(j, err)
+	return q.settle(j, err)
 }
 
-// settle decides what happens to a job after an attempt that returned err.
-func (q *Queue) settle(j *job, err error) {
+// settle decides what happens to a job after an attempt that returned err: it reports a
+// delivery or a drop, or returns the wait before the retry.
+func (q *Queue) settle(j *job, err error) (wait time.Duration, retry bool) {
 	var pe *wire.PartialError
 	if errors.As(err, &pe) {
 		// The first calls of a split request arrived: only the rest is worth a retry.
@@ -309,20 +526,23 @@ func (q *Queue) settle(j *job, err error) {
 	switch {
 	case err == nil, errors.Is(err, wire.ErrMalformedResponse), errors.Is(err, wire.ErrResponseTooLarge):
 		// A garbled or oversized answer still means Personyze received the request.
-		q.o.Metrics.Delivered()
-		q.done()
+		for range j.n {
+			q.o.Metrics.Delivered()
+		}
+		q.done(j.n)
 	case q.ctx.Err() != nil:
 		q.drop(j, DropShutdown, err)
 	case errors.Is(err, wire.ErrRequestTooBig):
 		q.drop(j, DropTooBig, err)
 	case !wire.Retryable(err):
 		q.drop(j, DropNotRetryable, err)
-	case j.attempts > q.o.MaxRetries:
+	case int(j.attempts) > q.o.MaxRetries:
 		q.drop(j, DropRetries, err)
 	default:
 		q.o.Metrics.Retried()
-		q.later(j, q.backoff(j.attempts, wire.RetryAfter(err)))
+		return q.backoff(int(j.attempts), wire.RetryAfter(err)), true
 	}
+	return 0, false
 }
 
 // backoff returns the wait before attempt n+1: exponential with full jitter on the upper
@@ -334,12 +554,8 @@ func (q *Queue) backoff(n int, retryAfter time.Duration) time.Duration {
 	return min(b, maxBackoff)
 }
 
-// later puts j back into the queue after wait; until then it counts against the bound.
-//
-// A job held back for the breaker goes at once when Close has begun: the shutdown deadline
-// may be shorter than the cooldown, and no page is left to shield. The check is made here,
-// under the same lock under which Close sets closing and releases the timers it finds, so a
-// job cannot be armed for the cooldown just after Close looked.
+// later queues a page call's job for its retry after wait, behind what its visitor has
+// queued meanwhile; until then it counts against the bound.
 func (q *Queue) later(j *job, wait time.Duration) {
 	q.mu.Lock()
 	if q.stopped {
@@ -347,23 +563,9 @@ func (q *Queue) later(j *job, wait time.Duration) {
 		q.drop(j, DropShutdown, nil)
 		return
 	}
-	if j.deferred && q.closing {
-		wait = 0
-	}
+	j.due = q.dueIn(q.fit(j, wait))
 	q.waiting++
-	q.timers[j] = time.AfterFunc(wait, func() {
-		q.mu.Lock()
-		_, ok := q.timers[j] // not ok: Close took the job over
-		delete(q.timers, j)
-		if ok {
-			q.pushing.Add(1) // under mu with stopped false: see calls
-		}
-		q.mu.Unlock()
-		if ok {
-			q.requeue(j)
-			q.pushing.Done()
-		}
-	})
+	q.push(j)
 	q.mu.Unlock()
 }
 
@@ -387,9 +589,11 @@ func (e *CloseError) Unwrap() error { return e.Err }
 var ErrClosedTwice = errors.New("personyze: Tracker.Close called twice")
 
 // Close waits until everything pending is delivered or dropped, or ctx ends; then it aborts
-// what is left, counts it as dropped for shutdown, and stops the workers. Page calls
-// registered after it stopped waiting are refused (StartCall). It returns nil or a
-// *CloseError; a second Close returns ErrClosedTwice at once.
+// what is left, counts it as dropped for shutdown, and stops the workers. While it waits,
+// every worker (up to Options.Workers) sends, requests held for the breaker go at once, and
+// retries wait no longer than fits before ctx's deadline (see fit). Page calls registered
+// after it stopped waiting are refused (StartCall). It returns nil or a *CloseError; a
+// second Close returns ErrClosedTwice at once.
 func (q *Queue) Close(ctx context.Context) error {
 	q.mu.Lock()
 	if q.closing {
@@ -397,10 +601,13 @@ func (q *Queue) Close(ctx context.Context) error {
 		return ErrClosedTwice
 	}
 	q.closing = true
-	for j, tm := range q.timers {
-		// Jobs waiting for the breaker's cooldown go now (see later).
-		if j.deferred && tm.Stop() {
-			tm.Reset(0)
+	q.deadline, _ = ctx.Deadline()
+	for l := range q.parked {
+		// Waits armed before Close knew its deadline: shorten those that no longer fit.
+		left := time.Until(l.due)
+		if wait := q.fit(l.jobs[0], left); wait < left && l.timer.Stop() {
+			l.due = time.Now().Add(wait)
+			l.timer.Reset(wait)
 		}
 	}
 	q.mu.Unlock()
@@ -415,32 +622,22 @@ func (q *Queue) Close(ctx context.Context) error {
 	}
 	q.mu.Lock()
 	q.stopped = true
-	timers := q.timers
-	q.timers = map[*job]*time.Timer{}
-	q.waiting -= len(timers)
+	var dropped []*job
+	for l := range q.parked {
+		dropped = q.remove(l, dropped)
+	}
+	for _, l := range q.ready {
+		dropped = q.remove(l, dropped)
+	}
+	q.ready = nil
 	q.mu.Unlock()
 	q.cancel() // aborts calls in flight; their jobs settle as shutdown drops
-	for j, tm := range timers {
-		tm.Stop()
+	for _, j := range dropped {
 		q.drop(j, DropShutdown, nil)
 	}
-	q.pushing.Wait()
 	q.calls.Wait()
 	q.callers.stop()
-	q.mu.Lock()
-	for _, ch := range q.chs {
-		close(ch) // no sender can pass the stopped check any more
-	}
-	q.mu.Unlock()
-	for _, ch := range q.chs {
-		for j := range ch {
-			q.mu.Lock()
-			q.waiting--
-			q.mu.Unlock()
-			q.drop(j, DropShutdown, nil)
-		}
-	}
-	q.workers.Wait()
+	q.workers.stop() // a worker drops the rest of its lane once it sees stopped
 	q.mu.Lock()
 	n := q.undeliv
 	q.mu.Unlock()
