@@ -2,5 +2,6 @@
 
 package core_test
 
-// raceEnabled lightens timing tests under the race detector, which slows them ~10x.
+// raceEnabled lightens or skips timing and soak tests under the race detector, which
+// slows them ~10x.
 const raceEnabled = false
