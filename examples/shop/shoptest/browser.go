@@ -67,18 +67,7 @@ func Browser(t *testing.T, newHandler NewHandler, opts BrowserOptions) {
 	chromium := findChromium(t)
 	s, base := Start(t, newHandler)
 	sim := s.Simulator
-
-	// Chromium's own output explains a browser that crashed or refused a page; it is
-	// shown only when the test fails.
-	var out syncTail
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("Chromium's output (last %d bytes):\n%s", tailBytes, out.String())
-		}
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), browserTimeout)
-	defer cancel()
-	bctx := startBrowser(t, ctx, chromium, &out)
+	bctx := startBrowser(t, chromium)
 	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		sctx, cancel := context.WithTimeout(bctx, stepTimeout)
@@ -222,11 +211,21 @@ func Browser(t *testing.T, newHandler NewHandler, opts BrowserOptions) {
 	}
 }
 
-// startBrowser starts Chromium for one test, stopped when the test ends. Starting a
-// browser is the one step given a second chance: on a loaded machine Chromium can exit
-// during start-up, which says nothing about the shop. Every later step fails the test.
-func startBrowser(t *testing.T, ctx context.Context, chromium string, out *syncTail) context.Context {
+// startBrowser starts Chromium for one test, stopped when the test ends or after
+// browserTimeout. Starting a browser is the one step given a second chance: on a loaded
+// machine Chromium can exit during start-up, which says nothing about the shop. Every
+// later step fails the test. Chromium's own output explains a browser that crashed or
+// refused a page; it is shown only when the test fails.
+func startBrowser(t *testing.T, chromium string) context.Context {
 	t.Helper()
+	out := &syncTail{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("Chromium's output (last %d bytes):\n%s", tailBytes, out.String())
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), browserTimeout)
+	t.Cleanup(cancel)
 	var err error
 	for attempt := 1; attempt <= 2; attempt++ {
 		allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,

@@ -51,15 +51,7 @@ func BrowserCSP(t *testing.T, newHandler NewHandler) {
 		t.Run(p.name, func(t *testing.T) {
 			s, base := Start(t, func(s *shop.Shop) http.Handler { return withCSP(p.policy, newHandler(s)) })
 			sim := s.Simulator
-			var out syncTail
-			t.Cleanup(func() {
-				if t.Failed() {
-					t.Logf("Chromium's output (last %d bytes):\n%s", tailBytes, out.String())
-				}
-			})
-			ctx, cancel := context.WithTimeout(context.Background(), browserTimeout)
-			defer cancel()
-			bctx := startBrowser(t, ctx, chromium, &out)
+			bctx := startBrowser(t, chromium)
 			if _, err := chromedp.Call(bctx, page.AddScriptToEvaluateOnNewDocument,
 				page.AddScriptToEvaluateOnNewDocumentParams{Source: violationRecorder}); err != nil {
 				t.Fatalf("install the violation recorder: %v", err)
