@@ -54,12 +54,9 @@ func (v *Visit) Start() {
 // false when the call has started already (or the Visit is inactive). The caller makes
 // the call and then closes v.called.
 func (v *Visit) beginCall() (req *wire.Request, ok bool) {
-	if v.t == nil {
-		return nil, false
-	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.phase != phaseOpen {
+	if v.mode != modeActive || v.phase != phaseOpen {
 		return nil, false
 	}
 	v.kind, v.reason = v.pageKind() // a status said before the call (SetStatus) decides
@@ -84,9 +81,6 @@ func (v *Visit) beginCall() (req *wire.Request, ok bool) {
 
 // waitCall waits until the call that has started has published its result.
 func (v *Visit) waitCall() {
-	if v.t == nil {
-		return
-	}
 	v.mu.Lock()
 	called := v.called
 	v.mu.Unlock()

@@ -46,16 +46,15 @@ func (v *Visit) tooLate(what string) error {
 // the visitor's Personyze session was issued to (at sign-in, sign-out, another user), the
 // page's call starts a new session by itself.
 func (v *Visit) SetUserKey(key string) error {
-	if v.t == nil {
-		if v.pending {
-			v.mu.Lock()
-			v.ctl.userKey, v.ctl.userKeySet = key, true
-			v.mu.Unlock()
-		}
-		return nil
-	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	switch v.mode {
+	case modeInactive:
+		return nil
+	case modeConsent:
+		v.ctl.userKey, v.ctl.userKeySet = key, true // for activate
+		return nil
+	}
 	if err := v.tooLate("SetUserKey"); err != nil {
 		return err
 	}
@@ -80,11 +79,11 @@ func (v *Visit) SetDocumentName(name string) error {
 	if name == "" {
 		return fmt.Errorf("%w: SetDocumentName with an empty name", ErrEmptyID)
 	}
-	if v.t == nil {
-		return nil
-	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.mode != modeActive {
+		return nil
+	}
 	if err := v.tooLate("SetDocumentName"); err != nil {
 		return err
 	}
@@ -97,11 +96,11 @@ func (v *Visit) SetDocumentName(name string) error {
 // SetUserKey). When this request makes no call (a POST without events), the visitor's
 // next call asks for it (it is remembered in the cookie session).
 func (v *Visit) StartNewSession() error {
-	if v.t == nil {
-		return nil
-	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.mode != modeActive {
+		return nil
+	}
 	if err := v.tooLate("StartNewSession"); err != nil {
 		return err
 	}
@@ -117,11 +116,11 @@ func (v *Visit) StartNewSession() error {
 // Skip stops tracking this request: no call, no cookie, and commands tracked so far or
 // later are dropped. The visitor's cookie stays as it was (see Forget to delete it).
 func (v *Visit) Skip() error {
-	if v.t == nil {
-		return nil
-	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.mode != modeActive {
+		return nil
+	}
 	if err := v.tooLate("Skip"); err != nil {
 		return err
 	}
@@ -139,22 +138,22 @@ func (v *Visit) SetConsent(ok bool) error {
 	if !ok {
 		return v.Forget()
 	}
-	if v.t != nil || !v.pending {
-		return nil // tracked already, or ignored for another reason (a bot, a static file)
-	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.mode != modeConsent {
+		return nil // tracked already, or ignored for another reason (a bot, a static file)
+	}
 	if v.phase != phaseOpen {
 		return fmt.Errorf("%w: SetConsent after the response header was written", ErrTooLate)
 	}
-	t := v.tr
-	v.t, v.pending = t, false
+	t := v.t
 	v.ctl.forget = false
 	v.kind, v.reason = t.cfg.Classify(v.r, v.dev)
 	if v.kind == KindIgnore {
-		v.t = nil
+		v.mode = modeInactive
 		return nil
 	}
+	v.mode = modeActive
 	v.outcome = OutcomePending
 	t.counters.outcomes[OutcomeSkipped].Add(^uint64(0)) // counted as skipped by Begin
 	v.activate(v.dev)
@@ -170,17 +169,17 @@ func (v *Visit) SetConsent(ok bool) error {
 // only this library's values are removed from the session and the session is saved. It
 // returns ErrTooLate once the response header was written.
 func (v *Visit) Forget() error {
-	if v.t == nil && !v.pending {
-		return nil // not tracked and not driven by the middleware: nothing to delete
-	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.mode == modeInactive {
+		return nil // not tracked and not driven by the middleware: nothing to delete
+	}
 	if v.phase >= phaseCommitted {
 		return fmt.Errorf("%w: Forget after the response header was written", ErrTooLate)
 	}
 	v.ctl.forget, v.ctl.off = true, true
 	v.queued, v.late = nil, nil
-	if v.t != nil && v.facts.UserID != 0 {
+	if v.mode == modeActive && v.facts.UserID != 0 {
 		v.t.reports.forget(v.facts.UserID)
 	}
 	if v.phase == phaseOpen {

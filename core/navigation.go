@@ -131,11 +131,14 @@ func (v *Visit) SetStatus(code int) error {
 	if code < 100 || code > 999 {
 		return fmt.Errorf("personyze: SetStatus(%d): not an HTTP status code (100 to 999)", code)
 	}
-	if code < 200 || v == nil || (v.t == nil && !v.pending) {
-		return nil // not the final status, or a Visit that sends nothing
+	if code < 200 || v == nil {
+		return nil // not the final status
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.mode == modeInactive {
+		return nil // a Visit that sends nothing
+	}
 	if v.phase != phaseOpen {
 		if v.kind == KindPage && notPageStatus(code) != "" {
 			return fmt.Errorf("%w: SetStatus(%d) after the page's call was made as a page view", ErrTooLate, code)

@@ -42,7 +42,7 @@ type htmlOnce struct {
 //
 // Each rendered action is reported to Personyze as "executed".
 func (v *Visit) Placeholder(name string) template.HTML {
-	if v.t == nil || name == "" {
+	if name == "" || !v.tracking() {
 		return ""
 	}
 	v.flush()

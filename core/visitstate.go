@@ -16,6 +16,22 @@ package core
 // announced by closing Visit.called.
 type phase uint8
 
+// mode says whether a Visit talks to Personyze. Begin sets it; the one change after Begin
+// is SetConsent(true) on a Visit waiting for consent. Guarded by Visit.mu.
+type mode uint8
+
+const (
+	// modeInactive: nothing is sent and every method is a no-op (a bot, a static asset,
+	// the script of personyzeScript, no middleware).
+	modeInactive mode = iota
+	// modeConsent: inactive for lack of consent only. The adapter drives it (its response
+	// may delete the cookies of a visitor who withdrew consent) and SetConsent(true)
+	// makes it active.
+	modeConsent
+	// modeActive: the Visit talks to Personyze (Skip and Forget stop that within it).
+	modeActive
+)
+
 const (
 	phaseOpen phase = iota
 	phaseCalling
