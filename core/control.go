@@ -63,15 +63,6 @@ func (v *Visit) SetUserKey(key string) error {
 	return nil
 }
 
-// visitorUserID is the user_id of an application user key, or of the cookie's visitor
-// key for "", the way deriveFacts computes it.
-func visitorUserID(userKey, visitorKey string) uint32 {
-	if userKey != "" {
-		return userID("user:" + userKey)
-	}
-	return userID(visitorKey)
-}
-
 // SetDocumentName names the page in this request's Navigate (Config.DocumentName does it
 // for every request), e.g. with the route pattern the router matched. A name longer than
 // MaxDocumentName once encoded is cut (see Navigate).
@@ -126,7 +117,7 @@ func (v *Visit) Skip() error {
 	}
 	v.ctl.off = true
 	v.queued = nil
-	v.kind, v.reason = KindIgnore, "skipped by handler"
+	v.kind, v.reason = KindIgnore, reasonSkipped
 	return nil
 }
 
@@ -183,7 +174,7 @@ func (v *Visit) Forget() error {
 		v.t.reports.forget(v.facts.UserID)
 	}
 	if v.phase == phaseOpen {
-		v.kind, v.reason = KindIgnore, "forgotten"
+		v.kind, v.reason = KindIgnore, reasonForgotten
 	}
 	return nil
 }
@@ -202,12 +193,12 @@ func (t *Tracker) hasCookies(r *http.Request) bool {
 // of the built-in store, or this library's values in the application's own store (whose
 // cookie may hold the app's sign-in). sess is the loaded session, nil if none was loaded.
 func (t *Tracker) deleteCookies(w http.ResponseWriter, r *http.Request, sess *sessions.Session) {
-	secure := isHTTPS(r)
 	http.SetCookie(w, &http.Cookie{Name: EnvCookieName, Value: "", Path: "/", MaxAge: -1,
-		Secure: secure, SameSite: http.SameSiteLaxMode})
+		Secure: isHTTPS(r), SameSite: http.SameSiteLaxMode})
 	if t.cfg.SessionStore == nil {
-		http.SetCookie(w, &http.Cookie{Name: t.cfg.SessionName, Value: "", Path: t.cfg.CookiePath,
-			Domain: t.cfg.CookieDomain, MaxAge: -1, Secure: secure, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		o := t.cookieOptions(r) // the attributes it was set with, or browsers keep it
+		http.SetCookie(w, &http.Cookie{Name: t.cfg.SessionName, Value: "", Path: o.Path,
+			Domain: o.Domain, MaxAge: -1, Secure: o.Secure, HttpOnly: o.HttpOnly, SameSite: o.SameSite})
 		return
 	}
 	if sess == nil {

@@ -38,9 +38,9 @@ func (t *Tracker) Begin(w http.ResponseWriter, r *http.Request) *Exchange {
 	switch {
 	case v.kind == KindIgnore:
 	case t.cfg.Consent != nil && !t.cfg.Consent(r):
-		v.kind, v.reason, noConsent = KindIgnore, "no consent", true
+		v.kind, v.reason, noConsent = KindIgnore, reasonNoConsent, true
 	case t.cfg.HonorGPC && r.Header.Get("Sec-GPC") == "1":
-		v.kind, v.reason, noConsent = KindIgnore, "global privacy control", true
+		v.kind, v.reason, noConsent = KindIgnore, reasonGPC, true
 	}
 	v.req = r.WithContext(newContext(r.Context(), v))
 	if v.kind == KindIgnore {

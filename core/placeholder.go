@@ -145,9 +145,7 @@ func attributeAnchor(tok *html.Token, param string, id int64) bool {
 	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || strings.HasPrefix(href, "//") {
 		return false
 	}
-	q := u.Query()
-	q.Set(param, value)
-	u.RawQuery = q.Encode()
+	setQueryParam(u, param, value)
 	tok.Attr[hi].Val = u.String()
 	return true
 }
