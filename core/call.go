@@ -69,11 +69,11 @@ func (v *Visit) beginCall() (req *wire.Request, ok bool) {
 		req = v.request(v.queued, v.kind == KindPage)
 	}
 	v.queued = nil
-	v.ctl.newSession = false // asked for once, by this call
 	v.ctl.sent = len(req.Commands) > 0
 	if v.ctl.sent {
-		v.ext.forced = v.state.ForceNew // asked for by StartNewSession, here or earlier
-		req.NewSession = req.NewSession || v.ext.forced
+		// Asked for by StartNewSession, here or on an earlier request that made no call;
+		// the answer clears it (applyResult).
+		req.NewSession = req.NewSession || v.state.ForceNew
 		v.t.reports.rideOn(req)
 	}
 	return req, true
@@ -244,7 +244,6 @@ func (v *Visit) finish(req *wire.Request, o Outcome, err error, d time.Duration,
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.outcome, v.err = o, err
 	v.call = Call{req: req, Outcome: o, Err: err, Duration: d}
 	if resp != nil {
 		v.call.body = resp.Body

@@ -25,5 +25,5 @@ func FromContext(ctx context.Context) *Visit {
 			return v
 		}
 	}
-	return &Visit{outcome: OutcomeSkipped, reason: reasonNoMiddleware}
+	return &Visit{call: Call{Outcome: OutcomeSkipped}, reason: reasonNoMiddleware}
 }

@@ -21,7 +21,6 @@ type control struct {
 	document   string // SetDocumentName; "" means Config.DocumentName
 	userKey    string // SetUserKey on a Visit that is not active yet
 	userKeySet bool
-	newSession bool // StartNewSession: the page's call asks for a new session
 	off        bool // Skip or Forget: nothing more is sent for this request
 	forget     bool // Forget: the library's cookies are deleted with the response
 	read       bool // recommendations were read: the response is personalised
@@ -95,7 +94,6 @@ func (v *Visit) StartNewSession() error {
 	if err := v.tooLate("StartNewSession"); err != nil {
 		return err
 	}
-	v.ctl.newSession = true
 	if !v.state.ForceNew {
 		// Remembered in the cookie until a call carries it, for a request that makes none
 		// (a sign-out POST without events).
@@ -145,7 +143,7 @@ func (v *Visit) SetConsent(ok bool) error {
 		return nil
 	}
 	v.mode = modeActive
-	v.outcome = OutcomePending
+	v.call.Outcome = OutcomePending
 	t.counters.outcomes[OutcomeSkipped].Add(^uint64(0)) // counted as skipped by Begin
 	v.activate(v.dev)
 	return nil

@@ -29,7 +29,7 @@ func (t *Tracker) Begin(w http.ResponseWriter, r *http.Request) *Exchange {
 		// reads or writes the session, and it is not a page view.
 		t.env.serve(w, r)
 		return &Exchange{t: t, r: r, req: r, w: w, kind: KindIgnore, reason: reasonEnvScript,
-			outcome: OutcomeSkipped, served: true}
+			call: Call{Outcome: OutcomeSkipped}, served: true}
 	}
 	v := &Visit{t: t, r: r, w: w}
 	dev := Device(t.detector.Detect(r.Header))
@@ -45,7 +45,7 @@ func (t *Tracker) Begin(w http.ResponseWriter, r *http.Request) *Exchange {
 	v.req = r.WithContext(newContext(r.Context(), v))
 	if v.kind == KindIgnore {
 		// modeInactive: every method becomes a no-op
-		v.outcome = OutcomeSkipped
+		v.call.Outcome = OutcomeSkipped
 		t.counters.outcomes[OutcomeSkipped].Add(1)
 		if noConsent {
 			// The handler may still grant consent (SetConsent), and a visitor who carries

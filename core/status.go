@@ -16,9 +16,6 @@ type visitExt struct {
 	// reports are the automatic action statuses of this page (executed, dont-show): they
 	// ride on the visitor's next call (see heldReports).
 	reports []Command
-	// forced: the page's call carries a new_session that Visit.StartNewSession asked for,
-	// in this request or an earlier one that made no call.
-	forced bool
 	// keep: the cookie must be saved even if this request makes no call (it remembers a
 	// closed action or a new session asked for).
 	keep bool

@@ -47,8 +47,6 @@ type Visit struct {
 	dirty    bool      // session state changed since it was loaded
 	queued   []Command // commands for the page call
 	late     []Command // commands tracked after the page call, sent after the handler
-	outcome  Outcome
-	err      error
 	stale    bool
 	actions  []*Action
 	call     Call
@@ -229,14 +227,14 @@ func (v *Visit) ActionItems(id int64) []Item {
 func (v *Visit) Outcome() Outcome {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return v.outcome
+	return v.call.Outcome
 }
 
 // Err returns why the tracker call failed, or nil.
 func (v *Visit) Err() error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return v.err
+	return v.call.Err
 }
 
 // Stale reports whether the recommendations are the visitor's last good ones, served
@@ -272,7 +270,7 @@ func (v *Visit) SessionID() string {
 func (v *Visit) String() string {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return fmt.Sprintf("personyze.Visit{kind: %s, reason: %q, outcome: %s}", v.kind, v.reason, v.outcome)
+	return fmt.Sprintf("personyze.Visit{kind: %s, reason: %q, outcome: %s}", v.kind, v.reason, v.call.Outcome)
 }
 
 // request builds a tracker request for cmds with the visitor's facts and session; with
@@ -303,7 +301,7 @@ func (v *Visit) request(cmds []Command, navigate bool) *wire.Request {
 	return &wire.Request{
 		UserID:       f.UserID,
 		SessionID:    v.state.SessionID,
-		NewSession:   v.ctl.newSession || needsNewSession(v.state.SessionID, v.t.cfg.Now()),
+		NewSession:   needsNewSession(v.state.SessionID, v.t.cfg.Now()),
 		PastSessions: v.state.PastSessions,
 		Platform:     f.Platform,
 		TimeZone:     f.TimeZone,

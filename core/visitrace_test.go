@@ -116,6 +116,9 @@ func TestActiveAgreement(t *testing.T) {
 			if exchange != tt.exchange || v.Active() != tt.visit {
 				t.Errorf("Exchange.Active %v, Visit.Active %v; want %v, %v", exchange, v.Active(), tt.exchange, tt.visit)
 			}
+			if c := v.Call(); c.Outcome != v.Outcome() || c.Err != v.Err() {
+				t.Errorf("Call() says %v %v, Outcome and Err %v %v", c.Outcome, c.Err, v.Outcome(), v.Err())
+			}
 		})
 	}
 }
