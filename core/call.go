@@ -56,12 +56,9 @@ func (v *Visit) Start() {
 func (v *Visit) beginCall() (req *wire.Request, ok bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.mode != modeActive || v.phase != phaseOpen {
+	if !v.toCalling() {
 		return nil, false
 	}
-	v.kind, v.reason = v.pageKind() // a status said before the call (SetStatus) decides
-	v.phase = phaseCalling
-	v.called = make(chan struct{})
 	if v.ctl.off {
 		req = &wire.Request{} // Skip or Forget: nothing is sent
 	} else {

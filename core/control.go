@@ -135,16 +135,10 @@ func (v *Visit) SetConsent(ok bool) error {
 	if v.phase != phaseOpen {
 		return fmt.Errorf("%w: SetConsent after the response header was written", ErrTooLate)
 	}
-	t := v.t
-	v.ctl.forget = false
-	v.kind, v.reason = t.cfg.Classify(v.r, v.dev)
-	if v.kind == KindIgnore {
-		v.mode = modeInactive
-		return nil
+	if !v.grantConsent() {
+		return nil // the classifier ignores the request
 	}
-	v.mode = modeActive
-	v.call.Outcome = OutcomePending
-	t.counters.outcomes[OutcomeSkipped].Add(^uint64(0)) // counted as skipped by Begin
+	v.t.counters.outcomes[OutcomeSkipped].Add(^uint64(0)) // counted as skipped by Begin
 	v.activate(v.dev)
 	return nil
 }

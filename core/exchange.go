@@ -146,11 +146,10 @@ func (e *Exchange) End() {
 	v := (*Visit)(e)
 	e.BeforeHeader(0)
 	v.mu.Lock()
-	if v.mode != modeActive || v.phase == phaseEnded {
+	if !v.toEnded() {
 		v.mu.Unlock()
 		return
 	}
-	v.phase = phaseEnded
 	late, reports := v.takeLate(), v.takeReports()
 	v.mu.Unlock()
 	v.t.sendAfterEnd(late, reports)
@@ -184,11 +183,10 @@ func (v *Visit) loadSession() {
 // and the cache headers when the response carries a cookie or recommendations.
 func (v *Visit) commit() {
 	v.mu.Lock()
-	if v.phase >= phaseCommitted {
+	if !v.toCommitted() {
 		v.mu.Unlock()
 		return
 	}
-	v.phase = phaseCommitted
 	forget := v.ctl.forget
 	save := v.dirty && (v.ctl.sent || v.ext.keep) && !v.ctl.off
 	read := v.ctl.read && v.ctl.sent // recommendations come only from a call that was made

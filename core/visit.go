@@ -22,8 +22,8 @@ import (
 // twice. Until then the handler (or its auth middleware) may still decide for this request:
 // SetUserKey, SetDocumentName, SetStatus, SetConsent, StartNewSession, Skip and Forget.
 type Visit struct {
-	// Set by Begin and never changed after it (read without the lock):
-	t   *Tracker // the middleware's Tracker (nil without middleware); see mode for whether it is used
+	// Set by Begin and never changed after it: read without the lock.
+	t   *Tracker // the middleware's Tracker (nil without middleware); mode says whether it is used
 	r   *http.Request
 	req *http.Request // r with the Visit in its context
 	w   http.ResponseWriter
@@ -31,25 +31,30 @@ type Visit struct {
 	// served: Begin answered the request itself (see Exchange.Served).
 	served bool
 
-	mu sync.Mutex // guards everything below; see visitstate.go for the lifecycle
-	// mode says whether the Visit talks to Personyze; SetConsent(true) is its one change
-	// after Begin. kind, reason, facts, sess and actionID are written by Begin, by
-	// SetConsent(true) (activate), and kind, reason and facts.UserID by the controls.
-	mode     mode
-	phase    phase
-	kind     RequestKind
-	reason   string
+	// mu guards every field below. Begin writes them before the Visit is shared; after
+	// it, they are read and written under mu only. The one exception is called: created
+	// under mu (toCalling), closed without it by whoever took the call, once the result
+	// is published under mu. See visitstate.go for the lifecycle.
+	mu    sync.Mutex
+	mode  mode
+	phase phase
+	// kind and reason: Begin, SetConsent(true), the controls (Skip, Forget) and the
+	// response (BeforeHeader, toCalling) change them.
+	kind   RequestKind
+	reason string
+	// sess, facts, actionID and state are loaded by activate (Begin or SetConsent(true));
+	// SetUserKey changes facts.UserID, the call's answer the state.
 	sess     *sessions.Session
 	facts    Facts
-	actionID int64         // attribution carried by the request's link, 0 if none
-	called   chan struct{} // closed when the page's call has its result
+	actionID int64 // attribution carried by the request's link, 0 if none
 	state    sessionState
-	dirty    bool      // session state changed since it was loaded
-	queued   []Command // commands for the page call
-	late     []Command // commands tracked after the page call, sent after the handler
-	stale    bool
+	dirty    bool          // state changed since it was loaded
+	called   chan struct{} // closed when the page's call has its result
+	queued   []Command     // commands for the page call
+	late     []Command     // commands tracked after the page call, sent after the handler
+	call     Call          // the page's call and how it went (Outcome, Err)
+	stale    bool          // actions are the visitor's last good ones (see Stale)
 	actions  []*Action
-	call     Call
 	items    []Item
 	ctl      control // per-request decisions of the handler, see control.go
 	ext      visitExt
