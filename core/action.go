@@ -28,18 +28,6 @@ type Action struct {
 	html   htmlOnce
 }
 
-// newActions converts decoded wire actions.
-func newActions(ws []wire.Action) []*Action {
-	if len(ws) == 0 {
-		return nil
-	}
-	out := make([]*Action, len(ws))
-	for i, w := range ws {
-		out[i] = &Action{ID: w.ID, Data: w.Data}
-	}
-	return out
-}
-
 // IsJSON reports whether the action carries JSON items. With the action's metadata known,
 // that is an application/json content type whose content is a JSON array (possibly empty);
 // without it, data["data"] parsing as the body of a JSON array.

@@ -131,3 +131,15 @@ func FuzzDecodedActionItems(f *testing.F) {
 		}
 	})
 }
+
+// newActions converts decoded wire actions, without their metadata.
+func newActions(ws []wire.Action) []*Action {
+	if len(ws) == 0 {
+		return nil
+	}
+	out := make([]*Action, len(ws))
+	for i, w := range ws {
+		out[i] = &Action{ID: w.ID, Data: w.Data}
+	}
+	return out
+}

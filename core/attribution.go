@@ -48,11 +48,16 @@ func (t *Tracker) Link(it Item) string {
 	if err != nil {
 		return target
 	}
-	param := t.cfg.AttributionParam
-	q := u.Query()
-	q.Set(param, strconv.FormatInt(it.ActionID, 10))
-	u.RawQuery = q.Encode()
+	setQueryParam(u, t.cfg.AttributionParam, strconv.FormatInt(it.ActionID, 10))
 	return u.String()
+}
+
+// setQueryParam sets param to value in u's query (the attribution parameter of a link),
+// replacing any earlier value.
+func setQueryParam(u *url.URL, param, value string) {
+	q := u.Query()
+	q.Set(param, value)
+	u.RawQuery = q.Encode()
 }
 
 // attributionOf reads the attribution parameter ("<id>") from a request's raw query; 0 if

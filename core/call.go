@@ -54,17 +54,11 @@ func (v *Visit) Start() {
 // false when the call has started already (or the Visit is inactive). The caller makes
 // the call and then closes v.called.
 func (v *Visit) beginCall() (req *wire.Request, ok bool) {
-	if v.t == nil {
-		return nil, false
-	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.phase != phaseOpen {
+	if !v.toCalling() {
 		return nil, false
 	}
-	v.kind, v.reason = v.pageKind() // a status said before the call (SetStatus) decides
-	v.phase = phaseCalling
-	v.called = make(chan struct{})
 	if v.ctl.off {
 		req = &wire.Request{} // Skip or Forget: nothing is sent
 	} else {
@@ -72,11 +66,11 @@ func (v *Visit) beginCall() (req *wire.Request, ok bool) {
 		req = v.request(v.queued, v.kind == KindPage)
 	}
 	v.queued = nil
-	v.ctl.newSession = false // asked for once, by this call
 	v.ctl.sent = len(req.Commands) > 0
 	if v.ctl.sent {
-		v.ext.forced = v.state.ForceNew // asked for by StartNewSession, here or earlier
-		req.NewSession = req.NewSession || v.ext.forced
+		// Asked for by StartNewSession, here or on an earlier request that made no call;
+		// the answer clears it (applyResult).
+		req.NewSession = req.NewSession || v.state.ForceNew
 		v.t.reports.rideOn(req)
 	}
 	return req, true
@@ -84,9 +78,6 @@ func (v *Visit) beginCall() (req *wire.Request, ok bool) {
 
 // waitCall waits until the call that has started has published its result.
 func (v *Visit) waitCall() {
-	if v.t == nil {
-		return
-	}
 	v.mu.Lock()
 	called := v.called
 	v.mu.Unlock()
@@ -250,7 +241,6 @@ func (v *Visit) finish(req *wire.Request, o Outcome, err error, d time.Duration,
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.outcome, v.err = o, err
 	v.call = Call{req: req, Outcome: o, Err: err, Duration: d}
 	if resp != nil {
 		v.call.body = resp.Body

@@ -40,9 +40,10 @@ func (k RequestKind) String() string {
 // already derived from it, and returns a short reason for logs and stats.
 type Classifier func(r *http.Request, d Device) (RequestKind, string)
 
-// Reasons returned by DefaultClassifier and IgnorePaths. They are stable so
-// that they can be counted and alerted on.
+// Every reason a Visit's Reason gives, in one place (the package documentation lists
+// them, see TestDocReasons). They are stable so that they can be counted and alerted on.
 const (
+	// Returned by DefaultClassifier and IgnorePaths:
 	reasonPageView    = "page view"    // KindPage
 	reasonStatic      = "static asset" // KindIgnore: file extension or well-known file
 	reasonPrefetch    = "prefetch"     // KindIgnore: Sec-Purpose/Purpose/X-Moz/X-Purpose
@@ -50,6 +51,22 @@ const (
 	reasonEnvScript   = "env script"   // KindIgnore: the request for personyzeScript's file
 	// Bots give "bot: " + Device.BotReason ("bot: curl"); methods give
 	// "method " + the method ("method POST", "method HEAD").
+
+	// GETs that are not page views, by request (the classifier) and by response
+	// (BeforeHeader):
+	reasonFetch   = "fetch"    // KindEvent: Sec-Fetch-Mode is not navigate, or Sec-Fetch-Dest not document
+	reasonXHR     = "xhr"      // KindEvent: X-Requested-With: XMLHttpRequest
+	reasonNotHTML = "not html" // KindEvent: no Sec-Fetch headers and Accept does not ask for HTML
+	// reasonResponseNotHTML: KindEvent, the response's Content-Type is set and is not HTML.
+	reasonResponseNotHTML = "response not html"
+	// Responses with a status other than a successful page give "response <status>".
+
+	// Given by Begin and the Visit's controls:
+	reasonNoConsent    = "no consent"             // KindIgnore: Config.Consent refused
+	reasonGPC          = "global privacy control" // KindIgnore: HonorGPC and Sec-GPC: 1
+	reasonSkipped      = "skipped by handler"     // KindIgnore: Visit.Skip
+	reasonForgotten    = "forgotten"              // KindIgnore: Visit.Forget before the call
+	reasonNoMiddleware = "no middleware"          // the Visit of FromContext without one
 )
 
 // DefaultClassifier is the classifier used when Config.Classify is nil.

@@ -285,7 +285,6 @@ const (
 	statusClose    = "close"    // dismissed; arg = number of sessions to hide it ("0")
 	statusProduct  = "product"  // click on a product inside the action; arg = product id
 	statusArticle  = "article"  // click on an article inside the action; arg = article id
-	statusError    = "error"    // the application could not show it; arg = reason
 )
 
 // ActionStatus reports what happened to action actionID: ["Action Status", "<id>", status, arg]

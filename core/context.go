@@ -25,5 +25,5 @@ func FromContext(ctx context.Context) *Visit {
 			return v
 		}
 	}
-	return &Visit{outcome: OutcomeSkipped, reason: "no middleware"}
+	return &Visit{call: Call{Outcome: OutcomeSkipped}, reason: reasonNoMiddleware}
 }

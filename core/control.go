@@ -21,7 +21,6 @@ type control struct {
 	document   string // SetDocumentName; "" means Config.DocumentName
 	userKey    string // SetUserKey on a Visit that is not active yet
 	userKeySet bool
-	newSession bool // StartNewSession: the page's call asks for a new session
 	off        bool // Skip or Forget: nothing more is sent for this request
 	forget     bool // Forget: the library's cookies are deleted with the response
 	read       bool // recommendations were read: the response is personalised
@@ -46,31 +45,21 @@ func (v *Visit) tooLate(what string) error {
 // the visitor's Personyze session was issued to (at sign-in, sign-out, another user), the
 // page's call starts a new session by itself.
 func (v *Visit) SetUserKey(key string) error {
-	if v.t == nil {
-		if v.pending {
-			v.mu.Lock()
-			v.ctl.userKey, v.ctl.userKeySet = key, true
-			v.mu.Unlock()
-		}
-		return nil
-	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	switch v.mode {
+	case modeInactive:
+		return nil
+	case modeConsent:
+		v.ctl.userKey, v.ctl.userKeySet = key, true // for activate
+		return nil
+	}
 	if err := v.tooLate("SetUserKey"); err != nil {
 		return err
 	}
 	v.facts.UserID = visitorUserID(key, v.state.VisitorKey)
 	v.adoptLatest()
 	return nil
-}
-
-// visitorUserID is the user_id of an application user key, or of the cookie's visitor
-// key for "", the way deriveFacts computes it.
-func visitorUserID(userKey, visitorKey string) uint32 {
-	if userKey != "" {
-		return userID("user:" + userKey)
-	}
-	return userID(visitorKey)
 }
 
 // SetDocumentName names the page in this request's Navigate (Config.DocumentName does it
@@ -80,11 +69,11 @@ func (v *Visit) SetDocumentName(name string) error {
 	if name == "" {
 		return fmt.Errorf("%w: SetDocumentName with an empty name", ErrEmptyID)
 	}
-	if v.t == nil {
-		return nil
-	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.mode != modeActive {
+		return nil
+	}
 	if err := v.tooLate("SetDocumentName"); err != nil {
 		return err
 	}
@@ -97,15 +86,14 @@ func (v *Visit) SetDocumentName(name string) error {
 // SetUserKey). When this request makes no call (a POST without events), the visitor's
 // next call asks for it (it is remembered in the cookie session).
 func (v *Visit) StartNewSession() error {
-	if v.t == nil {
-		return nil
-	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.mode != modeActive {
+		return nil
+	}
 	if err := v.tooLate("StartNewSession"); err != nil {
 		return err
 	}
-	v.ctl.newSession = true
 	if !v.state.ForceNew {
 		// Remembered in the cookie until a call carries it, for a request that makes none
 		// (a sign-out POST without events).
@@ -117,17 +105,17 @@ func (v *Visit) StartNewSession() error {
 // Skip stops tracking this request: no call, no cookie, and commands tracked so far or
 // later are dropped. The visitor's cookie stays as it was (see Forget to delete it).
 func (v *Visit) Skip() error {
-	if v.t == nil {
-		return nil
-	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.mode != modeActive {
+		return nil
+	}
 	if err := v.tooLate("Skip"); err != nil {
 		return err
 	}
 	v.ctl.off = true
 	v.queued = nil
-	v.kind, v.reason = KindIgnore, "skipped by handler"
+	v.kind, v.reason = KindIgnore, reasonSkipped
 	return nil
 }
 
@@ -139,24 +127,18 @@ func (v *Visit) SetConsent(ok bool) error {
 	if !ok {
 		return v.Forget()
 	}
-	if v.t != nil || !v.pending {
-		return nil // tracked already, or ignored for another reason (a bot, a static file)
-	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.mode != modeConsent {
+		return nil // tracked already, or ignored for another reason (a bot, a static file)
+	}
 	if v.phase != phaseOpen {
 		return fmt.Errorf("%w: SetConsent after the response header was written", ErrTooLate)
 	}
-	t := v.tr
-	v.t, v.pending = t, false
-	v.ctl.forget = false
-	v.kind, v.reason = t.cfg.Classify(v.r, v.dev)
-	if v.kind == KindIgnore {
-		v.t = nil
-		return nil
+	if !v.grantConsent() {
+		return nil // the classifier ignores the request
 	}
-	v.outcome = OutcomePending
-	t.counters.outcomes[OutcomeSkipped].Add(^uint64(0)) // counted as skipped by Begin
+	v.t.counters.outcomes[OutcomeSkipped].Add(^uint64(0)) // counted as skipped by Begin
 	v.activate(v.dev)
 	return nil
 }
@@ -170,21 +152,21 @@ func (v *Visit) SetConsent(ok bool) error {
 // only this library's values are removed from the session and the session is saved. It
 // returns ErrTooLate once the response header was written.
 func (v *Visit) Forget() error {
-	if v.t == nil && !v.pending {
-		return nil // not tracked and not driven by the middleware: nothing to delete
-	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.mode == modeInactive {
+		return nil // not tracked and not driven by the middleware: nothing to delete
+	}
 	if v.phase >= phaseCommitted {
 		return fmt.Errorf("%w: Forget after the response header was written", ErrTooLate)
 	}
 	v.ctl.forget, v.ctl.off = true, true
 	v.queued, v.late = nil, nil
-	if v.t != nil && v.facts.UserID != 0 {
+	if v.mode == modeActive && v.facts.UserID != 0 {
 		v.t.reports.forget(v.facts.UserID)
 	}
 	if v.phase == phaseOpen {
-		v.kind, v.reason = KindIgnore, "forgotten"
+		v.kind, v.reason = KindIgnore, reasonForgotten
 	}
 	return nil
 }
@@ -203,12 +185,12 @@ func (t *Tracker) hasCookies(r *http.Request) bool {
 // of the built-in store, or this library's values in the application's own store (whose
 // cookie may hold the app's sign-in). sess is the loaded session, nil if none was loaded.
 func (t *Tracker) deleteCookies(w http.ResponseWriter, r *http.Request, sess *sessions.Session) {
-	secure := isHTTPS(r)
 	http.SetCookie(w, &http.Cookie{Name: EnvCookieName, Value: "", Path: "/", MaxAge: -1,
-		Secure: secure, SameSite: http.SameSiteLaxMode})
+		Secure: isHTTPS(r), SameSite: http.SameSiteLaxMode})
 	if t.cfg.SessionStore == nil {
-		http.SetCookie(w, &http.Cookie{Name: t.cfg.SessionName, Value: "", Path: t.cfg.CookiePath,
-			Domain: t.cfg.CookieDomain, MaxAge: -1, Secure: secure, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		o := t.cookieOptions(r) // the attributes it was set with, or browsers keep it
+		http.SetCookie(w, &http.Cookie{Name: t.cfg.SessionName, Value: "", Path: o.Path,
+			Domain: o.Domain, MaxAge: -1, Secure: o.Secure, HttpOnly: o.HttpOnly, SameSite: o.SameSite})
 		return
 	}
 	if sess == nil {

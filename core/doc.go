@@ -94,7 +94,9 @@
 //   - Ignored (no call, no cookie): "method HEAD" (and OPTIONS, CONNECT, TRACE), "bot:
 //     curl" (curl, Go-http-client, HeadlessChrome, crawlers, by User-Agent), "prefetch"
 //     (Sec-Purpose, Purpose, X-Moz, X-Purpose), "static asset" (.css, .js, images, fonts,
-//     .json, /favicon.ico, ...; see DefaultClassifier), "ignored path" ([IgnorePaths]).
+//     .json, /favicon.ico, ...; see DefaultClassifier), "ignored path" ([IgnorePaths]),
+//     "env script" (the script of personyzeScript), "no middleware" ([FromContext]
+//     outside the middleware).
 //   - Ignored for consent: "no consent" when [Config.Consent] refuses, "global privacy
 //     control" when [Config.HonorGPC] is set and the request has Sec-GPC: 1. A visitor
 //     who still has this library's cookies gets them deleted.

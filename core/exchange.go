@@ -28,38 +28,40 @@ func (t *Tracker) Begin(w http.ResponseWriter, r *http.Request) *Exchange {
 		// Before anything else: the script is the same for every visitor, so it never
 		// reads or writes the session, and it is not a page view.
 		t.env.serve(w, r)
-		return &Exchange{tr: t, r: r, req: r, w: w, kind: KindIgnore, reason: reasonEnvScript,
-			outcome: OutcomeSkipped, served: true}
+		return &Exchange{t: t, r: r, req: r, w: w, kind: KindIgnore, reason: reasonEnvScript,
+			call: Call{Outcome: OutcomeSkipped}, served: true}
 	}
-	v := &Visit{t: t, tr: t, r: r, w: w}
+	v := &Visit{t: t, r: r, w: w}
 	dev := Device(t.detector.Detect(r.Header))
 	v.kind, v.reason = t.cfg.Classify(r, dev)
 	noConsent := false
 	switch {
 	case v.kind == KindIgnore:
 	case t.cfg.Consent != nil && !t.cfg.Consent(r):
-		v.kind, v.reason, noConsent = KindIgnore, "no consent", true
+		v.kind, v.reason, noConsent = KindIgnore, reasonNoConsent, true
 	case t.cfg.HonorGPC && r.Header.Get("Sec-GPC") == "1":
-		v.kind, v.reason, noConsent = KindIgnore, "global privacy control", true
+		v.kind, v.reason, noConsent = KindIgnore, reasonGPC, true
 	}
 	v.req = r.WithContext(newContext(r.Context(), v))
 	if v.kind == KindIgnore {
-		v.t = nil // every method becomes a no-op
-		v.outcome = OutcomeSkipped
+		// modeInactive: every method becomes a no-op
+		v.call.Outcome = OutcomeSkipped
 		t.counters.outcomes[OutcomeSkipped].Add(1)
 		if noConsent {
 			// The handler may still grant consent (SetConsent), and a visitor who carries
 			// our cookies has withdrawn it: they are deleted with this response.
-			v.pending, v.dev = true, dev
+			v.mode, v.dev = modeConsent, dev
 			v.ctl.forget = t.hasCookies(r)
 		}
 		return (*Exchange)(v)
 	}
+	v.mode = modeActive
 	v.activate(dev)
 	return (*Exchange)(v)
 }
 
 // activate loads the visitor's session and facts: the work of Begin for a tracked request.
+// Callers hold v.mu, or own the Visit alone (Begin).
 func (v *Visit) activate(dev Device) {
 	t := v.t
 	v.loadSession()
@@ -87,7 +89,16 @@ func (e *Exchange) Served() bool { return e.served }
 // Active reports whether the adapter must drive the Visit's lifecycle (BeforeHeader, End):
 // it talks to Personyze, or it lacks consent that the handler may still grant or withdraw
 // (see Visit.SetConsent). An adapter may skip its wrapping when it is false.
-func (e *Exchange) Active() bool { return e.t != nil || e.pending }
+//
+// It differs from Visit.Active for a Visit waiting for consent (true here, false there:
+// the adapter must drive it, yet it does not talk to Personyze unless SetConsent(true)
+// comes) and after Skip or Forget (true here: the response still carries what they
+// decided). Visit.Active implies Exchange.Active.
+func (e *Exchange) Active() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.mode != modeInactive
+}
 
 // BeforeHeader decides, from the status and the Content-Type already set, whether the
 // response is a page (see Page views in the package documentation: a page view whose
@@ -101,13 +112,16 @@ func (e *Exchange) Active() bool { return e.t != nil || e.pending }
 // view: the status it writes afterwards no longer changes that.
 func (e *Exchange) BeforeHeader(status int) {
 	v := (*Visit)(e)
-	if v.t == nil {
-		if v.pending {
-			v.commit()
-		}
+	v.mu.Lock()
+	switch v.mode {
+	case modeInactive:
+		v.mu.Unlock()
+		return
+	case modeConsent:
+		v.mu.Unlock()
+		v.commit() // the cookies of a visitor who withdrew consent go
 		return
 	}
-	v.mu.Lock()
 	if v.phase >= phaseCommitted {
 		v.mu.Unlock()
 		return
@@ -131,15 +145,11 @@ func (e *Exchange) BeforeHeader(status int) {
 func (e *Exchange) End() {
 	v := (*Visit)(e)
 	e.BeforeHeader(0)
-	if v.t == nil {
-		return
-	}
 	v.mu.Lock()
-	if v.phase == phaseEnded {
+	if !v.toEnded() {
 		v.mu.Unlock()
 		return
 	}
-	v.phase = phaseEnded
 	late, reports := v.takeLate(), v.takeReports()
 	v.mu.Unlock()
 	v.t.sendAfterEnd(late, reports)
@@ -173,25 +183,24 @@ func (v *Visit) loadSession() {
 // and the cache headers when the response carries a cookie or recommendations.
 func (v *Visit) commit() {
 	v.mu.Lock()
-	if v.phase >= phaseCommitted {
+	if !v.toCommitted() {
 		v.mu.Unlock()
 		return
 	}
-	v.phase = phaseCommitted
 	forget := v.ctl.forget
 	save := v.dirty && (v.ctl.sent || v.ext.keep) && !v.ctl.off
 	read := v.ctl.read && v.ctl.sent // recommendations come only from a call that was made
 	v.dirty = false
-	st := v.state
+	st, sess := v.state, v.sess
 	v.mu.Unlock()
-	t := v.tr
+	t := v.t
 	switch {
 	case forget:
-		t.deleteCookies(v.w, v.r, v.sess)
+		t.deleteCookies(v.w, v.r, sess)
 	case save:
-		storeState(v.sess, st)
-		v.sess.Options = t.cookieOptions(v.r)
-		if err := t.store.Save(v.r, v.w, v.sess); err != nil {
+		storeState(sess, st)
+		sess.Options = t.cookieOptions(v.r)
+		if err := t.store.Save(v.r, v.w, sess); err != nil {
 			t.logs.log(t.log, slog.LevelWarn, "cookie-save", "personyze: session cookie not saved", slog.String("error", err.Error()))
 		}
 	}

@@ -53,17 +53,24 @@ func userID(key string) uint32 {
 	return id
 }
 
+// visitorUserID is the user_id of an application user key (Config.UserKey,
+// Visit.SetUserKey), or of the cookie's visitor key for "".
+func visitorUserID(userKey, visitorKey string) uint32 {
+	if userKey != "" {
+		return userID("user:" + userKey)
+	}
+	return userID(visitorKey)
+}
+
 // deriveFacts computes a visitor's facts from the request, the detected device and the
 // visitor key of its cookie session.
 func (t *Tracker) deriveFacts(r *http.Request, d Device, visitorKey string) Facts {
-	key := visitorKey
+	var userKey string
 	if t.cfg.UserKey != nil {
-		if k := t.cfg.UserKey(r); k != "" {
-			key = "user:" + k
-		}
+		userKey = t.cfg.UserKey(r)
 	}
 	f := Facts{
-		UserID:     userID(key),
+		UserID:     visitorUserID(userKey, visitorKey),
 		Languages:  t.detector.Languages(r.Header.Get("Accept-Language")),
 		DeviceType: d.Type,
 		OS:         d.OS,

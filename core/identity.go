@@ -16,8 +16,9 @@ func (v *Visit) ownSession() {
 	if v.sessionIsOwn() {
 		return
 	}
+	// Without a session id the call asks for a new session (see needsNewSession).
 	v.state.SessionID, v.state.SessionUser = "", 0
-	v.ctl.newSession, v.dirty = true, true
+	v.dirty = true
 }
 
 // sessionIsOwn reports whether the cookie's session, if any, belongs to the visitor's

@@ -65,8 +65,8 @@ func TestOwnSession(t *testing.T) {
 		if kept := v.state.SessionID == tt.sessionID; kept != tt.keep {
 			t.Errorf("%s: session %q after, keep %v", tt.name, v.state.SessionID, tt.keep)
 		}
-		if !tt.keep && (!v.ctl.newSession || !v.dirty || v.state.SessionUser != 0) {
-			t.Errorf("%s: new session %v dirty %v owner %d", tt.name, v.ctl.newSession, v.dirty, v.state.SessionUser)
+		if !tt.keep && (v.state.SessionID != "" || !v.dirty || v.state.SessionUser != 0) {
+			t.Errorf("%s: session %q dirty %v owner %d", tt.name, v.state.SessionID, v.dirty, v.state.SessionUser)
 		}
 	}
 }

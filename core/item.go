@@ -14,11 +14,6 @@ type Item struct {
 	fields wire.Fields
 }
 
-// newItem builds an Item from fields (copied).
-func newItem(actionID int64, fields map[string]string) Item {
-	return Item{ActionID: actionID, fields: wire.FieldsOf(fields)}
-}
-
 // Get returns the value of key, or "".
 func (it Item) Get(key string) string {
 	v, _ := it.fields.Get(key)

@@ -4,6 +4,8 @@ import (
 	"html/template"
 	"strings"
 	"testing"
+
+	"github.com/gopersonyze/personyze/core/internal/wire"
 )
 
 func TestLink(t *testing.T) {
@@ -85,4 +87,9 @@ func TestTemplatesEscapeRecommendations(t *testing.T) {
 	if strings.Contains(out, "n&lt;1") || strings.Contains(out, "n<1") {
 		t.Error("a nonce argument that is no nonce was copied into the page")
 	}
+}
+
+// newItem builds an Item from fields (copied).
+func newItem(actionID int64, fields map[string]string) Item {
+	return Item{ActionID: actionID, fields: wire.FieldsOf(fields)}
 }

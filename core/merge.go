@@ -24,7 +24,8 @@ type result struct {
 // Callers hold v.mu.
 func (v *Visit) applyResult(req *wire.Request, resp *wire.Response, actions []*Action, camps []campaign) {
 	t := v.t
-	if v.ext.forced && v.state.ForceNew {
+	if v.state.ForceNew {
+		// The call carried it (beginCall), and nothing sets it after the call started.
 		v.state.ForceNew, v.dirty = false, true
 	}
 	if v.state.Blocked != "" {

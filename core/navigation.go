@@ -7,17 +7,6 @@ import (
 	"strings"
 )
 
-// Reasons for GETs that are not page views, by request (the classifier) and by response
-// (BeforeHeader). They are stable so that they can be counted and alerted on.
-const (
-	reasonFetch   = "fetch"    // KindEvent: Sec-Fetch-Mode is not navigate, or Sec-Fetch-Dest not document
-	reasonXHR     = "xhr"      // KindEvent: X-Requested-With: XMLHttpRequest
-	reasonNotHTML = "not html" // KindEvent: no Sec-Fetch headers and Accept does not ask for HTML
-	// reasonResponseNotHTML: KindEvent, the response's Content-Type is set and is not HTML.
-	reasonResponseNotHTML = "response not html"
-	// Responses with a status other than a successful page give "response <status>".
-)
-
 // notNavigation returns why a GET is not a browser navigating to a document, or "" when
 // it is. Browsers send Sec-Fetch-Mode and Sec-Fetch-Dest on every request (Chrome 76+,
 // Firefox 90+, Safari 16.4+); older ones are judged by Accept, which a navigation always
@@ -47,8 +36,7 @@ func acceptsHTML(values []string) bool {
 			var part string
 			part, v, _ = strings.Cut(v, ",")
 			media, params, _ := strings.Cut(part, ";")
-			media = strings.TrimSpace(media)
-			if !strings.EqualFold(media, "text/html") && !strings.EqualFold(media, "application/xhtml+xml") {
+			if !isHTMLMedia(media) {
 				continue
 			}
 			if !zeroQuality(params) {
@@ -57,6 +45,13 @@ func acceptsHTML(values []string) bool {
 		}
 	}
 	return false
+}
+
+// isHTMLMedia reports whether a media type (without its parameters, spaces around it
+// allowed) is an HTML one: text/html or application/xhtml+xml, in any case.
+func isHTMLMedia(media string) bool {
+	media = strings.TrimSpace(media)
+	return strings.EqualFold(media, "text/html") || strings.EqualFold(media, "application/xhtml+xml")
 }
 
 // zeroQuality reports whether media-type parameters carry q=0 (the type is refused).
@@ -86,9 +81,7 @@ func notPageResponse(status int, h http.Header) string {
 	if ct == "" {
 		return ""
 	}
-	media, _, _ := strings.Cut(ct, ";")
-	media = strings.TrimSpace(media)
-	if strings.EqualFold(media, "text/html") || strings.EqualFold(media, "application/xhtml+xml") {
+	if media, _, _ := strings.Cut(ct, ";"); isHTMLMedia(media) {
 		return ""
 	}
 	return reasonResponseNotHTML
@@ -131,11 +124,14 @@ func (v *Visit) SetStatus(code int) error {
 	if code < 100 || code > 999 {
 		return fmt.Errorf("personyze: SetStatus(%d): not an HTTP status code (100 to 999)", code)
 	}
-	if code < 200 || v == nil || (v.t == nil && !v.pending) {
-		return nil // not the final status, or a Visit that sends nothing
+	if code < 200 || v == nil {
+		return nil // not the final status
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.mode == modeInactive {
+		return nil // a Visit that sends nothing
+	}
 	if v.phase != phaseOpen {
 		if v.kind == KindPage && notPageStatus(code) != "" {
 			return fmt.Errorf("%w: SetStatus(%d) after the page's call was made as a page view", ErrTooLate, code)

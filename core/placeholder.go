@@ -42,7 +42,7 @@ type htmlOnce struct {
 //
 // Each rendered action is reported to Personyze as "executed".
 func (v *Visit) Placeholder(name string) template.HTML {
-	if v.t == nil || name == "" {
+	if name == "" || !v.tracking() {
 		return ""
 	}
 	v.flush()
@@ -145,9 +145,7 @@ func attributeAnchor(tok *html.Token, param string, id int64) bool {
 	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || strings.HasPrefix(href, "//") {
 		return false
 	}
-	q := u.Query()
-	q.Set(param, value)
-	u.RawQuery = q.Encode()
+	setQueryParam(u, param, value)
 	tok.Attr[hi].Val = u.String()
 	return true
 }

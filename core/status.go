@@ -16,9 +16,6 @@ type visitExt struct {
 	// reports are the automatic action statuses of this page (executed, dont-show): they
 	// ride on the visitor's next call (see heldReports).
 	reports []Command
-	// forced: the page's call carries a new_session that Visit.StartNewSession asked for,
-	// in this request or an earlier one that made no call.
-	forced bool
 	// keep: the cookie must be saved even if this request makes no call (it remembers a
 	// closed action or a new session asked for).
 	keep bool
@@ -205,11 +202,11 @@ func (v *Visit) add(c Command) {
 // report records an automatic status (executed, dont-show) of this page for the visitor's
 // next call, under the duplicate rule.
 func (v *Visit) report(c Command) {
-	if v.t == nil || c.Err() != nil {
+	if c.Err() != nil {
 		return
 	}
 	v.mu.Lock()
-	if duplicateStatus(v.ext.reports, c) || (v.phase == phaseOpen && duplicateStatus(v.queued, c)) {
+	if v.mode != modeActive || duplicateStatus(v.ext.reports, c) || (v.phase == phaseOpen && duplicateStatus(v.queued, c)) {
 		v.mu.Unlock()
 		return
 	}
@@ -366,14 +363,17 @@ func (v *Visit) CloseAction(id int64, sessions int) error {
 	if err := v.Track(ActionStatus(id, statusClose, strconv.Itoa(sessions))); err != nil {
 		return err
 	}
-	if v.t == nil || sessions == 0 {
+	if sessions == 0 {
 		return nil
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.mode != modeActive {
+		return nil
+	}
 	if v.phase >= phaseCommitted {
 		v.t.counters.lateCookie.Add(1)
-		return fmt.Errorf("personyze: CloseAction(%d) after the response header was sent: the close was reported but the visitor's cookie cannot remember it", id)
+		return fmt.Errorf("%w: CloseAction(%d) after the response header was sent: the close was reported but the visitor's cookie cannot remember it", ErrTooLate, id)
 	}
 	var bs []blockedAction
 	for _, b := range parseBlocked(v.state.Blocked) {

@@ -22,39 +22,42 @@ import (
 // twice. Until then the handler (or its auth middleware) may still decide for this request:
 // SetUserKey, SetDocumentName, SetStatus, SetConsent, StartNewSession, Skip and Forget.
 type Visit struct {
-	t      *Tracker // nil for an inactive Visit
-	tr     *Tracker // the middleware's Tracker, also for an inactive Visit (nil without middleware)
-	r      *http.Request
-	req    *http.Request // r with the Visit in its context
-	w      http.ResponseWriter
-	kind   RequestKind
-	reason string
-
-	sess     *sessions.Session
-	facts    Facts
-	actionID int64 // attribution carried by the request's link, 0 if none
-	// pending: inactive only for lack of consent; SetConsent(true) activates it, dev keeps
-	// what activation needs.
-	pending bool
-	dev     Device
+	// Set by Begin and never changed after it: read without the lock.
+	t   *Tracker // the middleware's Tracker (nil without middleware); mode says whether it is used
+	r   *http.Request
+	req *http.Request // r with the Visit in its context
+	w   http.ResponseWriter
+	dev Device // what SetConsent(true) needs to activate a Visit waiting for consent
 	// served: Begin answered the request itself (see Exchange.Served).
 	served bool
 
-	mu      sync.Mutex // guards everything below; see phase for the lifecycle
-	phase   phase
-	called  chan struct{} // closed when the page's call has its result
-	state   sessionState
-	dirty   bool      // session state changed since it was loaded
-	queued  []Command // commands for the page call
-	late    []Command // commands tracked after the page call, sent after the handler
-	outcome Outcome
-	err     error
-	stale   bool
-	actions []*Action
-	call    Call
-	items   []Item
-	ctl     control // per-request decisions of the handler, see control.go
-	ext     visitExt
+	// mu guards every field below. Begin writes them before the Visit is shared; after
+	// it, they are read and written under mu only. The one exception is called: created
+	// under mu (toCalling), closed without it by whoever took the call, once the result
+	// is published under mu. See visitstate.go for the lifecycle.
+	mu    sync.Mutex
+	mode  mode
+	phase phase
+	// kind and reason: Begin, SetConsent(true), the controls (Skip, Forget) and the
+	// response (BeforeHeader, toCalling) change them.
+	kind   RequestKind
+	reason string
+	// sess, facts, actionID and state are loaded by activate (Begin or SetConsent(true));
+	// SetUserKey changes facts.UserID, the call's answer the state.
+	sess     *sessions.Session
+	facts    Facts
+	actionID int64 // attribution carried by the request's link, 0 if none
+	state    sessionState
+	dirty    bool          // state changed since it was loaded
+	called   chan struct{} // closed when the page's call has its result
+	queued   []Command     // commands for the page call
+	late     []Command     // commands tracked after the page call, sent after the handler
+	call     Call          // the page's call and how it went (Outcome, Err)
+	stale    bool          // actions are the visitor's last good ones (see Stale)
+	actions  []*Action
+	items    []Item
+	ctl      control // per-request decisions of the handler, see control.go
+	ext      visitExt
 }
 
 // Call describes the tracker call of a Visit, for debug panels and tests.
@@ -93,12 +96,16 @@ func (c Call) ResponseJSON() []byte {
 // Active reports whether this Visit talks to Personyze (false for bots, static assets,
 // requests without consent, requests outside the middleware, and after Skip or Forget).
 func (v *Visit) Active() bool {
-	if v.t == nil {
-		return false
-	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return !v.ctl.off
+	return v.mode == modeActive && !v.ctl.off
+}
+
+// tracking reports whether the Visit talks to Personyze, for methods that only read.
+func (v *Visit) tracking() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.mode == modeActive
 }
 
 // Kind returns how the request was classified; Reason says why. The response's status
@@ -121,7 +128,11 @@ func (v *Visit) Reason() string {
 }
 
 // Facts returns the visitor facts sent to Personyze.
-func (v *Visit) Facts() Facts { return v.facts }
+func (v *Visit) Facts() Facts {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.facts
+}
 
 // Track queues commands for Personyze. Before the page's call they travel in it; after it
 // they are sent in the background once the handler returns. A product or article view on a
@@ -133,10 +144,11 @@ func (v *Visit) Track(cmds ...Command) error {
 			return err
 		}
 	}
-	if v.t == nil {
+	v.mu.Lock()
+	if v.mode != modeActive {
+		v.mu.Unlock()
 		return nil
 	}
-	v.mu.Lock()
 	head := func() *wire.Request { return v.request(nil, false) }
 	for _, c := range cmds {
 		if err := wire.Fits(c.w, head); err != nil {
@@ -220,14 +232,14 @@ func (v *Visit) ActionItems(id int64) []Item {
 func (v *Visit) Outcome() Outcome {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return v.outcome
+	return v.call.Outcome
 }
 
 // Err returns why the tracker call failed, or nil.
 func (v *Visit) Err() error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return v.err
+	return v.call.Err
 }
 
 // Stale reports whether the recommendations are the visitor's last good ones, served
@@ -246,7 +258,11 @@ func (v *Visit) Call() Call {
 }
 
 // UserID returns the visitor's Personyze user_id (0 for an inactive Visit).
-func (v *Visit) UserID() uint32 { return v.facts.UserID }
+func (v *Visit) UserID() uint32 {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.facts.UserID
+}
 
 // SessionID returns the visitor's current Personyze session id ("" before the first call).
 func (v *Visit) SessionID() string {
@@ -257,7 +273,9 @@ func (v *Visit) SessionID() string {
 
 // String describes the Visit for logs without any personal data.
 func (v *Visit) String() string {
-	return fmt.Sprintf("personyze.Visit{kind: %s, reason: %q, outcome: %s}", v.kind, v.reason, v.Outcome())
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return fmt.Sprintf("personyze.Visit{kind: %s, reason: %q, outcome: %s}", v.kind, v.reason, v.call.Outcome)
 }
 
 // request builds a tracker request for cmds with the visitor's facts and session; with
@@ -288,7 +306,7 @@ func (v *Visit) request(cmds []Command, navigate bool) *wire.Request {
 	return &wire.Request{
 		UserID:       f.UserID,
 		SessionID:    v.state.SessionID,
-		NewSession:   v.ctl.newSession || needsNewSession(v.state.SessionID, v.t.cfg.Now()),
+		NewSession:   needsNewSession(v.state.SessionID, v.t.cfg.Now()),
 		PastSessions: v.state.PastSessions,
 		Platform:     f.Platform,
 		TimeZone:     f.TimeZone,

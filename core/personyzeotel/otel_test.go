@@ -86,7 +86,7 @@ func TestUpstreamSpanIsChildOfRequestSpan(t *testing.T) {
 		}
 		attrs := map[string]string{}
 		for _, a := range c.Attributes() {
-			attrs[string(a.Key)] = a.Value.Emit()
+			attrs[string(a.Key)] = a.Value.String()
 		}
 		if attrs["personyze.outcome"] != "ok" || attrs["personyze.call.kind"] != "page" || attrs["http.response.status_code"] != "200" {
 			t.Errorf("call span attributes %v", attrs)

@@ -143,14 +143,6 @@ func nav(doc string) []any      { return []any{"Navigate", NavigatePrefix + doc}
 func viewed(id string) []any    { return []any{"Product Viewed", id} }
 func purchased(id string) []any { return []any{"Product Purchased", id} }
 func strp(s string) *string     { return &s }
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 func mustContain(t *testing.T, text, want string) {
 	t.Helper()

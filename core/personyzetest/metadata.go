@@ -301,9 +301,5 @@ func (s *Server) MetadataCounts() MetadataCounts {
 func (s *Server) MetadataRequests() []MetadataRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]MetadataRequest, 0, len(s.metaReqs.items))
-	for i := range s.metaReqs.items {
-		out = append(out, s.metaReqs.items[i])
-	}
-	return out
+	return append(make([]MetadataRequest, 0, len(s.metaReqs.items)), s.metaReqs.items...)
 }

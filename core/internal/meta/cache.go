@@ -136,13 +136,6 @@ func (c *Cache) Observe(version int64) {
 	c.version = version
 }
 
-// Version returns the highest cache_version observed.
-func (c *Cache) Version() int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.version
-}
-
 // Resolve returns the metadata of actionIDs (with the placeholders they name) and of
 // condIDs, fetching what is not cached. It waits at most budget, and not after ctx is done;
 // what has not arrived by then is left out of the Snapshot and keeps being fetched in the

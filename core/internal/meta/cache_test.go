@@ -143,8 +143,11 @@ func TestCacheVersionInvalidates(t *testing.T) {
 	if s := c.Resolve(t.Context(), time.Hour, nil, []int64{11}); s.Conditions[11].Name != "Winter sale" {
 		t.Fatalf("after a higher version: %q", s.Conditions[11].Name)
 	}
-	if c.Version() != 4 || len(f.calls()) != 2 {
-		t.Errorf("version %d, fetches %v", c.Version(), f.calls())
+	c.mu.Lock()
+	version := c.version
+	c.mu.Unlock()
+	if version != 4 || len(f.calls()) != 2 {
+		t.Errorf("version %d, fetches %v", version, f.calls())
 	}
 }
 
