@@ -13,10 +13,47 @@ import (
 	"github.com/gopersonyze/personyze/core/internal/wire"
 )
 
-// callResult is what the goroutine of a page call hands to the page.
-type callResult struct {
-	resp *wire.Response
-	err  error
+// The page's tracker call, in the order a page view meets it: the first read of the
+// recommendations (Actions, Items) or the response header (Exchange.BeforeHeader) makes it
+// (flush, or Start ahead of time); beginCall builds its request, makeCall sends it through
+// the breaker and the queue, and finish publishes the answer on the Visit.
+
+// Actions returns the actions Personyze returned for this page (or, when it failed, the
+// visitor's last good ones; see Stale). The first call makes the page's tracker call.
+func (v *Visit) Actions() []*Action {
+	v.flush()
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.ctl.read = true
+	return v.actions
+}
+
+// Items returns the items of every JSON recommendation action of this page, in order. The
+// actions whose items it returns are reported to Personyze as "executed" (shown).
+func (v *Visit) Items() []Item {
+	v.flush()
+	v.mu.Lock()
+	v.ctl.read = true
+	if v.items == nil {
+		v.items = itemsOf(v.actions)
+	}
+	items, actions := v.items, v.actions
+	v.mu.Unlock()
+	v.reportShown(actions...)
+	return items
+}
+
+// ActionItems returns the items of the JSON recommendation action with the given id, or
+// nil when Personyze did not return it for this page. An action with items is reported to
+// Personyze as "executed" (shown).
+func (v *Visit) ActionItems(id int64) []Item {
+	for _, a := range v.Actions() {
+		if a.ID == id {
+			v.reportShown(a)
+			return a.Items()
+		}
+	}
+	return nil
 }
 
 // flush makes the page's tracker call once; concurrent callers wait for its result.
@@ -74,6 +111,46 @@ func (v *Visit) beginCall() (req *wire.Request, ok bool) {
 		v.t.reports.rideOn(req)
 	}
 	return req, true
+}
+
+// request builds a tracker request for cmds with the visitor's facts and session; with
+// navigate, the page's Navigate goes last. Callers hold v.mu.
+func (v *Visit) request(cmds []Command, navigate bool) *wire.Request {
+	n := len(cmds)
+	if navigate {
+		n++
+	}
+	wcmds := make([]wire.Command, 0, n)
+	for _, c := range cmds {
+		wcmds = append(wcmds, c.w)
+	}
+	if navigate {
+		// An empty name would make a Navigate Personyze refuses (a failed page, counted by
+		// the breaker): a Config.DocumentName that has no name for a request gets the
+		// default's.
+		name := v.ctl.document
+		if name == "" {
+			name = v.t.cfg.DocumentName(v.r)
+		}
+		if name == "" {
+			name = cmp.Or(defaultDocumentName(v.r), "/")
+		}
+		wcmds = append(wcmds, Navigate(name).w)
+	}
+	f := v.facts
+	return &wire.Request{
+		UserID:       f.UserID,
+		SessionID:    v.state.SessionID,
+		NewSession:   needsNewSession(v.state.SessionID, v.t.cfg.Now()),
+		PastSessions: v.state.PastSessions,
+		Platform:     f.Platform,
+		TimeZone:     f.TimeZone,
+		Languages:    f.Languages,
+		Screen:       f.Screen,
+		OS:           f.OS,
+		DeviceType:   f.DeviceType,
+		Commands:     wcmds,
+	}
 }
 
 // waitCall waits until the call that has started has published its result.
@@ -212,6 +289,32 @@ func breakerVerdict(err error, tm *wire.Timing, budget time.Duration) error {
 	return nil
 }
 
+// callResult is what the goroutine of a page call hands to the page.
+type callResult struct {
+	resp *wire.Response
+	err  error
+}
+
+// call makes one tracker call (Tracker.send) and reports it to Config.OnCall when that is
+// set; without a hook it is Tracker.send and nothing more.
+func (t *Tracker) call(ctx context.Context, req *wire.Request, background bool, attempt int) callResult {
+	hook := t.cfg.OnCall
+	if hook == nil {
+		return t.send(ctx, req)
+	}
+	var m wire.Meter
+	start := time.Now()
+	res := t.send(wire.WithMeter(ctx, &m), req)
+	info := CallInfo{
+		Context: ctx, Background: background, Start: start, Latency: time.Since(start),
+		Outcome: outcomeOf(res.err), Err: res.err, StatusCode: m.Status,
+		RequestBytes: m.RequestBytes, ResponseBytes: m.ResponseBytes,
+		Commands: len(req.Commands), Attempt: attempt, Breaker: t.breaker.State().String(),
+	}
+	t.report(hook, info)
+	return res
+}
+
 // send makes one tracker call and records the session id it brings; a panic (a bug) becomes an error instead of taking the server
 // down.
 func (t *Tracker) send(ctx context.Context, req *wire.Request) (res callResult) {
@@ -225,6 +328,18 @@ func (t *Tracker) send(ctx context.Context, req *wire.Request) (res callResult) 
 		res.resp.SessionID = t.latest.observe(req.UserID, res.resp.SessionID) // a copy to keep
 	}
 	return res
+}
+
+// report calls the hook; a panic in it is logged (rate-limited) and does not reach the
+// page or the delivery worker.
+func (t *Tracker) report(hook func(CallInfo), info CallInfo) {
+	defer func() {
+		if p := recover(); p != nil {
+			t.logs.log(t.log, slog.LevelError, "oncall-panic", "personyze: Config.OnCall panicked",
+				slog.String("panic", fmt.Sprint(p)))
+		}
+	}()
+	hook(info)
 }
 
 // finish records the result of the page's call on the Visit.

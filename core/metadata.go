@@ -1,28 +1,11 @@
 package core
 
 import (
-	"log/slog"
 	"slices"
 	"time"
 
-	"github.com/gopersonyze/personyze/core/internal/meta"
 	"github.com/gopersonyze/personyze/core/internal/wire"
 )
-
-// newMetaCache returns the Tracker's metadata cache: fetched with the wire client's GET,
-// counted in Stats and logged (rate-limited) like tracker failures when a fetch fails.
-func (t *Tracker) newMetaCache() *meta.Cache {
-	return meta.New(meta.Options{
-		Fetch:   t.client.Get,
-		Now:     t.cfg.Now, // the backoff after a failed fetch follows the Tracker's clock
-		OnFetch: func(string) { t.counters.metaFetches.Add(1) },
-		OnError: func(object string, err error) {
-			t.counters.metaFailures.Add(1)
-			t.logs.log(t.log, slog.LevelWarn, "metadata:"+object, "personyze: action metadata not loaded; pages render without it until it is",
-				slog.String("object", object), slog.String("error", err.Error()))
-		},
-	})
-}
 
 // campaign is a matched condition: its id and, when the metadata was known, its name.
 type campaign struct {
@@ -95,31 +78,4 @@ func (v *Visit) Campaigns() []string {
 //	{{if .Personyze.InCampaign "Summer sale"}}<p class="sale">Sale!</p>{{end}}
 func (v *Visit) InCampaign(name string) bool {
 	return name != "" && slices.Contains(v.Campaigns(), name)
-}
-
-// Name returns the action's name from its metadata, "" when the metadata is not known.
-func (a *Action) Name() string {
-	if a.meta == nil {
-		return ""
-	}
-	return a.meta.Name
-}
-
-// ContentType returns the action's content type from its metadata ("application/json" for
-// recommendations, "text/html" for banners and other HTML actions), "" when the metadata is
-// not known.
-func (a *Action) ContentType() string {
-	if a.meta == nil {
-		return ""
-	}
-	return a.meta.ContentType
-}
-
-// Content returns the action's content: its metadata's content_begin, then the data value
-// named by content_param, then content_end. Without metadata it is "".
-func (a *Action) Content() string {
-	if a.meta == nil {
-		return ""
-	}
-	return a.meta.Content(a.Data)
 }

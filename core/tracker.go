@@ -173,3 +173,18 @@ func (t *Tracker) breakerWait() (time.Duration, bool) {
 	wait := max(time.Until(time.Unix(0, t.openUntil.Load())), time.Millisecond)
 	return wait + rand.N(max(t.cfg.RetryBackoff, time.Millisecond)), true
 }
+
+// newMetaCache returns the Tracker's metadata cache: fetched with the wire client's GET,
+// counted in Stats and logged (rate-limited) like tracker failures when a fetch fails.
+func (t *Tracker) newMetaCache() *meta.Cache {
+	return meta.New(meta.Options{
+		Fetch:   t.client.Get,
+		Now:     t.cfg.Now, // the backoff after a failed fetch follows the Tracker's clock
+		OnFetch: func(string) { t.counters.metaFetches.Add(1) },
+		OnError: func(object string, err error) {
+			t.counters.metaFailures.Add(1)
+			t.logs.log(t.log, slog.LevelWarn, "metadata:"+object, "personyze: action metadata not loaded; pages render without it until it is",
+				slog.String("object", object), slog.String("error", err.Error()))
+		},
+	})
+}
