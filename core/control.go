@@ -159,7 +159,7 @@ func (v *Visit) Forget() error {
 	v.ctl.forget, v.ctl.off = true, true
 	v.queued, v.late = nil, nil
 	if v.mode == modeActive && v.facts.UserID != 0 {
-		v.t.reports.forget(v.facts.UserID)
+		v.t.reports.Forget(v.facts.UserID)
 	}
 	if v.phase == phaseOpen {
 		v.kind, v.reason = KindIgnore, reasonForgotten

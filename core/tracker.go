@@ -38,9 +38,9 @@ type Tracker struct {
 	latest    *latestSessions
 	logs      *logLimiter
 	counters  counters
-	meta      *meta.Cache  // the account's action, placeholder and condition metadata
-	reports   *heldReports // automatic action statuses waiting for the visitor's next call
-	env       *envAsset    // the script of personyzeScript, served at Config.EnvScriptPath
+	meta      *meta.Cache    // the account's action, placeholder and condition metadata
+	reports   *delivery.Held // automatic action statuses waiting for the visitor's next call
+	env       *envAsset      // the script of personyzeScript, served at Config.EnvScriptPath
 }
 
 // New validates cfg and returns a ready Tracker. A configuration error says which field is
@@ -105,7 +105,7 @@ func New(cfg Config) (*Tracker, error) {
 			return t.call(ctx, t.refresh(req), true, attempt).err
 		}})
 	t.meta = t.newMetaCache()
-	t.reports = newHeldReports(t.queue.Enqueue)
+	t.reports = delivery.NewHeld(t.queue.Enqueue)
 	return t, nil
 }
 
@@ -127,7 +127,7 @@ func (t *Tracker) Config() Config { return t.cfg }
 // waiting get OutcomeCanceled and their commands are counted as dropped for shutdown; a
 // second Close returns an error at once.
 func (t *Tracker) Close(ctx context.Context) error {
-	t.reports.close()
+	t.reports.Close()
 	err := t.queue.Close(ctx)
 	t.meta.Close()
 	t.client.CloseIdleConnections()
