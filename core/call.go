@@ -3,7 +3,6 @@ package core
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -16,7 +15,7 @@ import (
 // The page's tracker call, in the order a page view meets it: the first read of the
 // recommendations (Actions, Items) or the response header (Exchange.BeforeHeader) makes it
 // (flush, or Start ahead of time); beginCall builds its request, makeCall sends it through
-// the breaker and the queue, and finish publishes the answer on the Visit.
+// the breaker and the queue, and finish (result.go) publishes the answer on the Visit.
 
 // Actions returns the actions Personyze returned for this page (or, when it failed, the
 // visitor's last good ones; see Stale). The first call makes the page's tracker call.
@@ -340,85 +339,4 @@ func (t *Tracker) report(hook func(CallInfo), info CallInfo) {
 		}
 	}()
 	hook(info)
-}
-
-// finish records the result of the page's call on the Visit.
-func (v *Visit) finish(req *wire.Request, o Outcome, err error, d time.Duration, resp *wire.Response) {
-	t := v.t
-	t.counters.outcomes[o].Add(1)
-	if req != nil && o != OutcomeBreakerOpen && d > 0 {
-		t.counters.observe(d)
-	}
-	var actions []*Action
-	var camps []campaign
-	if resp != nil {
-		actions, camps = v.results(resp, t.cfg.Timeout-d)
-	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.call = Call{req: req, Outcome: o, Err: err, Duration: d}
-	if resp != nil {
-		v.call.body = resp.Body
-		v.updateSession(resp.SessionID)
-		v.applyResult(req, resp, actions, camps)
-		return
-	}
-	if o.Failed() {
-		if a := t.stale.get(v.facts.UserID); a != nil && len(a.actions)+len(a.campaigns) > 0 {
-			v.actions, v.ext.campaigns, v.stale = v.openActions(a.actions), a.campaigns, true
-		}
-		if o != OutcomeCanceled {
-			t.logs.log(t.log, slog.LevelWarn, "call:"+o.String(), "personyze: page rendered without fresh recommendations",
-				failureAttrs(t, o, err, d, v.stale)...)
-		}
-	}
-}
-
-// updateSession keeps the latest session id, and the user_id it belongs to, and records
-// each new session start. Callers hold v.mu.
-func (v *Visit) updateSession(id string) {
-	if id == "" || (id == v.state.SessionID && v.state.SessionUser == v.facts.UserID) {
-		return
-	}
-	changed := id != v.state.SessionID
-	if start := sessionStart(id); start > 0 && start != sessionStart(v.state.SessionID) {
-		v.state.PastSessions = appendPastSession(v.state.PastSessions, start)
-		v.countDownBlocked()
-	}
-	v.state.SessionID, v.state.SessionUser = id, v.facts.UserID // id is a copy of the answer's text (see Tracker.send): the cookie and caches keep it
-	if v.phase >= phaseCommitted {
-		if !changed {
-			return // only its owner learnt: the next call of this cookie learns it again
-		}
-		// Only possible when the call outlived the header (a streaming handler that read
-		// recommendations after writing): the next page carries the old id, which
-		// Personyze accepts, but count it so it can be seen.
-		v.t.counters.lateCookie.Add(1)
-		return
-	}
-	v.dirty = true
-}
-
-// failureAttrs are the attributes of a failed page call's log line, chosen so that one
-// line explains an incident: what happened (outcome, HTTP status, error), what it cost the
-// page (waited), what the visitor got (stale) and whether the breaker now shields pages.
-// Nothing visitor-identifying and never the key (errors never carry it).
-func failureAttrs(t *Tracker, o Outcome, err error, d time.Duration, stale bool) []slog.Attr {
-	attrs := []slog.Attr{slog.String("outcome", o.String()), slog.String("error", errString(err)),
-		slog.Duration("waited", d), slog.Bool("stale", stale), slog.String("breaker", t.breaker.State().String())}
-	var se *StatusError
-	if errors.As(err, &se) {
-		attrs = append(attrs, slog.Int("status", se.StatusCode))
-		if se.RetryAfter > 0 {
-			attrs = append(attrs, slog.Duration("retry_after", se.RetryAfter))
-		}
-	}
-	return attrs
-}
-
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
