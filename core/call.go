@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -13,9 +14,10 @@ import (
 )
 
 // The page's tracker call, in the order a page view meets it: the first read of the
-// recommendations (Actions, Items) or the response header (Exchange.BeforeHeader) makes it
-// (flush, or Start ahead of time); beginCall builds its request, makeCall sends it through
-// the breaker and the queue, and finish (result.go) publishes the answer on the Visit.
+// recommendations (Actions, Items, Campaigns) or the response header
+// (Exchange.BeforeHeader) makes it (flush, or Start ahead of time); beginCall builds its
+// request, makeCall sends it through the breaker and the queue, and finish (result.go)
+// publishes the answer on the Visit.
 
 // Actions returns the actions Personyze returned for this page (or, when it failed, the
 // visitor's last good ones; see Stale). The first call makes the page's tracker call.
@@ -53,6 +55,31 @@ func (v *Visit) ActionItems(id int64) []Item {
 		}
 	}
 	return nil
+}
+
+// Campaigns returns the names of the campaigns (Personyze conditions) the visitor matched on
+// this page, in Personyze's order. A campaign whose name was not known in time (its
+// metadata is loading) is left out; it appears on a later page.
+func (v *Visit) Campaigns() []string {
+	v.flush()
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.ctl.read = true
+	out := make([]string, 0, len(v.ext.campaigns))
+	for _, c := range v.ext.campaigns {
+		if c.name != "" {
+			out = append(out, c.name)
+		}
+	}
+	return out
+}
+
+// InCampaign reports whether the visitor matched the campaign with this name (as shown in
+// Personyze's dashboard, compared exactly), for handlers and templates:
+//
+//	{{if .Personyze.InCampaign "Summer sale"}}<p class="sale">Sale!</p>{{end}}
+func (v *Visit) InCampaign(name string) bool {
+	return name != "" && slices.Contains(v.Campaigns(), name)
 }
 
 // flush makes the page's tracker call once; concurrent callers wait for its result.

@@ -376,8 +376,8 @@ package core
 //   - control.go: what a handler may decide for its request (SetUserKey, Skip, SetConsent,
 //     Forget, SetStatus...).
 //   - call.go: the page's tracker call, from the first read of the recommendations (Items,
-//     Actions) or the header to Personyze and back; result.go: what its answer does to the
-//     Visit.
+//     Actions, Campaigns) or the header to Personyze and back; result.go: what its answer
+//     does to the Visit.
 //   - reports.go: the action statuses a page reports (shown, clicked, closed); those that wait
 //     for the visitor's next call are held by delivery.Held (core/internal/delivery).
 //   - action.go: all of Action's methods; tracker.go: New, Close and the Tracker's fields.

@@ -113,6 +113,12 @@ func (v *Visit) updateSession(id string) {
 	v.dirty = true
 }
 
+// campaign is a matched condition: its id and, when the metadata was known, its name.
+type campaign struct {
+	id   int64
+	name string
+}
+
 // maxMerged bounds the actions and campaigns a merged result keeps.
 const maxMerged = 64
 
