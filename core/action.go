@@ -124,3 +124,46 @@ func itemsOf(actions []*Action) []Item {
 	}
 	return out
 }
+
+// Name returns the action's name from its metadata, "" when the metadata is not known.
+func (a *Action) Name() string {
+	if a.meta == nil {
+		return ""
+	}
+	return a.meta.Name
+}
+
+// ContentType returns the action's content type from its metadata ("application/json" for
+// recommendations, "text/html" for banners and other HTML actions), "" when the metadata is
+// not known.
+func (a *Action) ContentType() string {
+	if a.meta == nil {
+		return ""
+	}
+	return a.meta.ContentType
+}
+
+// Content returns the action's content: its metadata's content_begin, then the data value
+// named by content_param, then content_end. Without metadata it is "".
+func (a *Action) Content() string {
+	if a.meta == nil {
+		return ""
+	}
+	return a.meta.Content(a.Data)
+}
+
+// place returns the action's placeholder with this name, or nil.
+func (a *Action) place(name string) *meta.Placeholder {
+	for _, p := range a.places {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// fragment returns the action's HTML with its on-site links attributed, built once.
+func (a *Action) fragment(param string) string {
+	a.html.once.Do(func() { a.html.s = attributeLinks(a.meta.Content(a.Data), param, a.ID) })
+	return a.html.s
+}

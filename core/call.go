@@ -3,9 +3,9 @@ package core
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -13,10 +13,73 @@ import (
 	"github.com/gopersonyze/personyze/core/internal/wire"
 )
 
-// callResult is what the goroutine of a page call hands to the page.
-type callResult struct {
-	resp *wire.Response
-	err  error
+// The page's tracker call, in the order a page view meets it: the first read of the
+// recommendations (Actions, Items, Campaigns) or the response header
+// (Exchange.BeforeHeader) makes it (flush, or Start ahead of time); beginCall builds its
+// request, makeCall sends it through the breaker and the queue, and finish (result.go)
+// publishes the answer on the Visit.
+
+// Actions returns the actions Personyze returned for this page (or, when it failed, the
+// visitor's last good ones; see Stale). The first call makes the page's tracker call.
+func (v *Visit) Actions() []*Action {
+	v.flush()
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.ctl.read = true
+	return v.actions
+}
+
+// Items returns the items of every JSON recommendation action of this page, in order. The
+// actions whose items it returns are reported to Personyze as "executed" (shown).
+func (v *Visit) Items() []Item {
+	v.flush()
+	v.mu.Lock()
+	v.ctl.read = true
+	if v.items == nil {
+		v.items = itemsOf(v.actions)
+	}
+	items, actions := v.items, v.actions
+	v.mu.Unlock()
+	v.reportShown(actions...)
+	return items
+}
+
+// ActionItems returns the items of the JSON recommendation action with the given id, or
+// nil when Personyze did not return it for this page. An action with items is reported to
+// Personyze as "executed" (shown).
+func (v *Visit) ActionItems(id int64) []Item {
+	for _, a := range v.Actions() {
+		if a.ID == id {
+			v.reportShown(a)
+			return a.Items()
+		}
+	}
+	return nil
+}
+
+// Campaigns returns the names of the campaigns (Personyze conditions) the visitor matched on
+// this page, in Personyze's order. A campaign whose name was not known in time (its
+// metadata is loading) is left out; it appears on a later page.
+func (v *Visit) Campaigns() []string {
+	v.flush()
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.ctl.read = true
+	out := make([]string, 0, len(v.ext.campaigns))
+	for _, c := range v.ext.campaigns {
+		if c.name != "" {
+			out = append(out, c.name)
+		}
+	}
+	return out
+}
+
+// InCampaign reports whether the visitor matched the campaign with this name (as shown in
+// Personyze's dashboard, compared exactly), for handlers and templates:
+//
+//	{{if .Personyze.InCampaign "Summer sale"}}<p class="sale">Sale!</p>{{end}}
+func (v *Visit) InCampaign(name string) bool {
+	return name != "" && slices.Contains(v.Campaigns(), name)
 }
 
 // flush makes the page's tracker call once; concurrent callers wait for its result.
@@ -71,9 +134,49 @@ func (v *Visit) beginCall() (req *wire.Request, ok bool) {
 		// Asked for by StartNewSession, here or on an earlier request that made no call;
 		// the answer clears it (applyResult).
 		req.NewSession = req.NewSession || v.state.ForceNew
-		v.t.reports.rideOn(req)
+		v.t.reports.RideOn(req)
 	}
 	return req, true
+}
+
+// request builds a tracker request for cmds with the visitor's facts and session; with
+// navigate, the page's Navigate goes last. Callers hold v.mu.
+func (v *Visit) request(cmds []Command, navigate bool) *wire.Request {
+	n := len(cmds)
+	if navigate {
+		n++
+	}
+	wcmds := make([]wire.Command, 0, n)
+	for _, c := range cmds {
+		wcmds = append(wcmds, c.w)
+	}
+	if navigate {
+		// An empty name would make a Navigate Personyze refuses (a failed page, counted by
+		// the breaker): a Config.DocumentName that has no name for a request gets the
+		// default's.
+		name := v.ctl.document
+		if name == "" {
+			name = v.t.cfg.DocumentName(v.r)
+		}
+		if name == "" {
+			name = cmp.Or(defaultDocumentName(v.r), "/")
+		}
+		wcmds = append(wcmds, Navigate(name).w)
+	}
+	f := v.facts
+	return &wire.Request{
+		UserID:       f.UserID,
+		SessionID:    v.state.SessionID,
+		NewSession:   needsNewSession(v.state.SessionID, v.t.cfg.Now()),
+		PastSessions: v.state.PastSessions,
+		Platform:     f.Platform,
+		TimeZone:     f.TimeZone,
+		Languages:    f.Languages,
+		Screen:       f.Screen,
+		OS:           f.OS,
+		DeviceType:   f.DeviceType,
+		Commands:     wcmds,
+	}
 }
 
 // waitCall waits until the call that has started has published its result.
@@ -212,6 +315,32 @@ func breakerVerdict(err error, tm *wire.Timing, budget time.Duration) error {
 	return nil
 }
 
+// callResult is what the goroutine of a page call hands to the page.
+type callResult struct {
+	resp *wire.Response
+	err  error
+}
+
+// call makes one tracker call (Tracker.send) and reports it to Config.OnCall when that is
+// set; without a hook it is Tracker.send and nothing more.
+func (t *Tracker) call(ctx context.Context, req *wire.Request, background bool, attempt int) callResult {
+	hook := t.cfg.OnCall
+	if hook == nil {
+		return t.send(ctx, req)
+	}
+	var m wire.Meter
+	start := time.Now()
+	res := t.send(wire.WithMeter(ctx, &m), req)
+	info := CallInfo{
+		Context: ctx, Background: background, Start: start, Latency: time.Since(start),
+		Outcome: outcomeOf(res.err), Err: res.err, StatusCode: m.Status,
+		RequestBytes: m.RequestBytes, ResponseBytes: m.ResponseBytes,
+		Commands: len(req.Commands), Attempt: attempt, Breaker: t.breaker.State().String(),
+	}
+	t.report(hook, info)
+	return res
+}
+
 // send makes one tracker call and records the session id it brings; a panic (a bug) becomes an error instead of taking the server
 // down.
 func (t *Tracker) send(ctx context.Context, req *wire.Request) (res callResult) {
@@ -227,83 +356,14 @@ func (t *Tracker) send(ctx context.Context, req *wire.Request) (res callResult) 
 	return res
 }
 
-// finish records the result of the page's call on the Visit.
-func (v *Visit) finish(req *wire.Request, o Outcome, err error, d time.Duration, resp *wire.Response) {
-	t := v.t
-	t.counters.outcomes[o].Add(1)
-	if req != nil && o != OutcomeBreakerOpen && d > 0 {
-		t.counters.observe(d)
-	}
-	var actions []*Action
-	var camps []campaign
-	if resp != nil {
-		actions, camps = v.results(resp, t.cfg.Timeout-d)
-	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.call = Call{req: req, Outcome: o, Err: err, Duration: d}
-	if resp != nil {
-		v.call.body = resp.Body
-		v.updateSession(resp.SessionID)
-		v.applyResult(req, resp, actions, camps)
-		return
-	}
-	if o.Failed() {
-		if a := t.stale.get(v.facts.UserID); a != nil && len(a.actions)+len(a.campaigns) > 0 {
-			v.actions, v.ext.campaigns, v.stale = v.openActions(a.actions), a.campaigns, true
+// report calls the hook; a panic in it is logged (rate-limited) and does not reach the
+// page or the delivery worker.
+func (t *Tracker) report(hook func(CallInfo), info CallInfo) {
+	defer func() {
+		if p := recover(); p != nil {
+			t.logs.log(t.log, slog.LevelError, "oncall-panic", "personyze: Config.OnCall panicked",
+				slog.String("panic", fmt.Sprint(p)))
 		}
-		if o != OutcomeCanceled {
-			t.logs.log(t.log, slog.LevelWarn, "call:"+o.String(), "personyze: page rendered without fresh recommendations",
-				failureAttrs(t, o, err, d, v.stale)...)
-		}
-	}
-}
-
-// updateSession keeps the latest session id, and the user_id it belongs to, and records
-// each new session start. Callers hold v.mu.
-func (v *Visit) updateSession(id string) {
-	if id == "" || (id == v.state.SessionID && v.state.SessionUser == v.facts.UserID) {
-		return
-	}
-	changed := id != v.state.SessionID
-	if start := sessionStart(id); start > 0 && start != sessionStart(v.state.SessionID) {
-		v.state.PastSessions = appendPastSession(v.state.PastSessions, start)
-		v.countDownBlocked()
-	}
-	v.state.SessionID, v.state.SessionUser = id, v.facts.UserID // id is a copy of the answer's text (see Tracker.send): the cookie and caches keep it
-	if v.phase >= phaseCommitted {
-		if !changed {
-			return // only its owner learnt: the next call of this cookie learns it again
-		}
-		// Only possible when the call outlived the header (a streaming handler that read
-		// recommendations after writing): the next page carries the old id, which
-		// Personyze accepts, but count it so it can be seen.
-		v.t.counters.lateCookie.Add(1)
-		return
-	}
-	v.dirty = true
-}
-
-// failureAttrs are the attributes of a failed page call's log line, chosen so that one
-// line explains an incident: what happened (outcome, HTTP status, error), what it cost the
-// page (waited), what the visitor got (stale) and whether the breaker now shields pages.
-// Nothing visitor-identifying and never the key (errors never carry it).
-func failureAttrs(t *Tracker, o Outcome, err error, d time.Duration, stale bool) []slog.Attr {
-	attrs := []slog.Attr{slog.String("outcome", o.String()), slog.String("error", errString(err)),
-		slog.Duration("waited", d), slog.Bool("stale", stale), slog.String("breaker", t.breaker.State().String())}
-	var se *StatusError
-	if errors.As(err, &se) {
-		attrs = append(attrs, slog.Int("status", se.StatusCode))
-		if se.RetryAfter > 0 {
-			attrs = append(attrs, slog.Duration("retry_after", se.RetryAfter))
-		}
-	}
-	return attrs
-}
-
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
+	}()
+	hook(info)
 }

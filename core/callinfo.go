@@ -2,11 +2,7 @@ package core
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
 	"time"
-
-	"github.com/gopersonyze/personyze/core/internal/wire"
 )
 
 // CallInfo describes one tracker call to Personyze, as Config.OnCall receives it: the call
@@ -43,36 +39,4 @@ type CallInfo struct {
 	// Breaker is the circuit breaker's state when the call ended: "closed", "half-open" or
 	// "open".
 	Breaker string
-}
-
-// call makes one tracker call (Tracker.send) and reports it to Config.OnCall when that is
-// set; without a hook it is Tracker.send and nothing more.
-func (t *Tracker) call(ctx context.Context, req *wire.Request, background bool, attempt int) callResult {
-	hook := t.cfg.OnCall
-	if hook == nil {
-		return t.send(ctx, req)
-	}
-	var m wire.Meter
-	start := time.Now()
-	res := t.send(wire.WithMeter(ctx, &m), req)
-	info := CallInfo{
-		Context: ctx, Background: background, Start: start, Latency: time.Since(start),
-		Outcome: outcomeOf(res.err), Err: res.err, StatusCode: m.Status,
-		RequestBytes: m.RequestBytes, ResponseBytes: m.ResponseBytes,
-		Commands: len(req.Commands), Attempt: attempt, Breaker: t.breaker.State().String(),
-	}
-	t.report(hook, info)
-	return res
-}
-
-// report calls the hook; a panic in it is logged (rate-limited) and does not reach the
-// page or the delivery worker.
-func (t *Tracker) report(hook func(CallInfo), info CallInfo) {
-	defer func() {
-		if p := recover(); p != nil {
-			t.logs.log(t.log, slog.LevelError, "oncall-panic", "personyze: Config.OnCall panicked",
-				slog.String("panic", fmt.Sprint(p)))
-		}
-	}()
-	hook(info)
 }

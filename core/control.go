@@ -3,10 +3,6 @@ package core
 import (
 	"errors"
 	"fmt"
-	"log/slog"
-	"net/http"
-
-	"github.com/gorilla/sessions"
 )
 
 // ErrTooLate is returned by the Visit's per-request controls (SetUserKey, SetDocumentName,
@@ -163,7 +159,7 @@ func (v *Visit) Forget() error {
 	v.ctl.forget, v.ctl.off = true, true
 	v.queued, v.late = nil, nil
 	if v.mode == modeActive && v.facts.UserID != 0 {
-		v.t.reports.forget(v.facts.UserID)
+		v.t.reports.Forget(v.facts.UserID)
 	}
 	if v.phase == phaseOpen {
 		v.kind, v.reason = KindIgnore, reasonForgotten
@@ -171,39 +167,43 @@ func (v *Visit) Forget() error {
 	return nil
 }
 
-// hasCookies reports whether r carries a cookie this library sets.
-func (t *Tracker) hasCookies(r *http.Request) bool {
-	for _, c := range r.Cookies() {
-		if c.Name == t.cfg.SessionName || c.Name == EnvCookieName {
-			return true
+// SetStatus tells the Visit the status its response will be written with, before the
+// header goes out. Call it before rendering a page into a buffer (how Echo's c.Render
+// works, and how apps turn template errors into a clean 500): the template reads
+// recommendations, which makes the page's call before the status is written. A page view
+// whose status is not a page's (a redirect, 404, 500, 204, ...) is then not one: no
+// Navigate is sent, Kind is KindEvent and Reason says why ("response 404"). The last
+// status said before the call counts; the status the header is written with overrides it.
+// The Gin adapter says it for c.Status, c.HTML and Gin's own 404, Echo's adapters in their
+// Render; net/http handlers call SetStatus themselves.
+//
+// Nothing tracked is lost on such a page: the commands the handler tracked are sent in its
+// call, without a Navigate, and the "executed" statuses held from the visitor's previous
+// page ride on that call or, when it makes none (nothing tracked), on the visitor's next
+// one (or go out on their own after 15 s). Without a call the page has no recommendations.
+//
+// Informational statuses (1xx) are ignored, and so is a nil Visit. SetStatus returns an
+// error for a code outside 100-999, and ErrTooLate when the page's call was already made as
+// a page view and code is not a page's: that Navigate stands (see the README, "What counts
+// as a page view").
+func (v *Visit) SetStatus(code int) error {
+	if code < 100 || code > 999 {
+		return fmt.Errorf("personyze: SetStatus(%d): not an HTTP status code (100 to 999)", code)
+	}
+	if code < 200 || v == nil {
+		return nil // not the final status
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.mode == modeInactive {
+		return nil // a Visit that sends nothing
+	}
+	if v.phase != phaseOpen {
+		if v.kind == KindPage && notPageStatus(code) != "" {
+			return fmt.Errorf("%w: SetStatus(%d) after the page's call was made as a page view", ErrTooLate, code)
 		}
+		return nil
 	}
-	return false
-}
-
-// deleteCookies expires the library's cookies in w: EnvCookieName, and the session cookie
-// of the built-in store, or this library's values in the application's own store (whose
-// cookie may hold the app's sign-in). sess is the loaded session, nil if none was loaded.
-func (t *Tracker) deleteCookies(w http.ResponseWriter, r *http.Request, sess *sessions.Session) {
-	http.SetCookie(w, &http.Cookie{Name: EnvCookieName, Value: "", Path: "/", MaxAge: -1,
-		Secure: isHTTPS(r), SameSite: http.SameSiteLaxMode})
-	if t.cfg.SessionStore == nil {
-		o := t.cookieOptions(r) // the attributes it was set with, or browsers keep it
-		http.SetCookie(w, &http.Cookie{Name: t.cfg.SessionName, Value: "", Path: o.Path,
-			Domain: o.Domain, MaxAge: -1, Secure: o.Secure, HttpOnly: o.HttpOnly, SameSite: o.SameSite})
-		return
-	}
-	if sess == nil {
-		s, err := t.store.Get(r, t.cfg.SessionName)
-		if err != nil || s == nil {
-			return // nothing readable of ours in it
-		}
-		sess = s
-	}
-	for _, k := range stateKeys {
-		delete(sess.Values, k)
-	}
-	if err := t.store.Save(r, w, sess); err != nil {
-		t.logs.log(t.log, slog.LevelWarn, "cookie-save", "personyze: session not saved after Forget", slog.String("error", err.Error()))
-	}
+	v.ctl.status = code
+	return nil
 }

@@ -290,7 +290,7 @@ func TestForgetKeepsTheAppsSession(t *testing.T) {
 
 // TestWithdrawnConsentDropsHeldStatuses: the "executed" statuses of the visitor's last page
 // wait for their next call; a visitor who then withdraws consent makes no further call, and
-// what was held for them must not go out later (at reportHold or at Close) either.
+// what was held for them must not go out later (after the hold or at Close) either.
 func TestWithdrawnConsentDropsHeldStatuses(t *testing.T) {
 	sim, tr := controlWorld(t, nil)
 	resp := serveVisit(tr, navigate("/"), func(v *core.Visit, w http.ResponseWriter) {

@@ -365,3 +365,19 @@
 // style; run adaptertest.Run (the conformance suite) and adaptertest.Benchmark against a
 // new adapter.
 package core
+
+// The source, for contributors, in the order a page view meets it (this comment is not
+// part of the package documentation):
+//
+//   - exchange.go: Begin classifies the request and loads the visitor (session.go, facts.go,
+//     identity.go); BeforeHeader and End drive the Visit's lifecycle, whose states and
+//     transitions are in visitstate.go, and commit writes the cookie.
+//   - visit.go: the Visit and what handlers read from it; Track.
+//   - control.go: what a handler may decide for its request (SetUserKey, Skip, SetConsent,
+//     Forget, SetStatus...).
+//   - call.go: the page's tracker call, from the first read of the recommendations (Items,
+//     Actions, Campaigns) or the header to Personyze and back; result.go: what its answer
+//     does to the Visit.
+//   - reports.go: the action statuses a page reports (shown, clicked, closed); those that wait
+//     for the visitor's next call are held by delivery.Held (core/internal/delivery).
+//   - action.go: all of Action's methods; tracker.go: New, Close and the Tracker's fields.

@@ -11,7 +11,7 @@ package core
 // whose id replaces the earlier identity's when it arrives. A cookie that does not say
 // whose its session is (written before the library kept it) is taken to be the visitor's.
 // The earlier identity's statuses held for its next call stay with its user_id (see
-// heldReports). Callers hold v.mu.
+// delivery.Held). Callers hold v.mu.
 func (v *Visit) ownSession() {
 	if v.sessionIsOwn() {
 		return

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -99,47 +98,6 @@ func notPageStatus(status int) string {
 		return "response " + strconv.Itoa(status)
 	}
 	return ""
-}
-
-// SetStatus tells the Visit the status its response will be written with, before the
-// header goes out. Call it before rendering a page into a buffer (how Echo's c.Render
-// works, and how apps turn template errors into a clean 500): the template reads
-// recommendations, which makes the page's call before the status is written. A page view
-// whose status is not a page's (a redirect, 404, 500, 204, ...) is then not one: no
-// Navigate is sent, Kind is KindEvent and Reason says why ("response 404"). The last
-// status said before the call counts; the status the header is written with overrides it.
-// The Gin adapter says it for c.Status, c.HTML and Gin's own 404, Echo's adapters in their
-// Render; net/http handlers call SetStatus themselves.
-//
-// Nothing tracked is lost on such a page: the commands the handler tracked are sent in its
-// call, without a Navigate, and the "executed" statuses held from the visitor's previous
-// page ride on that call or, when it makes none (nothing tracked), on the visitor's next
-// one (or go out on their own after 15 s). Without a call the page has no recommendations.
-//
-// Informational statuses (1xx) are ignored, and so is a nil Visit. SetStatus returns an
-// error for a code outside 100-999, and ErrTooLate when the page's call was already made as
-// a page view and code is not a page's: that Navigate stands (see the README, "What counts
-// as a page view").
-func (v *Visit) SetStatus(code int) error {
-	if code < 100 || code > 999 {
-		return fmt.Errorf("personyze: SetStatus(%d): not an HTTP status code (100 to 999)", code)
-	}
-	if code < 200 || v == nil {
-		return nil // not the final status
-	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.mode == modeInactive {
-		return nil // a Visit that sends nothing
-	}
-	if v.phase != phaseOpen {
-		if v.kind == KindPage && notPageStatus(code) != "" {
-			return fmt.Errorf("%w: SetStatus(%d) after the page's call was made as a page view", ErrTooLate, code)
-		}
-		return nil
-	}
-	v.ctl.status = code
-	return nil
 }
 
 // pageKind returns the Visit's kind and reason with the status known so far applied: until

@@ -76,22 +76,6 @@ func (v *Visit) Placeholder(name string) template.HTML {
 	return template.HTML(b.String())
 }
 
-// place returns the action's placeholder with this name, or nil.
-func (a *Action) place(name string) *meta.Placeholder {
-	for _, p := range a.places {
-		if p.Name == name {
-			return p
-		}
-	}
-	return nil
-}
-
-// fragment returns the action's HTML with its on-site links attributed, built once.
-func (a *Action) fragment(param string) string {
-	a.html.once.Do(func() { a.html.s = attributeLinks(a.meta.Content(a.Data), param, a.ID) })
-	return a.html.s
-}
-
 // attributeLinks adds the attribution parameter to the href of every <a> in s whose URL
 // stays on the site (no scheme, no host, not only a fragment): "t<id>" (a click on action
 // id's call to action), or "<id>" for a link marked as a product or article click. All

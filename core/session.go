@@ -3,6 +3,7 @@ package core
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -195,4 +196,41 @@ func validateSession(cfg Config) error {
 			Fix: keygenHelp + " (keep them secret and stable across restarts); or pass your own SessionStore, or set Development: true for local use"}
 	}
 	return validateKeys(cfg.SessionKeys)
+}
+
+// hasCookies reports whether r carries a cookie this library sets.
+func (t *Tracker) hasCookies(r *http.Request) bool {
+	for _, c := range r.Cookies() {
+		if c.Name == t.cfg.SessionName || c.Name == EnvCookieName {
+			return true
+		}
+	}
+	return false
+}
+
+// deleteCookies expires the library's cookies in w: EnvCookieName, and the session cookie
+// of the built-in store, or this library's values in the application's own store (whose
+// cookie may hold the app's sign-in). sess is the loaded session, nil if none was loaded.
+func (t *Tracker) deleteCookies(w http.ResponseWriter, r *http.Request, sess *sessions.Session) {
+	http.SetCookie(w, &http.Cookie{Name: EnvCookieName, Value: "", Path: "/", MaxAge: -1,
+		Secure: isHTTPS(r), SameSite: http.SameSiteLaxMode})
+	if t.cfg.SessionStore == nil {
+		o := t.cookieOptions(r) // the attributes it was set with, or browsers keep it
+		http.SetCookie(w, &http.Cookie{Name: t.cfg.SessionName, Value: "", Path: o.Path,
+			Domain: o.Domain, MaxAge: -1, Secure: o.Secure, HttpOnly: o.HttpOnly, SameSite: o.SameSite})
+		return
+	}
+	if sess == nil {
+		s, err := t.store.Get(r, t.cfg.SessionName)
+		if err != nil || s == nil {
+			return // nothing readable of ours in it
+		}
+		sess = s
+	}
+	for _, k := range stateKeys {
+		delete(sess.Values, k)
+	}
+	if err := t.store.Save(r, w, sess); err != nil {
+		t.logs.log(t.log, slog.LevelWarn, "cookie-save", "personyze: session not saved after Forget", slog.String("error", err.Error()))
+	}
 }

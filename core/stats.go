@@ -150,7 +150,7 @@ func (t *Tracker) Stats() Stats {
 		MetadataFetches:    c.metaFetches.Load(),
 		MetadataFailures:   c.metaFailures.Load(),
 		MetadataIncomplete: c.metaIncomplete.Load(),
-		HeldReports:        t.reports.len(),
+		HeldReports:        t.reports.Len(),
 	}
 	for o := Outcome(0); o < numOutcomes; o++ {
 		s.Outcomes[o.String()] = c.outcomes[o].Load()

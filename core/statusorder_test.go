@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gopersonyze/personyze/core/internal/delivery"
 	"github.com/gopersonyze/personyze/core/internal/wire"
 	"github.com/gopersonyze/personyze/core/personyzetest"
 )
@@ -45,17 +46,17 @@ func TestHeldStatusesKeepTheSDKOrder(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var sent [][]wire.Command
-			h := newHeldReports(func(r *wire.Request) { sent = append(sent, r.Commands) })
+			h := delivery.NewHeld(func(r *wire.Request) { sent = append(sent, r.Commands) })
 			for _, cmds := range tt.held {
-				h.hold(&wire.Request{UserID: 1, SessionID: tt.heldIn, Commands: cmds})
+				h.Hold(&wire.Request{UserID: 1, SessionID: tt.heldIn, Commands: cmds})
 			}
 			call := &wire.Request{UserID: 1, SessionID: tt.callIn, Commands: tt.call}
-			h.rideOn(call)
+			h.RideOn(call)
 			if fmt.Sprint(sent) != fmt.Sprint(tt.wantSent) || fmt.Sprint(call.Commands) != fmt.Sprint(tt.wantCall) {
 				t.Errorf("sent apart %v and the call %v, want %v and %v", sent, call.Commands, tt.wantSent, tt.wantCall)
 			}
-			if h.len() != 0 {
-				t.Errorf("%d visitors still held", h.len())
+			if h.Len() != 0 {
+				t.Errorf("%d visitors still held", h.Len())
 			}
 			for _, cmds := range append(slices.Clone(sent), call.Commands) {
 				if d := wire.DuplicateStatuses(cmds); d != nil {
@@ -101,10 +102,10 @@ func TestLateClickAndImpressionOfOneAction(t *testing.T) {
 func BenchmarkRideOn(b *testing.B) {
 	held := []wire.Command{ActionStatus(101, "executed", "").w, ActionStatus(102, "executed", "").w, ActionStatus(301, "executed", "").w}
 	page := []wire.Command{ProductViewed("p2").WithAction(101).w, ActionStatus(101, "product", "p2").w, Navigate("/products/p2").w}
-	h := newHeldReports(func(*wire.Request) { b.Fatal("sent apart") })
+	h := delivery.NewHeld(func(*wire.Request) { b.Fatal("sent apart") })
 	b.ReportAllocs()
 	for b.Loop() {
-		h.hold(&wire.Request{UserID: 1, SessionID: "S", Commands: held})
-		h.rideOn(&wire.Request{UserID: 1, SessionID: "S", Commands: page})
+		h.Hold(&wire.Request{UserID: 1, SessionID: "S", Commands: held})
+		h.RideOn(&wire.Request{UserID: 1, SessionID: "S", Commands: page})
 	}
 }

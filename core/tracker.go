@@ -38,9 +38,9 @@ type Tracker struct {
 	latest    *latestSessions
 	logs      *logLimiter
 	counters  counters
-	meta      *meta.Cache  // the account's action, placeholder and condition metadata
-	reports   *heldReports // automatic action statuses waiting for the visitor's next call
-	env       *envAsset    // the script of personyzeScript, served at Config.EnvScriptPath
+	meta      *meta.Cache    // the account's action, placeholder and condition metadata
+	reports   *delivery.Held // automatic action statuses waiting for the visitor's next call
+	env       *envAsset      // the script of personyzeScript, served at Config.EnvScriptPath
 }
 
 // New validates cfg and returns a ready Tracker. A configuration error says which field is
@@ -105,7 +105,7 @@ func New(cfg Config) (*Tracker, error) {
 			return t.call(ctx, t.refresh(req), true, attempt).err
 		}})
 	t.meta = t.newMetaCache()
-	t.reports = newHeldReports(t.queue.Enqueue)
+	t.reports = delivery.NewHeld(t.queue.Enqueue)
 	return t, nil
 }
 
@@ -127,7 +127,7 @@ func (t *Tracker) Config() Config { return t.cfg }
 // waiting get OutcomeCanceled and their commands are counted as dropped for shutdown; a
 // second Close returns an error at once.
 func (t *Tracker) Close(ctx context.Context) error {
-	t.reports.close()
+	t.reports.Close()
 	err := t.queue.Close(ctx)
 	t.meta.Close()
 	t.client.CloseIdleConnections()
@@ -172,4 +172,19 @@ func (t *Tracker) breakerWait() (time.Duration, bool) {
 	}
 	wait := max(time.Until(time.Unix(0, t.openUntil.Load())), time.Millisecond)
 	return wait + rand.N(max(t.cfg.RetryBackoff, time.Millisecond)), true
+}
+
+// newMetaCache returns the Tracker's metadata cache: fetched with the wire client's GET,
+// counted in Stats and logged (rate-limited) like tracker failures when a fetch fails.
+func (t *Tracker) newMetaCache() *meta.Cache {
+	return meta.New(meta.Options{
+		Fetch:   t.client.Get,
+		Now:     t.cfg.Now, // the backoff after a failed fetch follows the Tracker's clock
+		OnFetch: func(string) { t.counters.metaFetches.Add(1) },
+		OnError: func(object string, err error) {
+			t.counters.metaFailures.Add(1)
+			t.logs.log(t.log, slog.LevelWarn, "metadata:"+object, "personyze: action metadata not loaded; pages render without it until it is",
+				slog.String("object", object), slog.String("error", err.Error()))
+		},
+	})
 }

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"cmp"
 	"fmt"
 	"net/http"
 	"sync"
@@ -190,44 +189,6 @@ func (v *Visit) takeLate() *wire.Request {
 	return req
 }
 
-// Actions returns the actions Personyze returned for this page (or, when it failed, the
-// visitor's last good ones; see Stale). The first call makes the page's tracker call.
-func (v *Visit) Actions() []*Action {
-	v.flush()
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.ctl.read = true
-	return v.actions
-}
-
-// Items returns the items of every JSON recommendation action of this page, in order. The
-// actions whose items it returns are reported to Personyze as "executed" (shown).
-func (v *Visit) Items() []Item {
-	v.flush()
-	v.mu.Lock()
-	v.ctl.read = true
-	if v.items == nil {
-		v.items = itemsOf(v.actions)
-	}
-	items, actions := v.items, v.actions
-	v.mu.Unlock()
-	v.reportShown(actions...)
-	return items
-}
-
-// ActionItems returns the items of the JSON recommendation action with the given id, or
-// nil when Personyze did not return it for this page. An action with items is reported to
-// Personyze as "executed" (shown).
-func (v *Visit) ActionItems(id int64) []Item {
-	for _, a := range v.Actions() {
-		if a.ID == id {
-			v.reportShown(a)
-			return a.Items()
-		}
-	}
-	return nil
-}
-
 // Outcome says how this Visit's tracker call went (OutcomePending before it is made).
 func (v *Visit) Outcome() Outcome {
 	v.mu.Lock()
@@ -276,44 +237,4 @@ func (v *Visit) String() string {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return fmt.Sprintf("personyze.Visit{kind: %s, reason: %q, outcome: %s}", v.kind, v.reason, v.call.Outcome)
-}
-
-// request builds a tracker request for cmds with the visitor's facts and session; with
-// navigate, the page's Navigate goes last. Callers hold v.mu.
-func (v *Visit) request(cmds []Command, navigate bool) *wire.Request {
-	n := len(cmds)
-	if navigate {
-		n++
-	}
-	wcmds := make([]wire.Command, 0, n)
-	for _, c := range cmds {
-		wcmds = append(wcmds, c.w)
-	}
-	if navigate {
-		// An empty name would make a Navigate Personyze refuses (a failed page, counted by
-		// the breaker): a Config.DocumentName that has no name for a request gets the
-		// default's.
-		name := v.ctl.document
-		if name == "" {
-			name = v.t.cfg.DocumentName(v.r)
-		}
-		if name == "" {
-			name = cmp.Or(defaultDocumentName(v.r), "/")
-		}
-		wcmds = append(wcmds, Navigate(name).w)
-	}
-	f := v.facts
-	return &wire.Request{
-		UserID:       f.UserID,
-		SessionID:    v.state.SessionID,
-		NewSession:   needsNewSession(v.state.SessionID, v.t.cfg.Now()),
-		PastSessions: v.state.PastSessions,
-		Platform:     f.Platform,
-		TimeZone:     f.TimeZone,
-		Languages:    f.Languages,
-		Screen:       f.Screen,
-		OS:           f.OS,
-		DeviceType:   f.DeviceType,
-		Commands:     wcmds,
-	}
 }

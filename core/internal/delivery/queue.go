@@ -1,8 +1,9 @@
 // Package delivery owns background delivery: the bounded, never-blocking queue of tracker
 // requests that could not (or need not) be sent while a visitor waited, its workers, retries
 // with backoff, the wait while the circuit breaker is open, the registry of page calls that
-// outlived their page, and the shutdown that delivers what is left. It receives a send
-// function and a metrics sink, and knows nothing of the Tracker that owns it.
+// outlived their page, the action statuses held for a visitor's next call (Held), and the
+// shutdown that delivers what is left. It receives a send function and a metrics sink, and
+// knows nothing of the Tracker that owns it.
 package delivery
 
 import (

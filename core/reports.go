@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/gopersonyze/personyze/core/internal/wire"
 )
@@ -14,7 +12,7 @@ import (
 type visitExt struct {
 	campaigns []campaign
 	// reports are the automatic action statuses of this page (executed, dont-show): they
-	// ride on the visitor's next call (see heldReports).
+	// ride on the visitor's next call (see delivery.Held).
 	reports []Command
 	// keep: the cookie must be saved even if this request makes no call (it remembers a
 	// closed action or a new session asked for).
@@ -31,140 +29,9 @@ type visitExt struct {
 // "executed" is known only while the page renders, after its call, and "dont-show" when the
 // answer arrives. Sending them at once would cost one more call per page view. Instead they
 // ride on the visitor's next call (their next page view is typically seconds away), held in
-// memory per visitor: a visitor who makes no further call within reportHold gets them sent
-// in the background then, and Tracker.Close sends what is held. So a visit of n pages costs n
-// calls plus at most one, instead of 2n.
-
-// reportHold is how long automatic statuses wait for the visitor's next call.
-const reportHold = 15 * time.Second
-
-// maxHeldVisitors bounds the visitors with held statuses; past it, statuses are sent at
-// once. maxHeldReports bounds one visitor's held statuses (past it, the oldest are
-// dropped).
-const (
-	maxHeldVisitors = 10000
-	maxHeldReports  = 32
-)
-
-// heldReports holds automatic action statuses until the visitor's next call.
-type heldReports struct {
-	mu     sync.Mutex
-	byUser map[uint32]*heldEntry
-	send   func(*wire.Request)
-	closed bool
-}
-
-type heldEntry struct {
-	req   *wire.Request
-	timer *time.Timer
-}
-
-func newHeldReports(send func(*wire.Request)) *heldReports {
-	return &heldReports{byUser: map[uint32]*heldEntry{}, send: send}
-}
-
-// hold keeps req's commands for the visitor's next call, or sends them after reportHold.
-func (h *heldReports) hold(req *wire.Request) {
-	h.mu.Lock()
-	e, ok := h.byUser[req.UserID]
-	switch {
-	case h.closed || (!ok && len(h.byUser) >= maxHeldVisitors):
-		h.mu.Unlock()
-		h.send(req)
-		return
-	case ok:
-		cmds, joined := wire.Join(e.req.Commands, req.Commands)
-		if !joined {
-			// Two pages' statuses of one action (two tabs, a page that made no call):
-			// with no Navigate between them the SDKs' rule would drop the second, so the
-			// earlier page's go now and the later page's wait for the next call.
-			earlier := e.req
-			e.req = req
-			h.mu.Unlock()
-			h.send(earlier)
-			return
-		}
-		req.Commands = cmds[max(0, len(cmds)-maxHeldReports):]
-		e.req = req // the newest visitor fields and session id
-	default:
-		e = &heldEntry{req: req}
-		e.timer = time.AfterFunc(reportHold, func() { h.release(req.UserID, e) })
-		h.byUser[req.UserID] = e
-	}
-	h.mu.Unlock()
-}
-
-// release sends e's statuses if they are still held.
-func (h *heldReports) release(user uint32, e *heldEntry) {
-	h.mu.Lock()
-	if h.byUser[user] != e {
-		h.mu.Unlock()
-		return
-	}
-	delete(h.byUser, user)
-	req := e.req
-	h.mu.Unlock()
-	h.send(req)
-}
-
-// rideOn moves the visitor's held statuses into req, a call about to be made, ahead of its
-// own commands: they belong to the previous page, whose impressions come before the clicks
-// this page reports (a followed recommendation's "product" status), as the SDKs send them.
-// Statuses that cannot precede req's under the SDKs' duplicate rule (this page reports an
-// "executed" the previous page reported too) are sent on their own instead. Held
-// statuses are kept per user_id, so another identity's never ride on this call.
-func (h *heldReports) rideOn(req *wire.Request) {
-	if len(req.Commands) == 0 {
-		return // statuses never cause a page to wait for a call it would not make
-	}
-	h.mu.Lock()
-	e, ok := h.byUser[req.UserID]
-	if ok {
-		delete(h.byUser, req.UserID)
-		e.timer.Stop()
-	}
-	h.mu.Unlock()
-	if !ok {
-		return
-	}
-	cmds, ok := wire.Join(e.req.Commands, req.Commands)
-	if !ok {
-		h.send(e.req)
-		return
-	}
-	req.Commands = cmds
-}
-
-// forget drops the statuses held for user: the visitor withdrew consent or asked to be
-// forgotten, so what their last page showed is not sent later either.
-func (h *heldReports) forget(user uint32) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if e, ok := h.byUser[user]; ok {
-		e.timer.Stop()
-		delete(h.byUser, user)
-	}
-}
-
-// close sends everything held and makes later statuses go out at once.
-func (h *heldReports) close() {
-	h.mu.Lock()
-	h.closed = true
-	held := h.byUser
-	h.byUser = map[uint32]*heldEntry{}
-	h.mu.Unlock()
-	for _, e := range held {
-		e.timer.Stop()
-		h.send(e.req)
-	}
-}
-
-// len returns the number of visitors with held statuses.
-func (h *heldReports) len() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.byUser)
-}
+// memory per visitor (delivery.Held): a visitor who makes no further call within the hold
+// gets them sent in the background then, and Tracker.Close sends what is held. So a visit
+// of n pages costs n calls plus at most one, instead of 2n.
 
 // duplicateStatus applies the SDKs' rule before queuing status report c after queued (see
 // wire.DuplicateStatus).
@@ -218,7 +85,7 @@ func (v *Visit) report(c Command) {
 	}
 	v.mu.Unlock()
 	if held != nil {
-		v.t.reports.hold(held)
+		v.t.reports.Hold(held)
 	}
 }
 
@@ -251,11 +118,11 @@ func (t *Tracker) sendAfterEnd(late, reports *wire.Request) {
 		// (a late view's click status of an action the page also showed): they wait for
 		// the visitor's next call.
 		t.queue.Enqueue(late)
-		t.reports.hold(reports)
+		t.reports.Hold(reports)
 	case late != nil:
 		t.queue.Enqueue(late)
 	case reports != nil:
-		t.reports.hold(reports)
+		t.reports.Hold(reports)
 	}
 }
 
