@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -237,5 +238,60 @@ func TestBacklogRidesWithRetry(t *testing.T) {
 	}
 	if s.delivered.Load() != 5 || q.Pending() != 0 {
 		t.Errorf("delivered %d, pending %d; want 5, 0", s.delivered.Load(), q.Pending())
+	}
+}
+
+// TestBacklogKeepsTheDuplicateRule: a visitor's queued requests are merged only where the
+// SDKs' duplicate rule allows it: a page's late click on action 7 and that page's held
+// impression of action 7 go in separate calls, in order (merged, Personyze would drop the
+// impression as a duplicate), while the event after the impression still rides with it.
+func TestBacklogKeepsTheDuplicateRule(t *testing.T) {
+	var mu sync.Mutex
+	var calls [][]string
+	q, _ := newQueueWith(t, Options{Size: 16, Workers: 4, MaxRetries: 3, Backoff: 200 * time.Millisecond},
+		func(_ context.Context, r *wire.Request) error {
+			mu.Lock()
+			defer mu.Unlock()
+			var args []string
+			for _, c := range r.Commands {
+				args = append(args, strings.Join(c.Args, " "))
+			}
+			calls = append(calls, args)
+			if len(calls) == 1 {
+				return &wire.StatusError{StatusCode: 503}
+			}
+			return nil
+		})
+	status := func(args ...string) *wire.Request {
+		return &wire.Request{UserID: 1, Commands: []wire.Command{{Name: "Action Status", Args: args}}}
+	}
+	q.Enqueue(req(1, 1))
+	eventually(t, "the first attempt failed", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(calls) == 1
+	})
+	q.Enqueue(status("7", "product", "p1"))
+	q.Enqueue(status("7", "executed", ""))
+	event := req(1, 1)
+	event.Commands[0].Args = []string{"c"}
+	q.Enqueue(event)
+	if err := q.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"a"}, {"a", "7 product p1"}, {"7 executed ", "c"}}
+	if !slices.EqualFunc(calls, want, slices.Equal) {
+		t.Errorf("calls %q, want %q", calls, want)
+	}
+	for _, c := range calls {
+		cmds := make([]wire.Command, len(c))
+		for i, a := range c {
+			if parts := strings.SplitN(a, " ", 3); len(parts) == 3 {
+				cmds[i] = wire.Command{Name: "Action Status", Args: parts}
+			}
+		}
+		if d := wire.DuplicateStatuses(cmds); d != nil {
+			t.Errorf("call %q holds statuses the SDKs' rule drops: %v", c, d)
+		}
 	}
 }

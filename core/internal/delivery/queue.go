@@ -420,31 +420,40 @@ func (q *Queue) work() {
 
 // take removes l's head for sending, merged with the requests of the visitor queued
 // behind it that have the same visitor fields (the first call of a new session, say, is
-// not merged with the next) and carry no page view (a page view keeps a call of its own,
-// as the SDKs send it): one call instead of several, and a request waiting for its retry
-// takes the events queued meanwhile along, so a visitor's backlog does not cost one round
-// trip per request. Callers hold mu.
+// not merged with the next), carry no page view (a page view keeps a call of its own, as
+// the SDKs send it) and may follow the others under the SDKs' duplicate rule (a late
+// click must not precede that page's held impression of the same action in one call):
+// one call instead of several, and a request waiting for its retry takes the events
+// queued meanwhile along, so a visitor's backlog does not cost one round trip per
+// request. Callers hold mu.
 func (q *Queue) take(l *lane) *job {
 	j := l.jobs[0]
 	j.due = 0
-	k := 1 // the jobs to send: l.jobs[:k]
-	size := len(j.req.Commands)
+	k := 1                    // the jobs to send: l.jobs[:k]
+	var joined []wire.Command // their commands, once a second job joins
 	for n := j.n; k < len(l.jobs) && n < mergeMax; k++ {
 		next := l.jobs[k]
 		if next.attempts > 0 || hasNavigate(next.req) || !sameVisitor(j.req, next.req) {
 			break
 		}
+		prev := j.req.Commands
+		if joined != nil {
+			prev = joined
+		}
+		if !wire.Follows(prev, next.req.Commands) {
+			break
+		}
+		if joined == nil {
+			joined = append(make([]wire.Command, 0, 2*len(prev)+len(next.req.Commands)), prev...)
+		}
+		joined = append(joined, next.req.Commands...)
 		n += next.n
-		size += len(next.req.Commands)
 	}
 	if k > 1 {
 		merged := *j.req
-		merged.Commands = make([]wire.Command, 0, size)
-		for _, next := range l.jobs[:k] {
-			merged.Commands = append(merged.Commands, next.req.Commands...)
-			if next != j {
-				j.n += next.n
-			}
+		merged.Commands = joined
+		for _, next := range l.jobs[1:k] {
+			j.n += next.n
 		}
 		j.req = &merged
 	}

@@ -50,14 +50,48 @@ func DuplicateStatuses(cmds []Command) []int {
 // report of next is one DuplicateStatus drops after what precedes it. Each list is taken
 // to keep the rule on its own.
 func Join(prev, next []Command) (_ []Command, ok bool) {
+	if !Follows(prev, next) {
+		return nil, false
+	}
 	all := make([]Command, 0, len(prev)+len(next))
-	all = append(append(all, prev...), next...)
-	for i := len(prev); i < len(all); i++ {
-		if DuplicateStatus(all[:i], all[i], same) {
-			return nil, false
+	return append(append(all, prev...), next...), true
+}
+
+// Follows reports whether next may follow prev in one call: no report of next is one
+// DuplicateStatus drops after what precedes it in prev followed by next. It allocates
+// nothing, for callers that build the joined list themselves.
+func Follows(prev, next []Command) bool {
+	for i, c := range next {
+		id, status, ok := statusOf(c)
+		if !ok {
+			continue
+		}
+		if dup, navigated := dupBefore(next[:i], id, status); dup {
+			return false
+		} else if navigated {
+			continue
+		}
+		if dup, _ := dupBefore(prev, id, status); dup {
+			return false
 		}
 	}
-	return all, true
+	return true
+}
+
+// dupBefore walks cmds from the newest back to the last Navigate: dup is DuplicateStatus's
+// verdict for a report (id, status) queued after them, navigated whether a Navigate ended
+// the walk (the commands before it do not count).
+func dupBefore(cmds []Command, id, status string) (dup, navigated bool) {
+	for i := len(cmds) - 1; i >= 0; i-- {
+		q := cmds[i]
+		if q.Navigate {
+			return false, true
+		}
+		if qid, qs, ok := statusOf(q); ok && qid == id && (qs == status || status == statusExecuted) {
+			return true, false
+		}
+	}
+	return false, false
 }
 
 func same(c Command) Command { return c }
