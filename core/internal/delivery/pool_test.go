@@ -198,22 +198,7 @@ func TestVisitorOneAtATime(t *testing.T) {
 // keeps a call of its own, and a request with other visitor fields (the first of a new
 // session) is not merged.
 func TestBacklogRidesWithRetry(t *testing.T) {
-	var mu sync.Mutex
-	var calls [][]string
-	q, s := newQueueWith(t, Options{Size: 16, Workers: 4, MaxRetries: 3, Backoff: 200 * time.Millisecond},
-		func(_ context.Context, r *wire.Request) error {
-			mu.Lock()
-			defer mu.Unlock()
-			var args []string
-			for _, c := range r.Commands {
-				args = append(args, c.Args[0])
-			}
-			calls = append(calls, args)
-			if len(calls) == 1 {
-				return &wire.StatusError{StatusCode: 503}
-			}
-			return nil
-		})
+	q, s, log := backlogQueue(t)
 	first := req(1, 1)
 	q.Enqueue(first)
 	eventually(t, "the first attempt failed", func() bool { return s.retried.Load() == 1 })
@@ -233,6 +218,7 @@ func TestBacklogRidesWithRetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]string{{"a"}, {"a", "b", "c"}, {"nav"}, {"d"}}
+	calls := log.calls()
 	if !slices.EqualFunc(calls, want, slices.Equal) {
 		t.Errorf("calls %q, want %q", calls, want)
 	}
@@ -246,31 +232,12 @@ func TestBacklogRidesWithRetry(t *testing.T) {
 // impression of action 7 go in separate calls, in order (merged, Personyze would drop the
 // impression as a duplicate), while the event after the impression still rides with it.
 func TestBacklogKeepsTheDuplicateRule(t *testing.T) {
-	var mu sync.Mutex
-	var calls [][]string
-	q, _ := newQueueWith(t, Options{Size: 16, Workers: 4, MaxRetries: 3, Backoff: 200 * time.Millisecond},
-		func(_ context.Context, r *wire.Request) error {
-			mu.Lock()
-			defer mu.Unlock()
-			var args []string
-			for _, c := range r.Commands {
-				args = append(args, strings.Join(c.Args, " "))
-			}
-			calls = append(calls, args)
-			if len(calls) == 1 {
-				return &wire.StatusError{StatusCode: 503}
-			}
-			return nil
-		})
+	q, _, log := backlogQueue(t)
 	status := func(args ...string) *wire.Request {
 		return &wire.Request{UserID: 1, Commands: []wire.Command{{Name: "Action Status", Args: args}}}
 	}
 	q.Enqueue(req(1, 1))
-	eventually(t, "the first attempt failed", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(calls) == 1
-	})
+	eventually(t, "the first attempt failed", func() bool { return len(log.calls()) == 1 })
 	q.Enqueue(status("7", "product", "p1"))
 	q.Enqueue(status("7", "executed", ""))
 	event := req(1, 1)
@@ -280,6 +247,7 @@ func TestBacklogKeepsTheDuplicateRule(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]string{{"a"}, {"a", "7 product p1"}, {"7 executed ", "c"}}
+	calls := log.calls()
 	if !slices.EqualFunc(calls, want, slices.Equal) {
 		t.Errorf("calls %q, want %q", calls, want)
 	}
@@ -294,4 +262,38 @@ func TestBacklogKeepsTheDuplicateRule(t *testing.T) {
 			t.Errorf("call %q holds statuses the SDKs' rule drops: %v", c, d)
 		}
 	}
+}
+
+// callLog records the calls a Queue sent: each call's commands, their arguments joined
+// by spaces.
+type callLog struct {
+	mu  sync.Mutex
+	got [][]string
+}
+
+func (l *callLog) calls() [][]string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.got)
+}
+
+// backlogQueue is a Queue whose first send fails with a 503, so that a visitor's later
+// requests queue up behind its retry, 200ms later; every call is recorded in the log.
+func backlogQueue(t *testing.T) (*Queue, *sink, *callLog) {
+	log := &callLog{}
+	q, s := newQueueWith(t, Options{Size: 16, Workers: 4, MaxRetries: 3, Backoff: 200 * time.Millisecond},
+		func(_ context.Context, r *wire.Request) error {
+			log.mu.Lock()
+			defer log.mu.Unlock()
+			var args []string
+			for _, c := range r.Commands {
+				args = append(args, strings.Join(c.Args, " "))
+			}
+			log.got = append(log.got, args)
+			if len(log.got) == 1 {
+				return &wire.StatusError{StatusCode: 503}
+			}
+			return nil
+		})
+	return q, s, log
 }
