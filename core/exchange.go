@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gopersonyze/personyze/core/internal/session"
 	"github.com/gorilla/sessions"
 )
 
@@ -170,9 +171,10 @@ func (v *Visit) loadSession() {
 		s.IsNew = true
 	}
 	v.sess = s
-	v.state = loadState(s)
+	v.state = session.Load(s)
+	v.state.Blocked = formatBlocked(parseBlocked(v.state.Blocked)) // bounded whatever a store holds
 	if v.state.VisitorKey == "" {
-		v.state = sessionState{VisitorKey: newVisitorKey()}
+		v.state = session.State{VisitorKey: session.NewVisitorKey()}
 		v.dirty = true
 	}
 }
@@ -198,7 +200,7 @@ func (v *Visit) commit() {
 	case forget:
 		t.deleteCookies(v.w, v.r, sess)
 	case save:
-		storeState(sess, st)
+		session.Put(sess, st)
 		sess.Options = t.cookieOptions(v.r)
 		if err := t.store.Save(v.r, v.w, sess); err != nil {
 			t.logs.log(t.log, slog.LevelWarn, "cookie-save", "personyze: session cookie not saved", slog.String("error", err.Error()))

@@ -1,7 +1,7 @@
 package core
 
 // A Personyze session belongs to one user_id. The cookie remembers which user_id its
-// session was issued to (sessionState.SessionUser); when the visitor's identity changes
+// session was issued to (session.State.SessionUser); when the visitor's identity changes
 // (signed in, signed out, another user), the user_id of the page's call is another one, and
 // the call starts a new session instead of carrying the earlier identity's: as if this
 // user had just arrived on this device. Visit.StartNewSession stays for other occasions.

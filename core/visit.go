@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorilla/sessions"
 
+	"github.com/gopersonyze/personyze/core/internal/session"
 	"github.com/gopersonyze/personyze/core/internal/wire"
 )
 
@@ -46,7 +47,7 @@ type Visit struct {
 	sess     *sessions.Session
 	facts    Facts
 	actionID int64 // attribution carried by the request's link, 0 if none
-	state    sessionState
+	state    session.State
 	dirty    bool          // state changed since it was loaded
 	called   chan struct{} // closed when the page's call has its result
 	queued   []Command     // commands for the page call
