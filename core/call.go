@@ -123,7 +123,7 @@ func (v *Visit) beginCall() (req *wire.Request, ok bool) {
 	if !v.toCalling() {
 		return nil, false
 	}
-	if v.ctl.off {
+	if v.ctl.stop != stopNone {
 		req = &wire.Request{} // Skip or Forget: nothing is sent
 	} else {
 		v.ownSession() // the identity is settled now: SetUserKey is too late from here

@@ -52,7 +52,9 @@ func (t *Tracker) Begin(w http.ResponseWriter, r *http.Request) *Exchange {
 			// The handler may still grant consent (SetConsent), and a visitor who carries
 			// our cookies has withdrawn it: they are deleted with this response.
 			v.mode, v.dev = modeConsent, dev
-			v.ctl.forget = t.hasCookies(r)
+			if t.hasCookies(r) {
+				v.ctl.stop = stopForget
+			}
 		}
 		return (*Exchange)(v)
 	}
@@ -189,8 +191,8 @@ func (v *Visit) commit() {
 		v.mu.Unlock()
 		return
 	}
-	forget := v.ctl.forget
-	save := v.dirty && (v.ctl.sent || v.ext.keep) && !v.ctl.off
+	forget := v.ctl.stop == stopForget
+	save := v.dirty && (v.ctl.sent || v.ext.keep) && v.ctl.stop == stopNone
 	read := v.ctl.read && v.ctl.sent // recommendations come only from a call that was made
 	v.dirty = false
 	st, sess := v.state, v.sess

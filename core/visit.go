@@ -98,7 +98,7 @@ func (c Call) ResponseJSON() []byte {
 func (v *Visit) Active() bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return v.mode == modeActive && !v.ctl.off
+	return v.mode == modeActive && v.ctl.stop == stopNone
 }
 
 // tracking reports whether the Visit talks to Personyze, for methods that only read.
@@ -159,7 +159,7 @@ func (v *Visit) Track(cmds ...Command) error {
 			return err
 		}
 	}
-	if v.ctl.off {
+	if v.ctl.stop != stopNone {
 		v.mu.Unlock()
 		return nil // the handler stopped tracking this request
 	}
@@ -182,7 +182,7 @@ func (v *Visit) Track(cmds ...Command) error {
 // takeLate returns the request for the commands tracked after the call, or nil. Callers
 // hold v.mu.
 func (v *Visit) takeLate() *wire.Request {
-	if len(v.late) == 0 || v.ctl.off {
+	if len(v.late) == 0 || v.ctl.stop != stopNone {
 		return nil
 	}
 	req := v.request(v.late, false)
