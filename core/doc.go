@@ -369,12 +369,13 @@ package core
 // The source, for contributors, in the order a page view meets it (this comment is not
 // part of the package documentation):
 //
-//   - exchange.go: Begin classifies the request and loads the visitor (session.go, facts.go,
-//     identity.go); BeforeHeader and End drive the Visit's lifecycle, whose states and
-//     transitions are in visitstate.go, and commit writes the cookie.
+//   - exchange.go: Begin classifies the request (classify.go, navigation.go) and loads the
+//     visitor (session.go and core/internal/session for the cookie, facts.go); BeforeHeader
+//     and End drive the Visit's lifecycle, whose states and transitions are in
+//     visitstate.go, and commit writes the cookie.
 //   - visit.go: the Visit and what handlers read from it; Track.
-//   - control.go: what a handler may decide for its request (SetUserKey, Skip, SetConsent,
-//     Forget, SetStatus...).
+//   - control.go: what a handler may decide for its request (SetUserKey and whose session
+//     the call carries, Skip, SetConsent, Forget, SetStatus and the kind it gives the page).
 //   - call.go: the page's tracker call, from the first read of the recommendations (Items,
 //     Actions, Campaigns) or the header to Personyze and back; result.go: what its answer
 //     does to the Visit.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gopersonyze/personyze/core/internal/delivery"
 	"github.com/gopersonyze/personyze/core/internal/meta"
+	"github.com/gopersonyze/personyze/core/internal/session"
 	"github.com/gopersonyze/personyze/core/internal/visitor"
 	"github.com/gopersonyze/personyze/core/internal/wire"
 )
@@ -157,7 +158,7 @@ func (t *Tracker) refresh(req *wire.Request) *wire.Request {
 	}
 	r := *req
 	r.SessionID = sid
-	r.NewSession = needsNewSession(sid, t.cfg.Now())
+	r.NewSession = session.NeedsNew(sid, t.cfg.Now())
 	return &r
 }
 

@@ -93,7 +93,7 @@ func (v *Visit) grantConsent() bool {
 	if v.mode != modeConsent {
 		return false
 	}
-	v.ctl.forget = false
+	v.ctl.stop = stopNone
 	v.kind, v.reason = v.t.cfg.Classify(v.r, v.dev)
 	if v.kind == KindIgnore {
 		v.mode = modeInactive
