@@ -52,6 +52,8 @@ func (t *Tracker) Begin(w http.ResponseWriter, r *http.Request) *Exchange {
 			// our cookies has withdrawn it: they are deleted with this response.
 			v.mode, v.dev = modeConsent, dev
 			v.ctl.forget = t.hasCookies(r)
+		} else if t.observing() {
+			t.observe(v, nil, nil) // final now: the adapter drives no lifecycle for it
 		}
 		return (*Exchange)(v)
 	}
@@ -152,6 +154,9 @@ func (e *Exchange) End() {
 	}
 	late, reports := v.takeLate(), v.takeReports()
 	v.mu.Unlock()
+	if v.t.observing() {
+		v.t.observe(v, late, reports) // before delivery owns them
+	}
 	v.t.sendAfterEnd(late, reports)
 }
 
