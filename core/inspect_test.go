@@ -385,7 +385,7 @@ func TestInspectorPage(t *testing.T) {
 	base := inspectorOf(t, w.tr, InspectorOptions{})
 	for _, tc := range []struct {
 		path, ctype, contains string
-		status               int
+		status                int
 	}{
 		{"", "text/html", `<script src="script" defer></script>`, 200},
 		{"script", "text/javascript", "EventSource", 200},
