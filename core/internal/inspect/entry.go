@@ -110,7 +110,8 @@ const profileCommand = "User Profile"
 // navigatePrefix precedes the URL-encoded document name of a Navigate.
 const navigatePrefix = "urn:personyze:doc:"
 
-// LogCommands writes commands for a log line: `Product Viewed(p1, action_id=5), Navigate(/)`.
+// LogCommands writes commands for a log line: `Product Viewed(p1, action_id=5), Navigate(/)`;
+// an empty argument is written "".
 // A Navigate shows its document name decoded, and a User Profile its field but not the
 // value, which is the visitor's own data and has no place in a server log.
 func LogCommands(cmds []Command) string {
@@ -128,6 +129,8 @@ func LogCommands(cmds []Command) string {
 			switch {
 			case c.Name == profileCommand && j > 0:
 				a = "…"
+			case a == "":
+				a = `""`
 			case strings.HasPrefix(a, navigatePrefix):
 				if doc, err := url.QueryUnescape(a[len(navigatePrefix):]); err == nil {
 					a = doc

@@ -81,7 +81,7 @@ func TestLogCommands(t *testing.T) {
 		{[]Command{{Name: "Product Viewed", Args: []string{"p1"}, ActionID: 5}, {Name: "Products Purchased", ActionID: 7}},
 			"Product Viewed(p1, action_id=5), Products Purchased(action_id=7)"},
 		{[]Command{{Name: "User Profile", Args: []string{"email", "ann@example.com"}}}, "User Profile(email, …)"},
-		{[]Command{{Name: "Action Status", Args: []string{"12", "executed", ""}}}, "Action Status(12, executed, )"},
+		{[]Command{{Name: "Action Status", Args: []string{"12", "executed", ""}}}, `Action Status(12, executed, "")`},
 		{[]Command{{Name: "Navigate", Args: []string{"urn:personyze:doc:%zz"}}}, "Navigate(urn:personyze:doc:%zz)"},
 	} {
 		if got := LogCommands(tc.cmds); got != tc.want {

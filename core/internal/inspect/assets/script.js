@@ -27,7 +27,7 @@
       if (a.indexOf(navigatePrefix) === 0) {
         try { return decodeURIComponent(a.slice(navigatePrefix.length).replace(/\+/g, " ")); } catch (e) { return a; }
       }
-      return a;
+      return a === "" ? '""' : a;
     });
     if (c.action_id) args.push("action_id=" + c.action_id);
     return c.name + "(" + args.join(", ") + ")";
