@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,130 +12,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gopersonyze/personyze/core/internal/inspect"
 	"github.com/gopersonyze/personyze/core/personyzetest"
 )
-
-// inspectWait bounds every wait for an inspector event: generous for a loaded machine.
-const inspectWait = 20 * time.Second
-
-// listing is the inspector's JSON document.
-type listing struct {
-	Size     int             `json:"size"`
-	Last     uint64          `json:"last"`
-	Breaker  string          `json:"breaker"`
-	Requests []inspect.Entry `json:"requests"`
-}
-
-// inspectorOf serves tr's inspector (outside the middleware, as recommended) and returns
-// its base URL.
-func inspectorOf(t *testing.T, tr *Tracker, opts InspectorOptions) string {
-	t.Helper()
-	srv := httptest.NewServer(tr.Inspector(opts))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/"
-}
-
-// getListing reads the inspector's JSON with the query q.
-func getListing(t *testing.T, base, q string) listing {
-	t.Helper()
-	resp, err := http.Get(base + "requests" + q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("GET requests%s = %d %s", q, resp.StatusCode, b)
-	}
-	var l listing
-	if err := json.NewDecoder(resp.Body).Decode(&l); err != nil {
-		t.Fatal(err)
-	}
-	return l
-}
-
-// eventStream is an open connection to the inspector's events.
-type eventStream struct {
-	events chan inspect.Entry
-	raw    chan string // every line received
-	cancel context.CancelFunc
-}
-
-// openEvents connects to the events endpoint with query q and returns once the stream's
-// header arrived; a goroutine passes each request event on until the test ends.
-func openEvents(t *testing.T, base, q string) *eventStream {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"events"+q, nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		cancel()
-		t.Fatalf("GET events%s = %d %q", q, resp.StatusCode, resp.Header.Get("Content-Type"))
-	}
-	s := &eventStream{events: make(chan inspect.Entry, 64), raw: make(chan string, 1024), cancel: cancel}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			line := sc.Text()
-			select {
-			case s.raw <- line:
-			default:
-			}
-			if data, ok := strings.CutPrefix(line, "data: "); ok {
-				var e inspect.Entry
-				if err := json.Unmarshal([]byte(data), &e); err != nil {
-					t.Errorf("event data %q: %v", data, err)
-					return
-				}
-				s.events <- e
-			}
-		}
-	}()
-	t.Cleanup(func() { cancel(); <-done })
-	return s
-}
-
-// next waits for the stream's next request event.
-func (s *eventStream) next(t *testing.T) inspect.Entry {
-	t.Helper()
-	select {
-	case e := <-s.events:
-		return e
-	case <-time.After(inspectWait):
-		t.Fatalf("no inspector event within %v", inspectWait)
-		return inspect.Entry{}
-	}
-}
-
-// names lists the command names of cmds.
-func names(cmds []inspect.Command) []string {
-	var out []string
-	for _, c := range cmds {
-		out = append(out, c.Name)
-	}
-	return out
-}
-
-// commandNamed returns the first command of cmds with the name, or nil.
-func commandNamed(cmds []inspect.Command, name string) *inspect.Command {
-	for i := range cmds {
-		if cmds[i].Name == name {
-			return &cmds[i]
-		}
-	}
-	return nil
-}
 
 // TestInspectorRingBounded: the inspector keeps the newest Size requests, newest first.
 func TestInspectorRingBounded(t *testing.T) {
@@ -418,17 +297,6 @@ func TestInspectorPage(t *testing.T) {
 	}
 }
 
-func readAll(t *testing.T, url string) string {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return string(b)
-}
-
 // TestInspectorReadsWithoutSideEffects: recording a page that read nothing reports no
 // action "executed" and makes no response personalised.
 func TestInspectorReadsWithoutSideEffects(t *testing.T) {
@@ -519,77 +387,5 @@ func TestInspectorStopsOnShutdown(t *testing.T) {
 	defer cancel()
 	if err := srv.Config.Shutdown(ctx); err != nil {
 		t.Fatalf("Shutdown with an open stream: %v", err)
-	}
-}
-
-// debugLine matches the debug log's line of a page view.
-var debugLine = regexp.MustCompile(`^time=\S+ level=DEBUG msg="personyze: request" method=GET path=/products/p1 kind=page ` +
-	`reason="page view" outcome=ok latency=[0-9.]+[µm]?s commands="Product Viewed\(p1\), User Profile\(email, …\), Navigate\(/products/p1\)" status=200 user_id=[0-9]+$`)
-
-// TestDebugLog: one line per request, in the documented format, without a profile value.
-func TestDebugLog(t *testing.T) {
-	logs := &syncBuf{}
-	w := newWorld(t, personyzetest.Options{Seed: 1}, func(c *Config) {
-		c.DebugLog = true
-		c.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	})
-	w.mux.HandleFunc("GET /products/p1", func(rw http.ResponseWriter, r *http.Request) {
-		v := FromContext(r.Context())
-		_ = v.Track(ProductViewed("p1"), UserProfile("email", "ann@example.com"))
-		_ = pageTemplate.Execute(rw, v)
-	})
-	w.get(w.browser(), "/products/p1")
-	req, _ := http.NewRequest(http.MethodGet, w.site.URL+"/styles/site.css", nil)
-	req.Header.Set("User-Agent", fuzzUA)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	var lines []string
-	for _, l := range strings.Split(logs.String(), "\n") {
-		if strings.Contains(l, `msg="personyze: request"`) {
-			lines = append(lines, l)
-		}
-	}
-	if len(lines) != 2 {
-		t.Fatalf("%d request lines, want 2:\n%s", len(lines), logs.String())
-	}
-	if !debugLine.MatchString(lines[0]) {
-		t.Errorf("page view line\n%s\ndoes not match\n%s", lines[0], debugLine)
-	}
-	if !strings.Contains(lines[1], `path=/styles/site.css kind=ignore reason="static asset" outcome=skipped latency=0s commands=""`) {
-		t.Errorf("static asset line: %s", lines[1])
-	}
-	if strings.Contains(logs.String(), "ann@example.com") {
-		t.Error("the debug log shows a profile value")
-	}
-}
-
-// TestDebugLogConfig: New refuses a DebugLog whose lines the Logger would drop.
-func TestDebugLogConfig(t *testing.T) {
-	base := Config{APIKey: strings.Repeat("k", 40), Development: true}
-	for _, tc := range []struct {
-		name   string
-		logger *slog.Logger
-		ok     bool
-	}{
-		{"info handler", slog.New(slog.NewTextHandler(io.Discard, nil)), false},
-		{"debug handler", slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelDebug})), true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			cfg := base
-			cfg.DebugLog, cfg.Logger = true, tc.logger
-			tr, err := New(cfg)
-			var ce *ConfigError
-			switch {
-			case tc.ok && err != nil:
-				t.Fatalf("New: %v", err)
-			case tc.ok:
-				_ = tr.Close(context.Background())
-			case !errors.As(err, &ce) || ce.Field != "DebugLog" || !strings.Contains(err.Error(), "slog.LevelDebug"):
-				t.Fatalf("New = %v, want a ConfigError on DebugLog saying how to fix it", err)
-			}
-		})
 	}
 }
