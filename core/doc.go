@@ -41,6 +41,8 @@
 // (image, image_big_url or image_medium_url), Price and Get "any_key". Everything is
 // escaped by html/template like any other data: a javascript: URL becomes #ZgotmplZ.
 // [Visit.Outcome], [Visit.Err] and [Visit.Stale] say how the call went, for a debug panel.
+// [Tracker.Inspector] shows every request live in a browser (mount it behind your auth),
+// and [Config.DebugLog] logs a line per request.
 //
 // [Tracker.FuncMap] returns the template functions merged with the application's own maps
 // (the application's functions win on a name clash): Gin keeps a single map, so
@@ -382,3 +384,6 @@ package core
 //   - reports.go: the action statuses a page reports (shown, clicked, closed); those that wait
 //     for the visitor's next call are held by delivery.Held (core/internal/delivery).
 //   - action.go: all of Action's methods; tracker.go: New, Close and the Tracker's fields.
+//   - inspect.go: what the live inspector and the debug log record of a request, at End
+//     (or at Begin for an ignored one); core/internal/inspect keeps the record and serves
+//     the page, its JSON and its events.

@@ -55,6 +55,8 @@ func (t *Tracker) Begin(w http.ResponseWriter, r *http.Request) *Exchange {
 			if t.hasCookies(r) {
 				v.ctl.stop = stopForget
 			}
+		} else if t.observing() {
+			t.observe(v, nil, nil) // final now: the adapter drives no lifecycle for it
 		}
 		return (*Exchange)(v)
 	}
@@ -155,6 +157,9 @@ func (e *Exchange) End() {
 	}
 	late, reports := v.takeLate(), v.takeReports()
 	v.mu.Unlock()
+	if v.t.observing() {
+		v.t.observe(v, late, reports) // before delivery owns them
+	}
 	v.t.sendAfterEnd(late, reports)
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 
 	"github.com/gopersonyze/personyze/core/internal/delivery"
+	"github.com/gopersonyze/personyze/core/internal/inspect"
 	"github.com/gopersonyze/personyze/core/internal/meta"
 	"github.com/gopersonyze/personyze/core/internal/session"
 	"github.com/gopersonyze/personyze/core/internal/visitor"
@@ -42,6 +43,9 @@ type Tracker struct {
 	meta      *meta.Cache    // the account's action, placeholder and condition metadata
 	reports   *delivery.Held // automatic action statuses waiting for the visitor's next call
 	env       *envAsset      // the script of personyzeScript, served at Config.EnvScriptPath
+	// inspector is the record of the live inspector, nil until Inspector is first called
+	// (see inspect.go).
+	inspector atomic.Pointer[inspect.Recorder]
 }
 
 // New validates cfg and returns a ready Tracker. A configuration error says which field is
@@ -55,6 +59,9 @@ func New(cfg Config) (*Tracker, error) {
 		return nil, err
 	}
 	if err := validateEnvScriptPath(cfg.EnvScriptPath); err != nil {
+		return nil, err
+	}
+	if err := validateDebugLog(cfg); err != nil {
 		return nil, err
 	}
 	t := &Tracker{cfg: cfg, log: cfg.Logger, env: newEnvAsset(cfg.EnvScriptPath)}
