@@ -141,11 +141,11 @@ type Config struct {
 	// waits for Personyze's answer: answered in time, the region renders in place as any
 	// template does; else the page goes out with the region's fallback and the region is
 	// streamed at the end of the same response (see StreamBudget and "Regions" in the
-	// package documentation). Default 40ms; at most Timeout.
+	// package documentation). Default 40ms (Timeout when that is shorter); at most Timeout.
 	InlineWait time.Duration
 	// StreamBudget is how long after the page's call started a streamed region still waits
-	// for the answer; past it the fallback stays and the response ends. Default 1.5s; at
-	// least Timeout. A negative value turns streaming off: regions then wait up to Timeout
+	// for the answer; past it the fallback stays and the response ends. Default 1.5s (Timeout
+	// when that is longer); at least Timeout. A negative value turns streaming off: regions then wait up to Timeout
 	// and render in place, as pages that read recommendations directly do.
 	StreamBudget time.Duration
 	// StreamScriptPath is the same-origin URL path of the tiny script that puts streamed
@@ -261,10 +261,10 @@ func (cfg Config) withDefaults() Config {
 		cfg.EnvScriptPath = defaultEnvScriptPath
 	}
 	if cfg.InlineWait == 0 {
-		cfg.InlineWait = defaultInlineWait
+		cfg.InlineWait = min(defaultInlineWait, cfg.Timeout)
 	}
 	if cfg.StreamBudget == 0 {
-		cfg.StreamBudget = defaultStreamBudget
+		cfg.StreamBudget = max(defaultStreamBudget, cfg.Timeout)
 	}
 	if cfg.StreamScriptPath == "" {
 		cfg.StreamScriptPath = defaultStreamScriptPath

@@ -30,6 +30,8 @@ type streamState struct {
 	found    bool   // tail starts with "</body": everything written after it is held too
 	tail     []byte // the held end of the body
 	pre      []byte // the body kept while the call is in flight (keepBody)
+	// preString: the first kept bytes came from a WriteString.
+	preString bool
 }
 
 // deferredRegion is a region whose content goes at the end of the response.
@@ -239,6 +241,11 @@ func (v *Visit) callBudget() time.Duration {
 // holds the end of the body back (from "</body"), so that End streams the regions before
 // it and the page stays valid HTML.
 func (e *Exchange) WriteBody(w io.Writer, status int, b []byte) (int, error) {
+	return e.writeBody(w, status, b, false)
+}
+
+// writeBody is WriteBody; str says b was written as a string.
+func (e *Exchange) writeBody(w io.Writer, status int, b []byte, str bool) (int, error) {
 	v := (*Visit)(e)
 	if v.sent.Load() && !v.holding.Load() {
 		if len(b) == 0 {
@@ -246,12 +253,19 @@ func (e *Exchange) WriteBody(w io.Writer, status int, b []byte) (int, error) {
 		}
 		return w.Write(b) // the common case, without the lock
 	}
-	if len(b) > 0 && v.keepBody(status, b) {
+	if len(b) > 0 && v.keepBody(status, b, str) {
 		return len(b), nil
 	}
 	e.BeforeHeader(status)
-	if pre := v.takePreBody(); len(pre) > 0 {
-		if _, err := v.writeShell(w, pre); err != nil {
+	if pre, str := v.takePreBody(); len(pre) > 0 {
+		// In the form the handler wrote its first bytes: a writer may tell the two apart.
+		var err error
+		if sw, ok := w.(io.StringWriter); ok && str && !v.holding.Load() {
+			_, err = sw.WriteString(string(pre))
+		} else {
+			_, err = v.writeShell(w, pre)
+		}
+		if err != nil {
 			return 0, err
 		}
 	}
@@ -267,7 +281,7 @@ func (e *Exchange) WriteBodyString(w io.StringWriter, status int, s string) (int
 	if v.sent.Load() && !v.holding.Load() {
 		return w.WriteString(s)
 	}
-	return e.WriteBody(stringWriter{w}, status, []byte(s))
+	return e.writeBody(stringWriter{w}, status, []byte(s), true)
 }
 
 // maxPreBody bounds the body kept in memory while the call is in flight: past it the page
@@ -276,7 +290,7 @@ const maxPreBody = 512 << 10
 
 // keepBody keeps b in memory when the header is unsent, the page may stream and its call
 // has not answered (starting the call when nothing did); false when b must be written now.
-func (v *Visit) keepBody(status int, b []byte) bool {
+func (v *Visit) keepBody(status int, b []byte, str bool) bool {
 	v.mu.Lock()
 	st := v.stream
 	switch {
@@ -322,6 +336,9 @@ func (v *Visit) keepBody(status int, b []byte) bool {
 		}
 		st = v.streamState()
 	}
+	if st.pre == nil {
+		st.preString = str
+	}
 	st.pre = append(st.pre, b...)
 	start := v.phase == phaseOpen
 	v.mu.Unlock()
@@ -339,16 +356,17 @@ func cmpOr(a, b int) int {
 	return b
 }
 
-// takePreBody returns the body kept by keepBody, and forgets it.
-func (v *Visit) takePreBody() []byte {
+// takePreBody returns the body kept by keepBody, and whether its first part was written as
+// a string; it forgets them.
+func (v *Visit) takePreBody() ([]byte, bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.stream == nil {
-		return nil
+		return nil, false
 	}
-	pre := v.stream.pre
-	v.stream.pre = nil
-	return pre
+	pre, str := v.stream.pre, v.stream.preString
+	v.stream.pre, v.stream.preString = nil, false
+	return pre, str
 }
 
 // writeShell writes b, holding the end of the body back once a region was deferred.

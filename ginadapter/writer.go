@@ -32,33 +32,33 @@ func (w *writer) WriteHeader(code int) {
 // WriteHeaderNow commits the Visit, then writes the header.
 func (w *writer) WriteHeaderNow() {
 	if !w.Written() {
-		w.ex.BeforeHeader(w.Status())
+		_, _ = w.ex.WriteBody(w.ResponseWriter, w.Status(), nil) // BeforeHeader, and the body kept so far
 	}
 	w.ResponseWriter.WriteHeaderNow()
 }
 
 // Write commits the Visit, then writes b.
+// Write and WriteString go through Exchange.WriteBody, which keeps the first bytes of a
+// page view while its call is in flight and streams its regions (see core's Regions).
 func (w *writer) Write(b []byte) (int, error) {
-	w.ex.BeforeHeader(w.Status())
-	return w.ResponseWriter.Write(b)
+	return w.ex.WriteBody(w.ResponseWriter, w.Status(), b)
 }
 
 // WriteString commits the Visit, then writes s.
 func (w *writer) WriteString(s string) (int, error) {
-	w.ex.BeforeHeader(w.Status())
-	return w.ResponseWriter.WriteString(s)
+	return w.ex.WriteBodyString(w.ResponseWriter, w.Status(), s)
 }
 
 // Flush commits the Visit, then flushes (which writes the header when it is unsent).
 func (w *writer) Flush() {
-	w.ex.BeforeHeader(w.Status())
+	_, _ = w.ex.WriteBody(w.ResponseWriter, w.Status(), nil)
 	w.ResponseWriter.Flush()
 }
 
 // Hijack commits the Visit (the page's call is made; the cookie cannot travel on a
 // hijacked connection), then hands over the connection.
 func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	w.ex.BeforeHeader(w.Status())
+	_, _ = w.ex.WriteBody(w.ResponseWriter, w.Status(), nil)
 	return w.ResponseWriter.Hijack()
 }
 
