@@ -54,7 +54,7 @@ func New(env Env, logger *slog.Logger) (*Shop, error) {
 	}
 	s.Tracker = tr
 	ping(tr, logger)
-	if s.Pages, err = NewRenderer(tr.FuncMap()); err != nil {
+	if s.Pages, err = NewRenderer(tr); err != nil {
 		return nil, errors.Join(err, s.Close(context.Background()))
 	}
 	return s, nil
