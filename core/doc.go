@@ -92,8 +92,8 @@
 //
 // The markup is the native form of declarative partial updates, <?start name="pz1-recs">
 // fallback <?end> in place and <template for="pz1-recs">region</template> at the end,
-// which browsers that support it apply without script (Chromium with experimental web
-// platform features) and others parse as comments and an inert template. A tiny script
+// which browsers that support it apply while parsing, without script (Debian's Chromium
+// 148 does), and others parse as comments and an inert template. A tiny script
 // then moves each template's content between its markers and fires "personyze:region" on
 // the document. It is a same-origin file the middleware serves at
 // [Config.StreamScriptPath] ("/personyze-stream.js"), or inline with the policy's nonce,

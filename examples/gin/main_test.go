@@ -31,3 +31,7 @@ func TestMain(m *testing.M) {
 // TestBrowserCSP drives headless Chromium through the shop served under a
 // Content-Security-Policy: the time zone script must run without a violation.
 func TestBrowserCSP(t *testing.T) { shoptest.BrowserCSP(t, newHandler) }
+
+// TestBrowserRegions drives headless Chromium to a page while Personyze is slow: the
+// streamed recommendations are put in place with JavaScript, the fallback stays without.
+func TestBrowserRegions(t *testing.T) { shoptest.BrowserRegions(t, newHandler) }

@@ -66,6 +66,28 @@ func (c *client) do(t testing.TB, req *http.Request) response {
 	return response{resp, personyzetest.ShowRegions(string(b))}
 }
 
+// getRaw fetches u as a page view and returns the body as it came, regions not put in place.
+func (c *client) getRaw(t testing.TB, u string) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", "text/html")
+	req.Header.Set("Sec-Fetch-Mode", "navigate")
+	req.Header.Set("Sec-Fetch-Dest", "document")
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	return string(b)
+}
+
 func (c *client) get(t testing.TB, u string) response {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, u, nil)
