@@ -26,5 +26,5 @@ func TestRegionStreamedThroughGzip(t *testing.T) {
 			return echoadapter.Render(c, http.StatusOK, adaptertest.RegionTemplate, adaptertest.PageData("Region", echoadapter.Visit(c)))
 		})
 		return e
-	}}, true)
+	}}, adaptertest.StreamOptions{Gzip: true})
 }

@@ -25,5 +25,5 @@ func TestRegionStreamedThroughGzip(t *testing.T) {
 			c.HTML(http.StatusOK, adaptertest.RegionTemplate, adaptertest.PageData("Region", ginadapter.Visit(c)))
 		})
 		return r
-	}}, true)
+	}}, adaptertest.StreamOptions{Gzip: true})
 }

@@ -24,5 +24,5 @@ func TestRegionStreamedThroughGzhttp(t *testing.T) {
 			_ = tpl.ExecuteTemplate(w, adaptertest.RegionTemplate, adaptertest.PageData("Region", core.FromContext(r.Context())))
 		})
 		return gzhttp.GzipHandler(nethttp.Middleware(tr)(mux))
-	}}, true)
+	}}, adaptertest.StreamOptions{Gzip: true})
 }
