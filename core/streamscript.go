@@ -20,7 +20,7 @@ const swapJS = `(function(){"use strict";` +
 	`if(n.nodeType===7)return(n.target+" "+n.data).trim();return""}` +
 	`function find(id){var w=document.createTreeWalker(document.body||document.documentElement,129),n,want='start name="'+id+'"';` +
 	`while((n=w.nextNode()))if(m(n)===want)return n;return null}` +
-	`function swap(){var ts=document.querySelectorAll("template[for]");for(var i=0;i<ts.length;i++){` +
+	`function swap(){var ts=document.querySelectorAll("template[for]");for(var i=0;ts.length>i;i++){` +
 	`var t=ts[i],id=t.getAttribute("for"),s=find(id);if(!s)continue;var p=s.parentNode,n=s.nextSibling;` +
 	`while(n&&m(n)!=="end"){var x=n.nextSibling;p.removeChild(n);n=x}` +
 	`p.insertBefore(document.importNode(t.content,true),n);t.parentNode.removeChild(t);` +
