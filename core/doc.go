@@ -63,10 +63,11 @@
 //     nonce is taken only when it has CSP's base64 shape; {{personyzeScript .Personyze
 //     $nonce}} passes one explicitly. A missing argument never stops the page mid-render.
 //
-// # Regions: the page never waits for Personyze
+// # Regions
 //
-// A region is the part of a page that shows recommendations or placeholders. Put it in a
-// template of its own and place it with personyzeRegion instead of {{template}}:
+// The page never waits for Personyze. A region is the part of a page that shows
+// recommendations or placeholders. Put it in a template of its own and place it with
+// personyzeRegion instead of {{template}}:
 //
 //	{{define "recs"}}<ul class="recs">{{range .Personyze.Items}}<li>…</li>{{else}}<li>Bestsellers</li>{{end}}</ul>{{end}}
 //	<section class="recs-slot">{{personyzeRegion .Personyze "recs" .}}</section>
