@@ -47,6 +47,9 @@ func New(env Env, logger *slog.Logger) (*Shop, error) {
 		s.Simulator, cfg = startSimulator(s.Catalog, logger)
 	}
 	cfg.Logger = logger
+	if env.NoStreaming {
+		cfg.StreamBudget = -1
+	}
 	tr, err := core.New(cfg)
 	if err != nil {
 		s.closeSimulator()
