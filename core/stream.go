@@ -3,6 +3,7 @@ package core
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -78,11 +79,7 @@ func (v *Visit) RenderRegion(w io.Writer, name string, r Region) error {
 }
 
 // errNilRegion is RenderRegion's error for a nil Region.
-var errNilRegion = &regionError{"personyze: RenderRegion: nil Region"}
-
-type regionError struct{ s string }
-
-func (e *regionError) Error() string { return e.s }
+var errNilRegion = errors.New("personyze: RenderRegion: nil Region")
 
 // context returns the request's context, or Background for a Visit without request.
 func (v *Visit) context() context.Context {

@@ -3,6 +3,8 @@ package core
 import (
 	"bytes"
 	"errors"
+	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -97,5 +99,29 @@ func TestStreamScriptServed(t *testing.T) {
 	}
 	if strings.Contains(swapJS, "<") {
 		t.Error("the stream script has a '<': it would not fit an inline <script>")
+	}
+}
+
+// TestRegionMisuse: a set that was not bound, a region template that does not exist and a
+// nil Region each say what is wrong instead of rendering half a region.
+func TestRegionMisuse(t *testing.T) {
+	page := `{{personyzeRegion .V "recs" .}}{{define "recs"}}r{{end}}`
+	unbound := template.Must(template.New("p").Funcs(FuncMap()).Parse(page))
+	if err := unbound.Execute(io.Discard, map[string]any{"V": (*Visit)(nil)}); err == nil || !strings.Contains(err.Error(), "tr.Templates(set)") {
+		t.Errorf("unbound set: %v", err)
+	}
+	missing := (*Tracker)(nil).Templates(template.Must(template.New("p").Funcs(FuncMap()).Parse(`{{personyzeRegion .V "nope" .}}`)))
+	if err := missing.Execute(io.Discard, map[string]any{}); err == nil || !strings.Contains(err.Error(), `no template "nope"`) {
+		t.Errorf("missing region template: %v", err)
+	}
+	var b strings.Builder
+	if err := (*Tracker)(nil).Templates(template.Must(template.New("p").Funcs(FuncMap()).Parse(page))).Execute(&b, map[string]any{}); err != nil || b.String() != "r" {
+		t.Errorf("bound set without a Visit: %q, %v", b.String(), err)
+	}
+	if err := (*Visit)(nil).RenderRegion(io.Discard, "x", nil); !errors.Is(err, errNilRegion) {
+		t.Errorf("nil Region: %v", err)
+	}
+	if (*Tracker)(nil).Templates(nil) != nil {
+		t.Error("Templates(nil) is not nil")
 	}
 }
