@@ -426,10 +426,12 @@
 // writer's optional interfaces), and defer [Exchange.End]. Where the framework writes an
 // error response after the middleware returned (Echo's error handler, Gin's c.Status
 // without a body), call BeforeHeader with that status before End: the status decides
-// whether the request was a page view. Every adapter has Middleware(tr) and
-// MiddlewareWithOptions(tr, Options{Skipper: ...}), the skipper in the framework's own
-// style; run adaptertest.Run (the conformance suite) and adaptertest.Benchmark against a
-// new adapter.
+// whether the request was a page view. An adapter whose own writer sends the body (Gin's)
+// writes it through [Exchange.WriteBody], and calls it with nil before a Flush or Hijack,
+// so that a page can stream its regions (Wrap's writer does). Every adapter has
+// Middleware(tr) and MiddlewareWithOptions(tr, Options{Skipper: ...}), the skipper in the
+// framework's own style; run adaptertest.Run (the conformance suite) and
+// adaptertest.Benchmark against a new adapter.
 package core
 
 // The source, for contributors, in the order a page view meets it (this comment is not
@@ -444,6 +446,9 @@ package core
 //   - call.go: the page's tracker call, from the first read of the recommendations (Items,
 //     Actions, Campaigns) or the header to Personyze and back; result.go: what its answer
 //     does to the Visit.
+//   - region.go, stream.go, streamscript.go: personalized regions, rendered in place or
+//     streamed at the end of the response (phaseStreaming), and the script that puts them
+//     in place.
 //   - reports.go: the action statuses a page reports (shown, clicked, closed); those that wait
 //     for the visitor's next call are held by delivery.Held (core/internal/delivery).
 //   - action.go: all of Action's methods; tracker.go: New, Close and the Tracker's fields.
