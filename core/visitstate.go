@@ -20,6 +20,9 @@ package core
 //	consent, open          BeforeHeader, End                         consent, committed
 //	active, open           first read (Actions, Items, Placeholder,  active, calling
 //	                       ...), Start, BeforeHeader, End
+//	active, open           the body's first bytes on a page view     active, calling
+//	                       that can stream (Exchange.WriteBody):
+//	                       the call starts, the bytes are kept
 //	active, calling        BeforeHeader (after the call's result;    active, committed
 //	                       BeforeHeader on an open Visit goes
 //	                       through calling)
@@ -54,9 +57,10 @@ package core
 //
 // Streaming: the state "header sent before the answer" (phaseStreaming) sits between calling
 // and committed. The header goes out while the call is still in flight (see updateSession
-// and Stats.LateCookies for what that costs); the table's rows for committed apply to it,
-// except that Actions, Items and Placeholder return what is known at once instead of
-// waiting (the region's fallback), and the full answer once it came.
+// and Stats.LateCookies for what that costs); the table's rows for committed apply to it.
+// From the moment a region is deferred (still calling) until the answer, Actions, Items
+// and Placeholder return what is known at once instead of waiting (the region's fallback);
+// afterwards the full answer.
 
 // mode says whether a Visit talks to Personyze. Guarded by Visit.mu.
 type mode uint8
