@@ -281,6 +281,22 @@ func (e *Exchange) WriteBodyString(w io.StringWriter, status int, s string) (int
 	return e.writeBody(stringWriter{w}, status, []byte(s), true)
 }
 
+// Held returns how many bytes of the body the handler wrote that WriteBody holds for now
+// (kept while the call is in flight, or the end of a streamed page): an adapter whose
+// framework reports what was written (Gin's Written and Size) counts them.
+func (e *Exchange) Held() int {
+	v := (*Visit)(e)
+	if v.sent.Load() && !v.holding.Load() {
+		return 0
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.stream == nil {
+		return 0
+	}
+	return len(v.stream.pre) + len(v.stream.tail)
+}
+
 // maxPreBody bounds the body kept in memory while the call is in flight: past it the page
 // waits for the call as it did before streaming.
 const maxPreBody = 512 << 10

@@ -13,7 +13,8 @@ import (
 // writer is the gin.ResponseWriter handlers see while the middleware runs. Gin's
 // WriteHeader only records the status, which the Visit is told; the header goes out at
 // WriteHeaderNow, Write, WriteString, Flush or Hijack, so those commit the Visit first.
-// Status, Size, Written, CloseNotify and Pusher pass through the embedded writer unchanged.
+// Status, CloseNotify and Pusher pass through the embedded writer unchanged; Written and
+// Size count what the Exchange holds too.
 type writer struct {
 	gin.ResponseWriter
 	ex *core.Exchange
@@ -31,7 +32,7 @@ func (w *writer) WriteHeader(code int) {
 
 // WriteHeaderNow commits the Visit, then writes the header.
 func (w *writer) WriteHeaderNow() {
-	if !w.Written() {
+	if !w.ResponseWriter.Written() {
 		_, _ = w.ex.WriteBody(w.ResponseWriter, w.Status(), nil) // BeforeHeader, and the body kept so far
 	}
 	w.ResponseWriter.WriteHeaderNow()
@@ -64,5 +65,17 @@ func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // Unwrap returns the wrapped writer, for http.ResponseController.
 func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Written and Size count the bytes the Exchange holds (see core.Exchange.Held): the
+// handler wrote them, so an error middleware must not write a second body.
+func (w *writer) Written() bool { return w.ResponseWriter.Written() || w.ex.Held() > 0 }
+
+func (w *writer) Size() int {
+	n, held := w.ResponseWriter.Size(), w.ex.Held()
+	if held == 0 {
+		return n
+	}
+	return max(n, 0) + held
+}
 
 var _ gin.ResponseWriter = (*writer)(nil)
