@@ -36,10 +36,13 @@ func (v *Visit) Items() []Item {
 	v.flush()
 	v.mu.Lock()
 	v.ctl.read = true
-	if v.items == nil {
-		v.items = itemsOf(v.actions)
-	}
 	items, actions := v.items, v.actions
+	if items == nil {
+		items = itemsOf(actions)
+		if !v.streaming() { // a streamed page's fallback: the answer is still to come
+			v.items = items
+		}
+	}
 	v.mu.Unlock()
 	v.reportShown(actions...)
 	return items
@@ -183,10 +186,10 @@ func (v *Visit) request(cmds []Command, navigate bool) *wire.Request {
 // waitCall waits until the call that has started has published its result.
 func (v *Visit) waitCall() {
 	v.mu.Lock()
-	called := v.called
+	called, streaming := v.called, v.streaming()
 	v.mu.Unlock()
-	if called != nil {
-		<-called
+	if called != nil && !streaming {
+		<-called // a streamed page's reads take what is known: its regions come later
 	}
 }
 
@@ -223,14 +226,23 @@ func (v *Visit) makeCall(req *wire.Request) {
 	t.counters.calls.Add(1)
 	start := time.Now()
 	p := &pageCall{t: t, req: req, c: c, allow: allow, results: make(chan callResult, 1)}
+	p.budget.Store(int64(t.cfg.Timeout))
 	c.Go(p.run)
 
 	timer := time.NewTimer(t.cfg.Timeout)
 	defer timer.Stop()
+wait:
 	select {
 	case res := <-p.results:
 		v.finish(req, outcomeOf(res.err), res.err, time.Since(start), res.resp)
 	case now := <-timer.C:
+		if more := v.extendForStream(start, now); more > 0 {
+			// A region of the page was streamed: the page no longer waits for the answer,
+			// its region does, up to Config.StreamBudget, which the breaker judges by.
+			p.budget.Store(int64(t.cfg.StreamBudget))
+			timer.Reset(more)
+			goto wait
+		}
 		// The page stops waiting. Whether that is Personyze's fault is known only when the
 		// request went out in time and has been waiting for an answer for a good part of
 		// the budget; otherwise (a saturated machine that had not even sent it, or had not
@@ -282,6 +294,7 @@ type pageCall struct {
 	c       *delivery.Call
 	allow   func(error) // the breaker's permission, given a verdict once (judge)
 	judged  atomic.Bool
+	budget  atomic.Int64 // the page's wait (time.Duration): Timeout, or StreamBudget when streamed
 	tm      wire.Timing
 	results chan callResult // buffered: the call never waits for a page that stopped waiting
 }
@@ -289,7 +302,7 @@ type pageCall struct {
 // run makes the call, on the goroutine the queue gives it.
 func (p *pageCall) run() {
 	res := p.t.call(wire.WithTiming(p.c.Ctx, &p.tm), p.req, false, 1)
-	p.judge(breakerVerdict(res.err, &p.tm, p.t.cfg.Timeout))
+	p.judge(breakerVerdict(res.err, &p.tm, time.Duration(p.budget.Load())))
 	p.results <- res
 	p.c.Done(p.req, res.err)
 }

@@ -37,6 +37,9 @@ const (
 	defaultAttributionParam = "pz"
 	defaultLogInterval      = 10 * time.Second
 	defaultEnvScriptPath    = "/personyze-env.js"
+	defaultInlineWait       = 40 * time.Millisecond
+	defaultStreamBudget     = 1500 * time.Millisecond
+	defaultStreamScriptPath = "/personyze-stream.js"
 )
 
 // Config configures the library. The zero value of every field means its documented default,
@@ -144,6 +147,21 @@ type Config struct {
 	// middleware sees it, so browsers must reach it under the same path (not the case
 	// behind a proxy that strips a path prefix).
 	EnvScriptPath string
+	// InlineWait is how long a personalized region (personyzeRegion, Visit.RenderRegion)
+	// waits for Personyze's answer: answered in time, the region renders in place as any
+	// template does; else the page goes out with the region's fallback and the region is
+	// streamed at the end of the same response (see StreamBudget and "Regions" in the
+	// package documentation). Default 40ms (Timeout when that is shorter); at most Timeout.
+	InlineWait time.Duration
+	// StreamBudget is how long after the page's call started a streamed region still waits
+	// for the answer; past it the fallback stays and the response ends. Default 1.5s (Timeout
+	// when that is longer); at least Timeout. A negative value turns streaming off: regions then wait up to Timeout
+	// and render in place, as pages that read recommendations directly do.
+	StreamBudget time.Duration
+	// StreamScriptPath is the same-origin URL path of the tiny script that puts streamed
+	// regions in place, served by the middleware like EnvScriptPath (same rules). Default
+	// "/personyze-stream.js".
+	StreamScriptPath string
 	// QueueSize is the capacity of the asynchronous delivery queue. Default 1024.
 	QueueSize int
 	// MaxRetries is how often a failed asynchronous delivery is retried. Default
@@ -251,6 +269,15 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.EnvScriptPath == "" {
 		cfg.EnvScriptPath = defaultEnvScriptPath
+	}
+	if cfg.InlineWait == 0 {
+		cfg.InlineWait = min(defaultInlineWait, cfg.Timeout)
+	}
+	if cfg.StreamBudget == 0 {
+		cfg.StreamBudget = max(defaultStreamBudget, cfg.Timeout)
+	}
+	if cfg.StreamScriptPath == "" {
+		cfg.StreamScriptPath = defaultStreamScriptPath
 	}
 	return cfg
 }

@@ -206,7 +206,7 @@ func (v *Visit) Forget() error {
 	if v.mode == modeInactive {
 		return nil // not tracked and not driven by the middleware: nothing to delete
 	}
-	if v.phase >= phaseCommitted {
+	if v.headerSent() {
 		return fmt.Errorf("%w: Forget after the response header was written", ErrTooLate)
 	}
 	v.ctl.stop = stopForget

@@ -19,7 +19,8 @@
 //  3. One tracker call is made at the first of: a template reading recommendations, the
 //     response header about to be written, the handler returning (or at [Visit.Start]).
 //     It carries the tracked events and, for a page view, Navigate last. Reading twice
-//     never calls twice, and the page waits at most [Config.Timeout].
+//     never calls twice, and the page waits at most [Config.Timeout]; a page whose
+//     regions are streamed does not wait at all (see Regions).
 //  4. Right before the header goes out, the response decides whether the request stays a
 //     page view, and the session cookie and cache headers are written.
 //  5. Events tracked after the call go to background delivery when the handler returns: a
@@ -63,6 +64,71 @@
 //     than a script the policy refuses (the full rule is in [Tracker.FuncMap]'s doc). A
 //     nonce is taken only when it has CSP's base64 shape; {{personyzeScript .Personyze
 //     $nonce}} passes one explicitly. A missing argument never stops the page mid-render.
+//
+// # Regions
+//
+// The page never waits for Personyze. A region is the part of a page that shows
+// recommendations or placeholders. Put it in a template of its own and place it with
+// personyzeRegion instead of {{template}}:
+//
+//	{{define "recs"}}<ul class="recs">{{range .Personyze.Items}}<li>…</li>{{else}}<li>Bestsellers</li>{{end}}</ul>{{end}}
+//	<section class="recs-slot">{{personyzeRegion .Personyze "recs" .}}</section>
+//
+// and bind the template set once after parsing it, because html/template functions cannot
+// see the template that calls them: tpl = tr.Templates(tpl) ([Tracker.Templates]; with Gin
+// r.SetHTMLTemplate(tr.Templates(tpl)), with Echo the set your Renderer executes). The
+// region is the named template executed with the data you pass, as {{template}} would.
+//
+// It is adaptive. When the page's call answers within [Config.InlineWait] (40 ms) of the
+// first region, every region renders in place: the page is byte for byte what
+// {{template "recs" .}} gives, no script, no markers. Otherwise the page goes out at once
+// with the region's fallback in place: the same template executed before the answer,
+// whose reads (Items, Placeholder, InCampaign...) return nothing instead of waiting, so its
+// {{else}} branch is the fallback. When the call answers, up to [Config.StreamBudget]
+// (1.5 s) after it started, the region is rendered again and streamed at the end of the same
+// response, before </body>; past the budget, or when the call failed with no stale
+// recommendations, the fallback stays and the response ends. Only tracked page views
+// stream: bots, fetches, HEAD, requests without consent and a Visit after Skip or Forget
+// render regions in place, as does a page whose header was sent before its first region
+// (an explicit WriteHeader or Flush) or whose writer cannot flush. Reads of recommendations
+// outside regions work as before: they wait for the answer up to [Config.Timeout].
+//
+// The markup is the native form of declarative partial updates, <?start name="pz1-recs">
+// fallback <?end> in place and <template for="pz1-recs">region</template> at the end,
+// which browsers that support it apply while parsing, without script (Debian's Chromium
+// 148 does), and others parse as comments and an inert template. A tiny script
+// then moves each template's content between its markers and fires "personyze:region" on
+// the document. It is a same-origin file the middleware serves at
+// [Config.StreamScriptPath] ("/personyze-stream.js"), or inline with the policy's nonce,
+// chosen by the response's Content-Security-Policy exactly as personyzeScript's, and left
+// out when the policy allows no form: never an inline script the policy refuses. Without
+// script the fallback stays and the page is complete, valid HTML. The swap replaces nodes
+// in the light DOM: no shadow root and no <slot>, which would take the region out of the
+// page's CSS. Reserve the region's space in your CSS (a min-height on its container, as
+// the demo shops' .recs-slot does) so that filling it shifts nothing.
+//
+// Everything the header carries goes out with the shell: the status, the session cookie,
+// Vary: Cookie and Cache-Control: private (the page carries recommendations), the CSP the
+// handler set, and X-Accel-Buffering: no, which tells nginx not to buffer the response. To
+// let the header go out early, the first bytes a page view writes while its call is in
+// flight are kept in memory (up to 512 KiB) instead of waiting: a page without regions
+// still sends exactly what it sent before, when it did; a page whose region was deferred
+// sends its header and shell at once. The flushes go through every wrapping writer with
+// http.ResponseController, so gzip middleware (gin-contrib/gzip, Echo's middleware.Gzip,
+// klauspost/compress gzhttp) streams too when it is installed before (outside) the
+// Personyze middleware.
+//
+// A new visitor's streamed first page goes out before Personyze issued a session id, so
+// its cookie cannot carry it. The Tracker remembers each visitor's newest session id from
+// late answers (bounded, per process), and the visitor's next page takes it from there:
+// one session. With several instances behind a load balancer that does not keep a
+// visitor on one instance, a next page served by another instance within the call's
+// latency sends no session id and Personyze starts a second session for that visitor;
+// their next page with a written cookie carries one again. Sticky sessions, or a first
+// page answered within InlineWait, avoid it.
+//
+// [Visit.RenderRegion] is the same for any [Region] (a value with Render(ctx, w), such as
+// a templ component, or [TemplateRegion]), for pages that are not html/template.
 //
 // # Events
 //
@@ -362,10 +428,12 @@
 // writer's optional interfaces), and defer [Exchange.End]. Where the framework writes an
 // error response after the middleware returned (Echo's error handler, Gin's c.Status
 // without a body), call BeforeHeader with that status before End: the status decides
-// whether the request was a page view. Every adapter has Middleware(tr) and
-// MiddlewareWithOptions(tr, Options{Skipper: ...}), the skipper in the framework's own
-// style; run adaptertest.Run (the conformance suite) and adaptertest.Benchmark against a
-// new adapter.
+// whether the request was a page view. An adapter whose own writer sends the body (Gin's)
+// writes it through [Exchange.WriteBody], and calls it with nil before a Flush or Hijack,
+// so that a page can stream its regions (Wrap's writer does). Every adapter has
+// Middleware(tr) and MiddlewareWithOptions(tr, Options{Skipper: ...}), the skipper in the
+// framework's own style; run adaptertest.Run (the conformance suite) and
+// adaptertest.Benchmark against a new adapter.
 package core
 
 // The source, for contributors, in the order a page view meets it (this comment is not
@@ -381,6 +449,9 @@ package core
 //   - call.go: the page's tracker call, from the first read of the recommendations (Items,
 //     Actions, Campaigns) or the header to Personyze and back; result.go: what its answer
 //     does to the Visit.
+//   - region.go, stream.go, streamscript.go: personalized regions, rendered in place or
+//     streamed at the end of the response (phaseStreaming), and the script that puts them
+//     in place.
 //   - reports.go: the action statuses a page reports (shown, clicked, closed); those that wait
 //     for the visitor's next call are held by delivery.Held (core/internal/delivery).
 //   - action.go: all of Action's methods; tracker.go: New, Close and the Tracker's fields.

@@ -29,7 +29,9 @@ const (
 // file at Config.EnvScriptPath. Built once by New; read-only afterwards.
 type envAsset struct {
 	path    string
-	version string // the content hash in the script's URL and its ETag
+	code    string                           // the script served
+	inline  func(nonce string) template.HTML // the inline element of code, with nonce when not ""
+	version string                           // the content hash in the script's URL and its ETag
 	etag    string
 	hash    string        // base64 SHA-256 of the script's code: a policy's 'sha256-…' allows it inline
 	src     string        // the URL pages load it from: path?v=version
@@ -38,8 +40,14 @@ type envAsset struct {
 
 // newEnvAsset prepares the script for path (a validated Config.EnvScriptPath).
 func newEnvAsset(path string) *envAsset {
-	sum := sha256.Sum256([]byte(visitor.EnvScriptJS))
-	a := &envAsset{path: path, version: base64.RawURLEncoding.EncodeToString(sum[:9]),
+	return newScriptAsset(path, visitor.EnvScriptJS, visitor.EnvScript)
+}
+
+// newScriptAsset prepares a same-origin script: code served at path, inline its inline
+// element. The stream script (streamscript.go) is the other one.
+func newScriptAsset(path, code string, inline func(string) template.HTML) *envAsset {
+	sum := sha256.Sum256([]byte(code))
+	a := &envAsset{path: path, code: code, inline: inline, version: base64.RawURLEncoding.EncodeToString(sum[:9]),
 		hash: base64.StdEncoding.EncodeToString(sum[:])}
 	a.etag = `"` + a.version + `"`
 	a.src = path + "?v=" + a.version
@@ -79,7 +87,7 @@ func (a *envAsset) serve(w http.ResponseWriter, r *http.Request) {
 		h.Set("Cache-Control", envScriptRevalidate)
 	}
 	// ServeContent answers HEAD, If-None-Match and Range requests.
-	http.ServeContent(w, r, "", time.Time{}, strings.NewReader(visitor.EnvScriptJS))
+	http.ServeContent(w, r, "", time.Time{}, strings.NewReader(a.code))
 }
 
 // tag renders personyzeScript for a page whose response carries the Content-Security-Policy
@@ -90,7 +98,7 @@ func (a *envAsset) tag(headers []string, nonce, scheme, host string) template.HT
 	policies := appendScriptPolicies(buf[:0], headers)
 	if len(policies) == 0 {
 		if nonce != "" {
-			return visitor.EnvScript(nonce)
+			return a.inline(nonce)
 		}
 		return a.plain
 	}
@@ -115,7 +123,7 @@ func (a *envAsset) tag(headers []string, nonce, scheme, host string) template.HT
 	for i := range count {
 		n := candidate(i)
 		if allowedByAll(policies, func(s *scriptSources) bool { return s.allowsInline(n, a.hash) }) {
-			return visitor.EnvScript(n)
+			return a.inline(n)
 		}
 	}
 	for i := -1; i < count; i++ {
@@ -125,7 +133,7 @@ func (a *envAsset) tag(headers []string, nonce, scheme, host string) template.HT
 		}
 	}
 	if allowedByAll(policies, func(s *scriptSources) bool { return s.allowsInline("", a.hash) }) {
-		return visitor.EnvScript("")
+		return a.inline("")
 	}
 	return "" // every form would be refused: better nothing than a violation
 }

@@ -25,10 +25,10 @@ type Exchange Visit
 // The request for the script of personyzeScript (Config.EnvScriptPath) is no visit: Begin
 // answers it and returns an Exchange whose Served is true.
 func (t *Tracker) Begin(w http.ResponseWriter, r *http.Request) *Exchange {
-	if t.env.claims(r) {
+	if a := t.assetFor(r); a != nil {
 		// Before anything else: the script is the same for every visitor, so it never
 		// reads or writes the session, and it is not a page view.
-		t.env.serve(w, r)
+		a.serve(w, r)
 		return &Exchange{t: t, r: r, req: r, w: w, kind: KindIgnore, reason: reasonEnvScript,
 			call: Call{Outcome: OutcomeSkipped}, served: true}
 	}
@@ -127,7 +127,7 @@ func (e *Exchange) BeforeHeader(status int) {
 		v.commit() // the cookies of a visitor who withdrew consent go
 		return
 	}
-	if v.phase >= phaseCommitted {
+	if v.headerSent() {
 		v.mu.Unlock()
 		return
 	}
@@ -149,7 +149,8 @@ func (e *Exchange) BeforeHeader(status int) {
 // after the call go to background delivery. Defer it; it is idempotent.
 func (e *Exchange) End() {
 	v := (*Visit)(e)
-	e.BeforeHeader(0)
+	_, _ = e.WriteBody(v.w, 0, nil) // BeforeHeader(0), and the body kept while the call was in flight
+	v.endStream()
 	v.mu.Lock()
 	if !v.toEnded() {
 		v.mu.Unlock()

@@ -135,8 +135,8 @@ func (v *Visit) inspectEntry(late, reports *wire.Request) (e inspect.Entry, ok b
 	for _, c := range v.ext.campaigns {
 		e.Campaigns = append(e.Campaigns, inspect.Campaign{ID: c.id, Name: c.name})
 	}
-	// e.Streamed stays false: a Visit's header waits for its call today. When visitstate.go
-	// gains its "header sent before the answer" phase, that phase sets it here.
+	// Streamed: a region went out as its fallback and was streamed at the end (stream.go).
+	e.Streamed = v.stream != nil && len(v.stream.deferred) > 0
 	if v.w != nil && v.phase >= phaseCommitted {
 		h := v.w.Header()
 		e.Cookies = inspectCookies(h.Values("Set-Cookie"))

@@ -238,7 +238,7 @@ func (v *Visit) CloseAction(id int64, sessions int) error {
 	if v.mode != modeActive {
 		return nil
 	}
-	if v.phase >= phaseCommitted {
+	if v.headerSent() {
 		v.t.counters.lateCookie.Add(1)
 		return fmt.Errorf("%w: CloseAction(%d) after the response header was sent: the close was reported but the visitor's cookie cannot remember it", ErrTooLate, id)
 	}

@@ -25,7 +25,7 @@ func (v *Visit) finish(req *wire.Request, o Outcome, err error, d time.Duration,
 	var actions []*Action
 	var camps []campaign
 	if resp != nil {
-		actions, camps = v.results(resp, t.cfg.Timeout-d)
+		actions, camps = v.results(resp, v.callBudget()-d)
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -101,7 +101,7 @@ func (v *Visit) updateSession(id string) {
 		v.countDownBlocked()
 	}
 	v.state.SessionID, v.state.SessionUser = id, v.facts.UserID // id is a copy of the answer's text (see Tracker.send): the cookie and caches keep it
-	if v.phase >= phaseCommitted {
+	if v.headerSent() {
 		if !changed {
 			return // only its owner learnt: the next call of this cookie learns it again
 		}

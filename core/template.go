@@ -45,6 +45,7 @@ func (t *Tracker) FuncMap(extra ...template.FuncMap) template.FuncMap {
 			}
 			return t.Link(it)
 		},
+		"personyzeRegion": unboundRegion,
 		"personyzeScript": func(args ...any) template.HTML {
 			if t == nil {
 				return ""

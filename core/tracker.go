@@ -43,6 +43,7 @@ type Tracker struct {
 	meta      *meta.Cache    // the account's action, placeholder and condition metadata
 	reports   *delivery.Held // automatic action statuses waiting for the visitor's next call
 	env       *envAsset      // the script of personyzeScript, served at Config.EnvScriptPath
+	swap      *envAsset      // the script that puts streamed regions in place (stream.go)
 	// inspector is the record of the live inspector, nil until Inspector is first called
 	// (see inspect.go).
 	inspector atomic.Pointer[inspect.Recorder]
@@ -64,7 +65,10 @@ func New(cfg Config) (*Tracker, error) {
 	if err := validateDebugLog(cfg); err != nil {
 		return nil, err
 	}
-	t := &Tracker{cfg: cfg, log: cfg.Logger, env: newEnvAsset(cfg.EnvScriptPath)}
+	if err := cfg.validateStreaming(); err != nil {
+		return nil, err
+	}
+	t := &Tracker{cfg: cfg, log: cfg.Logger, env: newEnvAsset(cfg.EnvScriptPath), swap: newSwapAsset(cfg.StreamScriptPath)}
 	t.client = wire.NewClient(wire.Options{BaseURL: cfg.BaseURL, APIKey: cfg.APIKey, UserAgent: cfg.UserAgent,
 		Timeout: cfg.Timeout, MaxResponseBytes: cfg.MaxResponseBytes, HTTPClient: cfg.HTTPClient, Transport: cfg.Transport,
 		Metered: cfg.OnCall != nil})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -58,6 +59,12 @@ type Visit struct {
 	items    []Item
 	ctl      control // per-request decisions of the handler, see control.go
 	ext      visitExt
+	stream   *streamState // regions of this page, see stream.go; nil until the first
+	// holding: a region was deferred, so the end of the body is held back (see
+	// Exchange.WriteBody). Atomic: every write of the body reads it.
+	holding atomic.Bool
+	// sent: the header went out (toCommitted); atomic for the same reason.
+	sent atomic.Bool
 }
 
 // Call describes the tracker call of a Visit, for debug panels and tests.

@@ -22,11 +22,19 @@ package core
 //	  committed
 //	active, open           first read (Actions, Items, Placeholder,  active, calling
 //	                       ...), Start, BeforeHeader, End
+//	active, open           the body's first bytes on a page view     active, calling
+//	                       that can stream (Exchange.WriteBody):
+//	                       the call starts, the bytes are kept
 //	active, calling        BeforeHeader (after the call's result;    active, committed
 //	                       BeforeHeader on an open Visit goes
 //	                       through calling)
-//	active, open|calling|  End (after BeforeHeader(0))               active, ended
-//	  committed
+//	active, calling        BeforeHeader while a deferred region      active, streaming
+//	                       waits for the call (RenderRegion past
+//	                       Config.InlineWait): no wait
+//	active, streaming      the call answers (or StreamBudget ends)   - (End streams the
+//	                                                                   regions)
+//	active, open|calling|  End (after BeforeHeader(0), and after     active, ended
+//	  streaming|committed  streaming the deferred regions)
 //	inactive, any          anything                                  - (no-op)
 //
 // What each method may do when, in active mode. In inactive mode every one does nothing
@@ -49,10 +57,12 @@ package core
 // The call itself runs outside the lock; its result is published under the lock (finish)
 // and announced by closing Visit.called, which toCalling creates.
 //
-// Room for streaming: a future state "header sent before the answer" sits between calling
-// and committed (the header goes out while the call is still in flight, see updateSession
-// and Stats.LateCookies for what that costs today); it would be one more phase value and a
-// transition here, the table's rows for calling applying to it.
+// Streaming: the state "header sent before the answer" (phaseStreaming) sits between calling
+// and committed. The header goes out while the call is still in flight (see updateSession
+// and Stats.LateCookies for what that costs); the table's rows for committed apply to it.
+// From the moment a region is deferred (still calling) until the answer, Actions, Items
+// and Placeholder return what is known at once instead of waiting (the region's fallback);
+// afterwards the full answer.
 
 // mode says whether a Visit talks to Personyze. Guarded by Visit.mu.
 type mode uint8
@@ -75,6 +85,11 @@ const (
 //	phaseCalling    the page's call was taken (by a read of recommendations, the header
 //	                about to go out, or End); Track keeps later commands for End; readers
 //	                wait on Visit.called for the result
+//	phaseStreaming  the response header went out before the call answered: a region of the
+//	                page was deferred (stream.go), so the shell goes out with its fallback
+//	                and the answer is awaited up to Config.StreamBudget; like committed,
+//	                session changes the answer brings cannot be saved in the cookie (the
+//	                per-visitor memory of late answers carries them to the next page)
 //	phaseCommitted  the response header went out with the session cookie; session changes
 //	                that arrive later (a call that outlived the header) cannot be saved
 //	phaseEnded      the handler returned; commands tracked now (in an error handler, say)
@@ -84,6 +99,7 @@ type phase uint8
 const (
 	phaseOpen phase = iota
 	phaseCalling
+	phaseStreaming
 	phaseCommitted
 	phaseEnded
 )
@@ -120,15 +136,24 @@ func (v *Visit) toCalling() bool {
 	return true
 }
 
-// toCommitted moves the Visit to phaseCommitted: the response header goes out now. false
-// when it was committed already. Callers hold v.mu.
+// toCommitted moves the Visit to phaseCommitted, or phaseStreaming when a deferred region
+// waits for a call still in flight: the response header goes out now. false when it was
+// sent already. Callers hold v.mu.
 func (v *Visit) toCommitted() bool {
-	if v.phase >= phaseCommitted {
+	if v.phase >= phaseStreaming {
 		return false
+	}
+	v.sent.Store(true)
+	if v.phase == phaseCalling && v.streaming() {
+		v.phase = phaseStreaming
+		return true
 	}
 	v.phase = phaseCommitted
 	return true
 }
+
+// headerSent reports whether the response header went out. Callers hold v.mu.
+func (v *Visit) headerSent() bool { return v.phase >= phaseStreaming }
 
 // toEnded moves an active Visit, or one waiting for consent, to phaseEnded: the handler
 // returned. false when it had ended already or is inactive. Callers hold v.mu.

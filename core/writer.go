@@ -101,6 +101,7 @@ type hookedWriter struct {
 func (h *hookedWriter) Header() http.Header { return h.w.Header() }
 
 func (h *hookedWriter) WriteHeader(code int) {
+	h.e.releaseKept(h.w) // a WriteHeader after the first bytes comes too late, as it always did
 	h.e.beforeWriteHeader(code)
 	h.w.WriteHeader(code)
 }
@@ -114,25 +115,25 @@ func (e *Exchange) beforeWriteHeader(code int) {
 }
 
 func (h *hookedWriter) Write(b []byte) (int, error) {
-	h.e.BeforeHeader(http.StatusOK)
-	return h.w.Write(b)
+	return h.e.WriteBody(h.w, http.StatusOK, b)
 }
 
 // Unwrap lets http.ResponseController reach the wrapped writer.
 func (h *hookedWriter) Unwrap() http.ResponseWriter { return h.w }
 
 func (h *hookedWriter) flush() {
-	h.e.BeforeHeader(http.StatusOK)
+	_, _ = h.e.WriteBody(h.w, http.StatusOK, nil)
 	h.w.(http.Flusher).Flush()
 }
 
 func (h *hookedWriter) writeString(s string) (int, error) {
-	h.e.BeforeHeader(http.StatusOK)
-	return h.w.(io.StringWriter).WriteString(s)
+	return h.e.WriteBodyString(h.w.(io.StringWriter), http.StatusOK, s)
 }
 
 func (h *hookedWriter) flushError() error {
-	h.e.BeforeHeader(http.StatusOK)
+	if _, err := h.e.WriteBody(h.w, http.StatusOK, nil); err != nil {
+		return err
+	}
 	return h.w.(flushErrorer).FlushError()
 }
 
@@ -151,11 +152,14 @@ func (h *h1Writer) WriteString(s string) (int, error) { return h.writeString(s) 
 func (h *h1Writer) CloseNotify() <-chan bool          { return h.closeNotify() }
 func (h *h1Writer) EnableFullDuplex() error           { return h.enableFullDuplex() }
 func (h *h1Writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	h.e.BeforeHeader(http.StatusOK)
+	_, _ = h.e.WriteBody(h.w, http.StatusOK, nil)
 	return h.w.(http.Hijacker).Hijack()
 }
 func (h *h1Writer) ReadFrom(src io.Reader) (int64, error) {
-	h.e.BeforeHeader(http.StatusOK)
+	_, _ = h.e.WriteBody(h.w, http.StatusOK, nil)
+	if h.e.holding.Load() {
+		return io.Copy(writerFunc(h.Write), src)
+	}
 	return h.w.(io.ReaderFrom).ReadFrom(src)
 }
 
@@ -181,25 +185,58 @@ func (h *recWriter) WriteString(s string) (int, error) { return h.writeString(s)
 func (e *Exchange) snoop(w http.ResponseWriter) http.ResponseWriter {
 	return httpsnoop.Wrap(w, httpsnoop.Hooks{
 		WriteHeader: func(next httpsnoop.WriteHeaderFunc) httpsnoop.WriteHeaderFunc {
-			return func(code int) { e.beforeWriteHeader(code); next(code) }
+			return func(code int) { e.releaseKept(w); e.beforeWriteHeader(code); next(code) }
 		},
 		Write: func(next httpsnoop.WriteFunc) httpsnoop.WriteFunc {
-			return func(b []byte) (int, error) { e.BeforeHeader(http.StatusOK); return next(b) }
+			return func(b []byte) (int, error) { return e.WriteBody(writerFunc(next), http.StatusOK, b) }
 		},
 		WriteString: func(next httpsnoop.WriteStringFunc) httpsnoop.WriteStringFunc {
-			return func(s string) (int, error) { e.BeforeHeader(http.StatusOK); return next(s) }
+			return func(s string) (int, error) {
+				return e.WriteBodyString(stringWriterFunc(next), http.StatusOK, s)
+			}
 		},
 		ReadFrom: func(next httpsnoop.ReadFromFunc) httpsnoop.ReadFromFunc {
-			return func(src io.Reader) (int64, error) { e.BeforeHeader(http.StatusOK); return next(src) }
+			return func(src io.Reader) (int64, error) {
+				_, _ = e.WriteBody(w, http.StatusOK, nil)
+				if e.holding.Load() {
+					return io.Copy(writerFunc(func(b []byte) (int, error) { return e.WriteBody(w, http.StatusOK, b) }), src)
+				}
+				return next(src)
+			}
 		},
 		Flush: func(next httpsnoop.FlushFunc) httpsnoop.FlushFunc {
-			return func() { e.BeforeHeader(http.StatusOK); next() }
+			return func() { _, _ = e.WriteBody(w, http.StatusOK, nil); next() }
 		},
 		FlushError: func(next httpsnoop.FlushErrorFunc) httpsnoop.FlushErrorFunc {
-			return func() error { e.BeforeHeader(http.StatusOK); return next() }
+			return func() error { _, _ = e.WriteBody(w, http.StatusOK, nil); return next() }
 		},
 		Hijack: func(next httpsnoop.HijackFunc) httpsnoop.HijackFunc {
-			return func() (net.Conn, *bufio.ReadWriter, error) { e.BeforeHeader(http.StatusOK); return next() }
+			return func() (net.Conn, *bufio.ReadWriter, error) { _, _ = e.WriteBody(w, http.StatusOK, nil); return next() }
 		},
 	})
+}
+
+// writerFunc is a function as an io.Writer.
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
+
+// stringWriterFunc is a function as an io.StringWriter.
+type stringWriterFunc func(string) (int, error)
+
+func (f stringWriterFunc) WriteString(s string) (int, error) { return f(s) }
+
+// releaseKept writes the body kept while the call was in flight (see WriteBody), if any:
+// before anything that must follow it.
+func (e *Exchange) releaseKept(w io.Writer) {
+	v := (*Visit)(e)
+	if v.sent.Load() {
+		return
+	}
+	v.mu.Lock()
+	kept := v.stream != nil && len(v.stream.pre) > 0
+	v.mu.Unlock()
+	if kept {
+		_, _ = e.WriteBody(w, http.StatusOK, nil)
+	}
 }

@@ -32,12 +32,15 @@ func (r renderer) Render(w io.Writer, name string, data any, _ echo.Context) err
 func conformanceApp(tr *core.Tracker, routes adaptertest.Routes) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.Renderer = renderer{template.Must(template.New("").Funcs(tr.FuncMap()).ParseGlob(routes.TemplateGlob))}
+	e.Renderer = renderer{tr.Templates(template.Must(template.New("").Funcs(tr.FuncMap()).ParseGlob(routes.TemplateGlob)))}
 	e.Use(echoadapter.Middleware(tr))
 	page := func(c echo.Context, title string) error {
 		return c.Render(http.StatusOK, adaptertest.PageTemplate, adaptertest.PageData(title, echoadapter.Visit(c)))
 	}
 	e.GET("/", func(c echo.Context) error { return page(c, "Home") })
+	e.GET("/region", func(c echo.Context) error {
+		return echoadapter.Render(c, http.StatusOK, adaptertest.RegionTemplate, adaptertest.PageData("Region", echoadapter.Visit(c)))
+	})
 	e.GET("/products/:id", func(c echo.Context) error {
 		_ = echoadapter.Visit(c).Track(core.ProductViewed(c.Param("id")))
 		return page(c, "Product "+c.Param("id"))

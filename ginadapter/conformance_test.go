@@ -41,8 +41,8 @@ func TestConformanceContextWithFallback(t *testing.T) {
 func conformanceApp(tr *core.Tracker, routes adaptertest.Routes, fallback bool) http.Handler {
 	r := gin.New()
 	r.ContextWithFallback = fallback
-	r.SetFuncMap(tr.FuncMap())
-	r.LoadHTMLGlob(routes.TemplateGlob)
+	// The set is parsed here rather than with LoadHTMLGlob so that its regions can be bound.
+	r.SetHTMLTemplate(tr.Templates(template.Must(template.New("").Funcs(tr.FuncMap()).ParseGlob(routes.TemplateGlob))))
 	r.Use(ginadapter.Middleware(tr))
 	visit := ginadapter.Visit
 	if fallback {
@@ -52,6 +52,9 @@ func conformanceApp(tr *core.Tracker, routes adaptertest.Routes, fallback bool) 
 		c.HTML(http.StatusOK, adaptertest.PageTemplate, adaptertest.PageData(title, visit(c)))
 	}
 	r.GET("/", func(c *gin.Context) { page(c, "Home") })
+	r.GET("/region", func(c *gin.Context) {
+		c.HTML(http.StatusOK, adaptertest.RegionTemplate, adaptertest.PageData("Region", visit(c)))
+	})
 	r.GET("/products/:id", func(c *gin.Context) {
 		_ = visit(c).Track(core.ProductViewed(c.Param("id")))
 		page(c, "Product "+c.Param("id"))

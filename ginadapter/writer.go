@@ -13,7 +13,8 @@ import (
 // writer is the gin.ResponseWriter handlers see while the middleware runs. Gin's
 // WriteHeader only records the status, which the Visit is told; the header goes out at
 // WriteHeaderNow, Write, WriteString, Flush or Hijack, so those commit the Visit first.
-// Status, Size, Written, CloseNotify and Pusher pass through the embedded writer unchanged.
+// Status, CloseNotify and Pusher pass through the embedded writer unchanged; Written and
+// Size count what the Exchange holds too.
 type writer struct {
 	gin.ResponseWriter
 	ex *core.Exchange
@@ -31,38 +32,50 @@ func (w *writer) WriteHeader(code int) {
 
 // WriteHeaderNow commits the Visit, then writes the header.
 func (w *writer) WriteHeaderNow() {
-	if !w.Written() {
-		w.ex.BeforeHeader(w.Status())
+	if !w.ResponseWriter.Written() {
+		_, _ = w.ex.WriteBody(w.ResponseWriter, w.Status(), nil) // BeforeHeader, and the body kept so far
 	}
 	w.ResponseWriter.WriteHeaderNow()
 }
 
 // Write commits the Visit, then writes b.
+// Write and WriteString go through Exchange.WriteBody, which keeps the first bytes of a
+// page view while its call is in flight and streams its regions (see core's Regions).
 func (w *writer) Write(b []byte) (int, error) {
-	w.ex.BeforeHeader(w.Status())
-	return w.ResponseWriter.Write(b)
+	return w.ex.WriteBody(w.ResponseWriter, w.Status(), b)
 }
 
 // WriteString commits the Visit, then writes s.
 func (w *writer) WriteString(s string) (int, error) {
-	w.ex.BeforeHeader(w.Status())
-	return w.ResponseWriter.WriteString(s)
+	return w.ex.WriteBodyString(w.ResponseWriter, w.Status(), s)
 }
 
 // Flush commits the Visit, then flushes (which writes the header when it is unsent).
 func (w *writer) Flush() {
-	w.ex.BeforeHeader(w.Status())
+	_, _ = w.ex.WriteBody(w.ResponseWriter, w.Status(), nil)
 	w.ResponseWriter.Flush()
 }
 
 // Hijack commits the Visit (the page's call is made; the cookie cannot travel on a
 // hijacked connection), then hands over the connection.
 func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	w.ex.BeforeHeader(w.Status())
+	_, _ = w.ex.WriteBody(w.ResponseWriter, w.Status(), nil)
 	return w.ResponseWriter.Hijack()
 }
 
 // Unwrap returns the wrapped writer, for http.ResponseController.
 func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Written and Size count the bytes the Exchange holds (see core.Exchange.Held): the
+// handler wrote them, so an error middleware must not write a second body.
+func (w *writer) Written() bool { return w.ResponseWriter.Written() || w.ex.Held() > 0 }
+
+func (w *writer) Size() int {
+	n, held := w.ResponseWriter.Size(), w.ex.Held()
+	if held == 0 {
+		return n
+	}
+	return max(n, 0) + held
+}
 
 var _ gin.ResponseWriter = (*writer)(nil)

@@ -19,13 +19,17 @@ func TestConformance(t *testing.T) {
 
 // conformanceApp is the suite's shop written the way a net/http user would write it.
 func conformanceApp(tr *core.Tracker, routes adaptertest.Routes) http.Handler {
-	tpl := template.Must(template.New("").Funcs(tr.FuncMap()).ParseGlob(routes.TemplateGlob))
+	tpl := tr.Templates(template.Must(template.New("").Funcs(tr.FuncMap()).ParseGlob(routes.TemplateGlob)))
 	render := func(w http.ResponseWriter, r *http.Request, title string) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_ = tpl.ExecuteTemplate(w, adaptertest.PageTemplate, adaptertest.PageData(title, core.FromContext(r.Context())))
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { render(w, r, "Home") })
+	mux.HandleFunc("GET /region", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = tpl.ExecuteTemplate(w, adaptertest.RegionTemplate, adaptertest.PageData("Region", core.FromContext(r.Context())))
+	})
 	mux.HandleFunc("GET /products/{id}", func(w http.ResponseWriter, r *http.Request) {
 		_ = core.FromContext(r.Context()).Track(core.ProductViewed(r.PathValue("id")))
 		render(w, r, "Product "+r.PathValue("id"))

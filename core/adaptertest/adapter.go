@@ -45,6 +45,9 @@ type Adapter struct {
 //	                       visit.SetUserKey(AuthUser); then render PageData("Account", visit)
 //	POST /consent/withdraw visit.SetConsent(false), then the framework's redirect with status
 //	                       303 to /
+//	GET  /region           render RegionTemplate with PageData("Region", visit) through the
+//	                       framework's page rendering (gin: c.HTML; echo: the adapter's
+//	                       Render; net/http: ExecuteTemplate into the response)
 //	GET  /csp              set the header Content-Security-Policy to CSPHeader, then render
 //	                       PageData("CSP", visit)
 //	GET  /missing-page     render PageData("Not found", visit) with status 404 into a buffer
@@ -58,8 +61,9 @@ type Adapter struct {
 //
 // Every other path answers the framework's own 404.
 type Routes struct {
-	// TemplateGlob matches the one template file, named PageTemplate; parse it with
-	// html/template and the tracker's FuncMap (gin: SetFuncMap + LoadHTMLGlob).
+	// TemplateGlob matches the template files, PageTemplate and RegionTemplate; parse them
+	// with html/template and the tracker's FuncMap, and bind the set with
+	// Tracker.Templates (gin: SetHTMLTemplate of the bound set).
 	TemplateGlob string
 	// StaticDir is the directory to serve under /static/; it holds app.css.
 	StaticDir string

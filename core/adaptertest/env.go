@@ -112,6 +112,9 @@ func newRoutes(t *testing.T, tr *core.Tracker) Routes {
 	if err := os.WriteFile(filepath.Join(tpl, PageTemplate), []byte(pageTemplateText), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(tpl, RegionTemplate), []byte(regionTemplateText), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(static, "app.css"), []byte("body{}"), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,8 @@ func scenarios() []scenario {
 		{"ConsentWithdrawn", consentWithdrawn},
 		{"EnvScript", envScript},
 		{"EnvScriptFile", envScriptFile},
+		{"RegionInline", regionInline},
+		{"RegionStreamed", regionStreamed},
 		{"Faults", faults},
 		{"ConcurrentVisitors", concurrent},
 		{"Load", load},

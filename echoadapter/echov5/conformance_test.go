@@ -24,12 +24,15 @@ func TestConformance(t *testing.T) {
 // conformanceApp is the suite's shop written the way an Echo v5 user would write it.
 func conformanceApp(tr *core.Tracker, routes adaptertest.Routes) *echo.Echo {
 	e := echo.New()
-	e.Renderer = &echo.TemplateRenderer{Template: template.Must(template.New("").Funcs(tr.FuncMap()).ParseGlob(routes.TemplateGlob))}
+	e.Renderer = &echo.TemplateRenderer{Template: tr.Templates(template.Must(template.New("").Funcs(tr.FuncMap()).ParseGlob(routes.TemplateGlob)))}
 	e.Use(echov5.Middleware(tr))
 	page := func(c *echo.Context, title string) error {
 		return c.Render(http.StatusOK, adaptertest.PageTemplate, adaptertest.PageData(title, echov5.Visit(c)))
 	}
 	e.GET("/", func(c *echo.Context) error { return page(c, "Home") })
+	e.GET("/region", func(c *echo.Context) error {
+		return echov5.Render(c, http.StatusOK, adaptertest.RegionTemplate, adaptertest.PageData("Region", echov5.Visit(c)))
+	})
 	e.GET("/products/:id", func(c *echo.Context) error {
 		_ = echov5.Visit(c).Track(core.ProductViewed(c.Param("id")))
 		return page(c, "Product "+c.Param("id"))

@@ -61,15 +61,26 @@ func MiddlewareWithOptions(tr *core.Tracker, o Options) echo.MiddlewareFunc {
 			// *echo.Response leaves no hook: then only End commits, in time for a handler
 			// that writes nothing or returns an error.
 			status := 0
+			above := false
+			if w := c.Response(); !isResponse(w) {
+				// An earlier middleware's writer (middleware.Gzip's) is what the handler
+				// writes to: the hook goes on top of it, where the body is still the page
+				// (see core.Exchange.WriteBody), and End writes the streamed regions to it.
+				c.SetResponse(ex.Wrap(w))
+				defer c.SetResponse(w)
+				above = true
+			}
 			res, err := echo.UnwrapResponse(c.Response())
 			if err == nil {
 				res.Before(func() { ex.BeforeHeader(res.Status) })
 				// Response.Flush and Hijack bypass the Before hooks: a handler that flushes
 				// before writing would send the header without the cookie. The writer under
-				// Response commits on those too.
-				orig := res.ResponseWriter
-				res.ResponseWriter = ex.Wrap(orig)
-				defer func() { res.ResponseWriter = orig }()
+				// Response commits on those too (the hook above does when there is one).
+				if !above {
+					orig := res.ResponseWriter
+					res.ResponseWriter = ex.Wrap(orig)
+					defer func() { res.ResponseWriter = orig }()
+				}
 			}
 			err = next(c)
 			if res != nil {
@@ -110,4 +121,10 @@ func errorStatus(err error, status int) int {
 		return sc.StatusCode()
 	}
 	return http.StatusInternalServerError
+}
+
+// isResponse reports whether w is Echo's own *echo.Response.
+func isResponse(w http.ResponseWriter) bool {
+	_, ok := w.(*echo.Response)
+	return ok
 }

@@ -33,3 +33,7 @@ func TestInspector(t *testing.T) { shoptest.Inspector(t, newHandler) }
 func TestBrowserInspector(t *testing.T) {
 	shoptest.BrowserInspector(t, newHandler, shoptest.BrowserOptions{})
 }
+
+// TestBrowserRegions drives headless Chromium to a page while Personyze is slow: the
+// streamed recommendations are put in place with JavaScript, the fallback stays without.
+func TestBrowserRegions(t *testing.T) { shoptest.BrowserRegions(t, newHandler) }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptrace"
 	"sync"
 	"time"
 
@@ -61,13 +62,15 @@ func newCrowd(n int, base string, junk bool) *crowd {
 }
 
 // run lets every visitor browse for d, pausing think after each page as a reader does, and
-// returns the latencies of the pages answered 200 and the number of the others.
-func (c *crowd) run(ctx context.Context, d, think time.Duration) (latencies []time.Duration, failed int) {
+// returns the latencies of the pages answered 200 (to their last byte, which for a page
+// whose regions were streamed is when the last region arrived), their times to the first
+// byte, and the number of the others.
+func (c *crowd) run(ctx context.Context, d, think time.Duration) (latencies, ttfbs []time.Duration, failed int) {
 	end := time.Now().Add(d)
 	var mu sync.Mutex
 	for i, client := range c.clients {
 		c.wg.Go(func() {
-			var lat []time.Duration
+			var lat, first []time.Duration
 			bad := 0
 			// With a pause, the visitors start spread over one pause rather than all at
 			// once, so that they do not ask for their pages in waves.
@@ -80,21 +83,23 @@ func (c *crowd) run(ctx context.Context, d, think time.Duration) (latencies []ti
 				if c.junk != nil {
 					rng = c.junk[i]
 				}
-				if err := c.get(ctx, client, path, rng); err != nil {
+				if ttfb, err := c.get(ctx, client, path, rng); err != nil {
 					bad++
 				} else {
 					lat = append(lat, time.Since(start))
+					first = append(first, ttfb)
 				}
 				pause(ctx, min(think, time.Until(end)))
 			}
 			mu.Lock()
 			latencies = append(latencies, lat...)
+			ttfbs = append(ttfbs, first...)
 			failed += bad
 			mu.Unlock()
 		})
 	}
 	c.wg.Wait()
-	return latencies, failed
+	return latencies, ttfbs, failed
 }
 
 // pause waits d, or less when ctx ends first.
@@ -110,16 +115,19 @@ func pause(ctx context.Context, d time.Duration) {
 	}
 }
 
-// get asks for one page and reads it to the end; with junk (not nil) the request is
-// junkRequest's, for which a 404 is an answer too.
-func (c *crowd) get(ctx context.Context, client *http.Client, path string, junk *rand.Rand) error {
+// get asks for one page, reads it to the end and returns the time to its first byte; with
+// junk (not nil) the request is junkRequest's, for which a 404 is an answer too.
+func (c *crowd) get(ctx context.Context, client *http.Client, path string, junk *rand.Rand) (time.Duration, error) {
 	notFound := false
 	if junk != nil {
 		path, notFound = junkPath(junk, path)
 	}
+	start := time.Now()
+	var ttfb time.Duration
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotFirstResponseByte: func() { ttfb = time.Since(start) }})
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	req.Header.Set("User-Agent", chromeUA)
 	req.Header.Set("Accept", "text/html") // a browser navigating to a page
@@ -129,16 +137,16 @@ func (c *crowd) get(ctx context.Context, client *http.Client, path string, junk 
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer resp.Body.Close()
 	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return err
+		return 0, err
 	}
 	if resp.StatusCode != http.StatusOK && !(notFound && resp.StatusCode == http.StatusNotFound) {
-		return fmt.Errorf("%s: status %d", path, resp.StatusCode)
+		return 0, fmt.Errorf("%s: status %d", path, resp.StatusCode)
 	}
-	return nil
+	return ttfb, nil
 }
 
 // close drops the visitors' idle connections.

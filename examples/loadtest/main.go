@@ -28,6 +28,17 @@
 //	heap, rss    the server's live heap after a forced collection, and its resident
 //	             memory, once the round, the drain and -idle are over
 //
+// -regions adds a second line per round: the time to the first byte (ttfb) and to the last
+// one (last: for a page whose regions were streamed, when the last region arrived), p50
+// and p99, not less the upstream latency. The shop's recommendations, placeholders and
+// debug panel are regions (see core's Regions): answered within Config.InlineWait they
+// render in place, else they stream. -render blocking turns streaming off in the server
+// (Config.StreamBudget -1), which is how pages rendered before regions existed: the page
+// waits for Personyze up to Config.Timeout. Beside the plain baseline, at three latencies:
+//
+//	go run ./examples/loadtest -adapter plain,nethttp -regions -upstream 250ms -visitors 8 -think 100ms -duration 10s -rounds 2
+//	go run ./examples/loadtest -adapter nethttp -regions -render blocking -upstream 250ms -visitors 8 -think 100ms -duration 10s -rounds 2
+//
 // -event makes every page track an event after its tracker call, which goes to
 // background delivery, to measure it against a slow Personyze:
 //
@@ -98,6 +109,8 @@ type config struct {
 	idle          time.Duration // wait after each round's drain before reading memory
 	cpuProfile    string
 	verbose       bool
+	regions       bool // print the first- and last-byte line
+	blocking      bool // the server renders regions in place, waiting (-render blocking)
 }
 
 func main() {
@@ -140,6 +153,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	page := fs.String("page", "shop", "page to serve: shop (the demo shop's templates) or light (ten recommendations)")
 	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write the server's CPU profile to this file (needs a single -adapter)")
 	fs.BoolVar(&cfg.verbose, "v", false, "pass the server's warnings through to stderr")
+	fs.BoolVar(&cfg.regions, "regions", false, "print each round's time to the first and to the last byte")
+	render := fs.String("render", "stream", "how the server renders the shop's regions: stream (the default) or blocking (streaming off)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -162,6 +177,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, err
 	}
 	cfg.light = *page == "light"
+	if *render != "stream" && *render != "blocking" {
+		err := fmt.Errorf("-render %q: want stream or blocking", *render)
+		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
+	cfg.blocking = *render == "blocking"
 	if slices.Contains(cfg.adapters, naiveName) && !cfg.light {
 		err := errors.New("-adapter naive serves only the light page: add -page light")
 		fmt.Fprintln(stderr, err)

@@ -168,12 +168,34 @@ func TestLightPages(t *testing.T) {
 	}
 }
 
+// TestRegions runs -regions briefly with a slow Personyze: streamed, a page's first byte
+// comes before the answer and its last after it; with -render blocking, both after.
+func TestRegions(t *testing.T) {
+	const upstream = 150 * time.Millisecond
+	for _, render := range []string{"stream", "blocking"} {
+		t.Run(render, func(t *testing.T) {
+			_, results, out := runArgs(t, "-adapter", "nethttp", "-regions", "-render", render, "-upstream", upstream.String(),
+				"-visitors", "2", "-think", "5ms", "-duration", "1s", "-rounds", "1")
+			r := results[0]
+			if r.Pages == 0 || r.Errors != 0 || !strings.Contains(out, r.regionsLine(config{upstream: upstream, blocking: render == "blocking"})) {
+				t.Fatalf("%d pages, %d failed; report:\n%s", r.Pages, r.Errors, out)
+			}
+			if r.Last50 < upstream {
+				t.Errorf("last byte p50 %v before the answer (%v)", r.Last50, upstream)
+			}
+			if streamed := r.TTFB50 < upstream; streamed != (render == "stream") {
+				t.Errorf("first byte p50 %v with Personyze at %v and render %s", r.TTFB50, upstream, render)
+			}
+		})
+	}
+}
+
 // TestFlags checks the command line's validation.
 func TestFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-adapter", "chi"}, {"-visitors", "0"}, {"-rounds", "0"}, {"-duration", "0s"},
 		{"-page", "heavy"}, {"-cpuprofile", "x.prof"}, {"-upstream", "-1ms"}, {"-upstream", "5ms", "-event-upstream", "1ms"}, {"-think", "-1s"}, {"-adapter", "nethttp,chi"}, {"-adapter", ""}, {"-adapter", "naive"},
-		{"-idle", "-1s"}, {"-adapter", "naive", "-page", "light", "-embedded"},
+		{"-idle", "-1s"}, {"-adapter", "naive", "-page", "light", "-embedded"}, {"-render", "inline"},
 	} {
 		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {
 			t.Errorf("%v: accepted", args)

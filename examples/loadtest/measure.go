@@ -23,6 +23,8 @@ type result struct {
 	Errors         int           // pages that failed or answered another status
 	PerSecond      float64       // pages per second
 	P50, P99       time.Duration // page latency minus the upstream latency (plain, which calls no upstream: its latency)
+	TTFB50, TTFB99 time.Duration // time to the page's first byte
+	Last50, Last99 time.Duration // time to the page's last byte: a streamed page's regions are in place then
 	CPUPer1k       time.Duration // server CPU per 1,000 pages
 	AllocsPerPage  float64       // server heap allocations per page
 	NewConns       uint64        // TCP connections the server opened to the simulator
@@ -60,7 +62,7 @@ func measure(ctx context.Context, cfg config, adapter string, out io.Writer) ([]
 		}
 		u0 := up.counts()
 		watch := srv.watchQueue()
-		lat, failed := crowd.run(ctx, cfg.duration, cfg.think)
+		lat, ttfb, failed := crowd.run(ctx, cfg.duration, cfg.think)
 		maxQueue := watch()
 		uEnd := up.counts()
 		if err := ctx.Err(); err != nil {
@@ -100,6 +102,9 @@ func measure(ctx context.Context, cfg config, adapter string, out io.Writer) ([]
 			}
 			r.P50 = max(lat[pages/2]-upstream, 0)
 			r.P99 = max(lat[min(pages*99/100, pages-1)]-upstream, 0)
+			slices.Sort(ttfb)
+			r.TTFB50, r.TTFB99 = ttfb[pages/2], ttfb[min(pages*99/100, pages-1)]
+			r.Last50, r.Last99 = lat[pages/2], lat[min(pages*99/100, pages-1)]
 			r.CPUPer1k = (atEnd.CPU - before.CPU) * 1000 / time.Duration(pages)
 			r.AllocsPerPage = float64(atEnd.Allocs-before.Allocs) / float64(pages)
 			r.Reached = float64(u1.navigates-u0.navigates) / float64(pages)
@@ -120,6 +125,9 @@ func measure(ctx context.Context, cfg config, adapter string, out io.Writer) ([]
 		}
 		results = append(results, r)
 		fmt.Fprintln(out, r.line())
+		if cfg.regions {
+			fmt.Fprintln(out, r.regionsLine(cfg))
+		}
 	}
 	return results, nil
 }
@@ -145,6 +153,20 @@ func (r result) line() string {
 	return fmt.Sprintf("%-8s %5d %7d %8.0f %8s %8s %7.3f %11.0f %6d %8s %8d %6d %6.1f %5d %7s %7s  %s", r.Adapter, r.Round, r.Pages,
 		r.PerSecond, ms(r.P50), ms(r.P99), r.CPUPer1k.Seconds(), r.AllocsPerPage, r.NewConns, reached,
 		r.Replaced, r.BreakerOpening, r.Background, r.MaxQueue, mb(r.HeapInUse), mb(r.RSS), strings.Join(oc, ", "))
+}
+
+// regionsLine is the round's times to the first and the last byte (-regions).
+func (r result) regionsLine(cfg config) string {
+	render := "stream"
+	if cfg.blocking {
+		render = "blocking"
+	}
+	if r.Adapter == plainName {
+		render = "-"
+	}
+	return fmt.Sprintf("%-8s %5d  render %-8s upstream %-7v ttfb p50 %8s p99 %8s  last p50 %8s p99 %8s  cpu/page %6.0fµs",
+		r.Adapter, r.Round, render, cfg.upstream, ms(r.TTFB50), ms(r.TTFB99), ms(r.Last50), ms(r.Last99),
+		float64(r.CPUPer1k.Microseconds())/1000)
 }
 
 // mb prints bytes in MB, "-" for 0 (not measured).
@@ -185,6 +207,9 @@ func startServer(ctx context.Context, cfg config, adapter string, up *upstream) 
 	}
 	if cfg.event {
 		cmd.Env = append(cmd.Env, eventEnv+"=1")
+	}
+	if cfg.blocking {
+		cmd.Env = append(cmd.Env, "PERSONYZE_NO_STREAMING=1")
 	}
 	if cfg.cpuProfile != "" {
 		cmd.Env = append(cmd.Env, cpuProfileEnv+"="+cfg.cpuProfile)

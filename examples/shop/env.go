@@ -14,6 +14,10 @@ type Env struct {
 	// "<hash>,<encryption>", newest pair first. Required with an APIKey, unused
 	// with the simulator.
 	SessionKeys string
+	// NoStreaming, from PERSONYZE_NO_STREAMING=1, turns streaming of the pages' regions
+	// off (Config.StreamBudget -1): they wait for Personyze as pages did before regions,
+	// for comparing the two (the load program's -render blocking).
+	NoStreaming bool
 }
 
 // EnvFromOS reads the contract from the process environment.
@@ -24,6 +28,7 @@ func EnvFromOS() Env {
 		APIURL: os.Getenv("PERSONYZE_API_URL"),
 
 		SessionKeys: os.Getenv("PERSONYZE_SESSION_KEYS"),
+		NoStreaming: os.Getenv("PERSONYZE_NO_STREAMING") == "1",
 	}
 
 	if e.Addr == "" {

@@ -8,6 +8,8 @@ import (
 	"maps"
 	"net/http"
 	"strconv"
+
+	"github.com/gopersonyze/personyze/core"
 )
 
 // pageNames are the templates under templates/ that render a whole page; the
@@ -21,12 +23,15 @@ type Renderer struct {
 }
 
 // NewRenderer parses the embedded templates with the tracker's template
-// functions (personyzeLink, personyzeScript) plus the shop's own (price,
-// debugInfo). Each page gets its own copy of the layout so that every page
-// can define its "content" block.
-func NewRenderer(trackerFuncs template.FuncMap) (*Renderer, error) {
+// functions (personyzeLink, personyzeScript, personyzeRegion) plus the shop's
+// own (price, debugInfo). Each page gets its own copy of the layout so that
+// every page can define its "content" block, and each copy is bound to the
+// tracker (tr.Templates) so that its personalized regions never hold the page:
+// the recommendations, the placeholders and the debug panel stream in when
+// Personyze is slow (see core's Regions).
+func NewRenderer(tr *core.Tracker) (*Renderer, error) {
 	funcs := template.FuncMap{"price": formatPrice, "debugInfo": debugInfo}
-	maps.Copy(funcs, trackerFuncs)
+	maps.Copy(funcs, tr.FuncMap())
 	base, err := template.New("layout").Funcs(funcs).ParseFS(templateFS,
 		"templates/layout.html", "templates/recs.html", "templates/debug.html")
 	if err != nil {
@@ -41,7 +46,7 @@ func NewRenderer(trackerFuncs template.FuncMap) (*Renderer, error) {
 		if _, err := t.ParseFS(templateFS, "templates/"+name+".html"); err != nil {
 			return nil, fmt.Errorf("shop: parse %s: %w", name, err)
 		}
-		r.pages[name] = t
+		r.pages[name] = tr.Templates(t)
 	}
 	return r, nil
 }

@@ -56,6 +56,9 @@ func New(env Env, logger *slog.Logger) (*Shop, error) {
 		s.Simulator, cfg = startSimulator(s.Catalog, logger)
 	}
 	cfg.Logger = logger
+	if env.NoStreaming {
+		cfg.StreamBudget = -1
+	}
 	tr, err := core.New(cfg)
 	if err != nil {
 		s.closeSimulator()
@@ -66,7 +69,7 @@ func New(env Env, logger *slog.Logger) (*Shop, error) {
 		s.Inspector = tr.Inspector(core.InspectorOptions{})
 	}
 	ping(tr, logger)
-	if s.Pages, err = NewRenderer(tr.FuncMap()); err != nil {
+	if s.Pages, err = NewRenderer(tr); err != nil {
 		return nil, errors.Join(err, s.Close(context.Background()))
 	}
 	return s, nil

@@ -26,9 +26,8 @@ type Entry struct {
 	Stale    bool    `json:"stale,omitempty"`
 	// Breaker is the circuit breaker's state when the request ended.
 	Breaker string `json:"breaker"`
-	// Streamed is true when the response header went out before the page's call had its
-	// answer. No Visit can do that yet (the header waits for the call), so it is false until
-	// the Visit lifecycle has its streaming phase (see core/visitstate.go).
+	// Streamed is true when a personalized region of the page went out as its fallback and
+	// was streamed at the end of the same response (see Regions in core's documentation).
 	Streamed bool `json:"streamed"`
 	// Attribution is the action id of the recommendation link the visitor followed, 0 if
 	// none.

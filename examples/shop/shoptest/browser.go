@@ -216,7 +216,7 @@ func Browser(t *testing.T, newHandler NewHandler, opts BrowserOptions) {
 // machine Chromium can exit during start-up, which says nothing about the shop. Every
 // later step fails the test. Chromium's own output explains a browser that crashed or
 // refused a page; it is shown only when the test fails.
-func startBrowser(t *testing.T, chromium string) context.Context {
+func startBrowser(t *testing.T, chromium string, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	out := &syncTail{}
 	t.Cleanup(func() {
@@ -228,7 +228,7 @@ func startBrowser(t *testing.T, chromium string) context.Context {
 	t.Cleanup(cancel)
 	var err error
 	for attempt := 1; attempt <= 2; attempt++ {
-		allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		opts := append([]chromedp.ExecAllocatorOption(nil),
 			chromedp.ExecPath(chromium),
 			chromedp.CombinedOutput(out),
 			chromedp.Flag("headless", true),
@@ -246,6 +246,8 @@ func startBrowser(t *testing.T, chromium string) context.Context {
 			chromedp.WindowSize(1280, 900),
 			chromedp.UserAgent(DesktopUserAgent),
 		)
+		opts = append(opts, extra...)
+		allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 		bctx, cancelBrowser := chromedp.NewContext(allocCtx)
 		// The first action starts Chromium, bounded by ctx.
 		if err = chromedp.Do(bctx); err == nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gopersonyze/personyze/core/personyzetest"
 )
 
 // client is a cookie-keeping HTTP client that does not follow redirects, so
@@ -59,7 +61,31 @@ func (c *client) do(t testing.TB, req *http.Request) response {
 	if err != nil {
 		t.Fatalf("%s %s: read body: %v", req.Method, req.URL, err)
 	}
-	return response{resp, string(b)}
+	// As the visitor's browser shows it: regions streamed because Personyze was slower
+	// than the inline wait (a loaded machine, -race) are in place.
+	return response{resp, personyzetest.ShowRegions(string(b))}
+}
+
+// getRaw fetches u as a page view and returns the body as it came, regions not put in place.
+func (c *client) getRaw(t testing.TB, u string) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", "text/html")
+	req.Header.Set("Sec-Fetch-Mode", "navigate")
+	req.Header.Set("Sec-Fetch-Dest", "document")
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	return string(b)
 }
 
 func (c *client) get(t testing.TB, u string) response {
