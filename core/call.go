@@ -207,7 +207,7 @@ func (v *Visit) makeCall(req *wire.Request) {
 	allow, err := t.breaker.Allow()
 	if err != nil {
 		// Personyze has been failing: don't wait for it, deliver the events later.
-		t.queue.Enqueue(req)
+		t.enqueue(req)
 		v.finish(req, OutcomeBreakerOpen, ErrBreakerOpen, 0, nil)
 		return
 	}
@@ -230,6 +230,11 @@ func (v *Visit) makeCall(req *wire.Request) {
 	case res := <-p.results:
 		v.finish(req, outcomeOf(res.err), res.err, time.Since(start), res.resp)
 	case now := <-timer.C:
+		if !p.giveUp() {
+			res := <-p.results // it arrived as the budget ran out: the page takes it
+			v.finish(req, outcomeOf(res.err), res.err, time.Since(start), res.resp)
+			return
+		}
 		// The page stops waiting. Whether that is Personyze's fault is known only when the
 		// request went out in time and has been waiting for an answer for a good part of
 		// the budget; otherwise (a saturated machine that had not even sent it, or had not
@@ -239,6 +244,7 @@ func (v *Visit) makeCall(req *wire.Request) {
 		}
 		v.finish(req, OutcomeTimeout, ErrTimeout, time.Since(start), nil)
 	case <-v.r.Context().Done():
+		p.giveUp()
 		err := v.r.Context().Err()
 		p.judge(err) // excluded from the breaker's counts
 		v.finish(req, OutcomeCanceled, err, time.Since(start), nil)
@@ -283,12 +289,30 @@ type pageCall struct {
 	judged  atomic.Bool
 	tm      wire.Timing
 	results chan callResult // buffered: the call never waits for a page that stopped waiting
+	// state decides, once, whether the page takes the answer (callAnswered, set by run) or
+	// stopped waiting for it (callAbandoned, set by the page): an abandoned answer's
+	// session id goes to the VisitorStore for the visitor's next request.
+	state atomic.Int32
 }
+
+// pageCall states.
+const (
+	callRunning = iota
+	callAnswered
+	callAbandoned
+)
+
+// giveUp records that the page stops waiting; false means the answer is already on its
+// way to the page (p.results).
+func (p *pageCall) giveUp() bool { return p.state.CompareAndSwap(callRunning, callAbandoned) }
 
 // run makes the call, on the goroutine the queue gives it.
 func (p *pageCall) run() {
 	res := p.t.call(wire.WithTiming(p.c.Ctx, &p.tm), p.req, false, 1)
 	p.judge(breakerVerdict(res.err, &p.tm, p.t.cfg.Timeout))
+	if !p.state.CompareAndSwap(callRunning, callAnswered) && res.resp != nil {
+		p.t.shareSession(p.req.UserID, res.resp.SessionID) // the page left without it
+	}
 	p.results <- res
 	p.c.Done(p.req, res.err)
 }

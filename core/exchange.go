@@ -70,6 +70,7 @@ func (v *Visit) activate(dev Device) {
 		v.facts.UserID = visitorUserID(v.ctl.userKey, v.state.VisitorKey)
 	}
 	v.adoptLatest() // an answer that came after this visitor's last page was sent
+	v.adoptShared() // the same, got by another instance (Config.VisitorStore)
 	v.actionID = attributionOf(v.r.URL.RawQuery, t.cfg.AttributionParam)
 	v.beginClick()
 }

@@ -22,11 +22,12 @@ const (
 	keyPastSessions = "ps" // comma-separated start times, oldest first
 	keyBlocked      = "bl" // closed actions: "id:sessions,..." (at most maxBlocked)
 	keyNewSession   = "ns" // "1": the next call asks for a new session (Visit.StartNewSession)
+	keyLate         = "lt" // Unix time of a page whose answer came after it (see adoptShared)
 )
 
 // stateKeys are all of the keys above: what Forget removes from an application's own
 // session.
-var stateKeys = [...]string{keyVisitor, keySession, keySessionUser, keyPastSessions, keyBlocked, keyNewSession}
+var stateKeys = [...]string{keyVisitor, keySession, keySessionUser, keyPastSessions, keyBlocked, keyNewSession, keyLate}
 
 const (
 	// sessionLength is how long a Personyze session lasts from its start (see the wire
@@ -48,6 +49,7 @@ type sessionState struct {
 	PastSessions string
 	Blocked      string // closed actions, see parseBlocked
 	ForceNew     bool   // the next call sends new_session: true
+	Late         int64  // a page's answer came after it: ask the VisitorStore (store.go)
 }
 
 // loadState reads the state out of a gorilla session; missing or mistyped values are empty.
@@ -60,6 +62,7 @@ func loadState(s *sessions.Session) sessionState {
 	if err != nil {
 		su = 0 // unknown: the session is taken to be the visitor's
 	}
+	late, _ := strconv.ParseInt(str(keyLate), 10, 64)
 	return sessionState{
 		VisitorKey:   str(keyVisitor),
 		SessionID:    str(keySession),
@@ -67,6 +70,7 @@ func loadState(s *sessions.Session) sessionState {
 		PastSessions: str(keyPastSessions),
 		Blocked:      formatBlocked(parseBlocked(str(keyBlocked))), // bounded whatever a store holds
 		ForceNew:     str(keyNewSession) == "1",
+		Late:         late,
 	}
 }
 
@@ -82,6 +86,11 @@ func storeState(s *sessions.Session, st sessionState) {
 	}
 	setOrDelete(s, keySessionUser, su)
 	setOrDelete(s, keyBlocked, st.Blocked)
+	late := ""
+	if st.Late > 0 {
+		late = strconv.FormatInt(st.Late, 10)
+	}
+	setOrDelete(s, keyLate, late)
 	if st.ForceNew {
 		s.Values[keyNewSession] = "1"
 	} else {
