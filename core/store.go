@@ -148,15 +148,33 @@ const storeWriteTimeout = time.Second
 
 // get reads key within the request's budget; ok is false when the store failed or was too
 // slow (counted and logged: the caller uses this process's memory).
+//
+// The budget holds whatever the store does with the context (a go-redis client without
+// ContextTimeoutEnabled waits for its own ReadTimeout): the read runs on a goroutine of
+// its own, and the request stops waiting for it at the budget.
 func (sv *sharedVisitors) get(ctx context.Context, key string) (value []byte, ok bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sv.t.cfg.StoreTimeout)
 	defer cancel()
-	v, err := sv.s.Get(ctx, key)
-	if err != nil {
-		sv.t.storeFailed("get", err)
+	type got struct {
+		v   []byte
+		err error
+	}
+	ch := make(chan got, 1) // the read never waits for a request that stopped waiting
+	go func() {
+		v, err := sv.s.Get(ctx, key)
+		ch <- got{v, err}
+	}()
+	var g got
+	select {
+	case g = <-ch:
+	case <-ctx.Done():
+		g.err = ctx.Err()
+	}
+	if g.err != nil {
+		sv.t.storeFailed("get", g.err)
 		return nil, false
 	}
-	return v, true
+	return g.v, true
 }
 
 // set writes key in the background; a write that finds storeWrites waiting is left out.
