@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gopersonyze/personyze/core/internal/delivery"
@@ -112,6 +113,8 @@ type sharedVisitors struct {
 	writes chan storeWrite
 	wg     sync.WaitGroup
 	once   sync.Once
+	// downUntil is when reads may try the store again after one failed (Unix nanoseconds).
+	downUntil atomic.Int64
 }
 
 // storeWrite is one value on its way to the store.
@@ -152,7 +155,15 @@ const storeWriteTimeout = time.Second
 // The budget holds whatever the store does with the context (a go-redis client without
 // ContextTimeoutEnabled waits for its own ReadTimeout): the read runs on a goroutine of
 // its own, and the request stops waiting for it at the budget.
+//
+// After a failed read the store is left alone for storeRetry (the requests in that time
+// use this process's memory at once, counted), so that a Redis that is down costs the
+// pages nothing rather than StoreTimeout each.
 func (sv *sharedVisitors) get(ctx context.Context, key string) (value []byte, ok bool) {
+	if now := time.Now().UnixNano(); now < sv.downUntil.Load() {
+		sv.t.counters.storeFallbacks.Add(1)
+		return nil, false
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sv.t.cfg.StoreTimeout)
 	defer cancel()
 	type got struct {
@@ -171,11 +182,15 @@ func (sv *sharedVisitors) get(ctx context.Context, key string) (value []byte, ok
 		g.err = ctx.Err()
 	}
 	if g.err != nil {
+		sv.downUntil.Store(time.Now().Add(storeRetry).UnixNano())
 		sv.t.storeFailed("get", g.err)
 		return nil, false
 	}
 	return g.v, true
 }
+
+// storeRetry is how long requests leave the VisitorStore alone after a read failed.
+const storeRetry = time.Second
 
 // set writes key in the background; a write that finds storeWrites waiting is left out.
 func (sv *sharedVisitors) set(key string, value []byte) {

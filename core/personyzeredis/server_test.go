@@ -87,6 +87,17 @@ func (s *redisServer) client(t testing.TB) *redis.Client {
 	return c
 }
 
+// TestMain keeps go-redis' own log lines (a pool that cannot dial the Redis a test
+// stopped) out of the output.
+func TestMain(m *testing.M) {
+	redis.SetLogger(quietLogger{})
+	os.Exit(m.Run())
+}
+
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}
+
 // discardLogger keeps the instances' expected warnings (outages, Redis stopped) out of the
 // test output.
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
