@@ -14,6 +14,10 @@ type Env struct {
 	// "<hash>,<encryption>", newest pair first. Required with an APIKey, unused
 	// with the simulator.
 	SessionKeys string
+	// RedisURL is PERSONYZE_REDIS_URL, e.g. "redis://localhost:6379/0": the tracker
+	// shares visitor state and its delivery queue with the shop's other instances
+	// there (core/personyzeredis). Empty: this process's memory only.
+	RedisURL string
 }
 
 // EnvFromOS reads the contract from the process environment.
@@ -24,6 +28,7 @@ func EnvFromOS() Env {
 		APIURL: os.Getenv("PERSONYZE_API_URL"),
 
 		SessionKeys: os.Getenv("PERSONYZE_SESSION_KEYS"),
+		RedisURL:    os.Getenv("PERSONYZE_REDIS_URL"),
 	}
 
 	if e.Addr == "" {

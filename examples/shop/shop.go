@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -21,6 +22,7 @@ type Shop struct {
 	Tracker   *core.Tracker
 	Logger    *slog.Logger
 	Simulator *personyzetest.Server // nil when a real API key is used
+	redis     io.Closer             // the Redis client of PERSONYZE_REDIS_URL, or nil
 }
 
 // New builds the shop from env. With an API key it is configured for production
@@ -47,9 +49,14 @@ func New(env Env, logger *slog.Logger) (*Shop, error) {
 		s.Simulator, cfg = startSimulator(s.Catalog, logger)
 	}
 	cfg.Logger = logger
+	if err := s.useRedis(env.RedisURL, &cfg); err != nil {
+		s.closeSimulator()
+		return nil, err
+	}
 	tr, err := core.New(cfg)
 	if err != nil {
 		s.closeSimulator()
+		s.closeRedis()
 		return nil, fmt.Errorf("shop: personyze: %w", err)
 	}
 	s.Tracker = tr
@@ -88,6 +95,7 @@ func (s *Shop) Close(ctx context.Context) error {
 		err = s.Tracker.Close(ctx)
 	}
 	s.closeSimulator()
+	s.closeRedis()
 	return err
 }
 
