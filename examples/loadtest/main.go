@@ -48,6 +48,10 @@
 //
 //	go run ./examples/loadtest -adapter gin -junk -embedded -visitors 200 -rounds 6 -idle 15s
 //
+// -redis redis://127.0.0.1:6379/0 measures each adapter a second time with the tracker's
+// visitor store and delivery queue on that Redis (core/personyzeredis), in a row of its
+// own named <adapter>+redis, to see what the shared store costs a page.
+//
 // -adapter takes a comma-separated list; plain is the first baseline: the same server and
 // pages on net/http without the library (the light page prints ten fixed products), run
 // beside an adapter to tell the library's part of the latencies from the machine's:
@@ -72,6 +76,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
@@ -98,6 +103,7 @@ type config struct {
 	idle          time.Duration // wait after each round's drain before reading memory
 	cpuProfile    string
 	verbose       bool
+	redisURL      string // -redis: each adapter measured again with the Redis store
 }
 
 func main() {
@@ -140,6 +146,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	page := fs.String("page", "shop", "page to serve: shop (the demo shop's templates) or light (ten recommendations)")
 	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write the server's CPU profile to this file (needs a single -adapter)")
 	fs.BoolVar(&cfg.verbose, "v", false, "pass the server's warnings through to stderr")
+	fs.StringVar(&cfg.redisURL, "redis", "", "measure each adapter a second time with the tracker's visitor store and delivery queue on this Redis (redis://host:port/db), shown as <adapter>+redis")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -182,6 +189,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fmt.Fprintln(stderr, err)
 		return cfg, err
 	}
+	if u, err := url.Parse(cfg.redisURL); cfg.redisURL != "" && (err != nil || u.Scheme != "redis" && u.Scheme != "rediss") {
+		err := fmt.Errorf("-redis %q: want redis://host:port/db", cfg.redisURL)
+		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
 	if cfg.cpuProfile != "" && len(cfg.adapters) > 1 {
 		err := errors.New("-cpuprofile needs a single -adapter")
 		fmt.Fprintln(stderr, err)
@@ -203,10 +215,16 @@ func run(ctx context.Context, cfg config, out io.Writer) ([]result, error) {
 		"p50", "p99", "cpu/1k", "allocs/page", "conns", "reached", "replaced", "opened", "ev/s", "maxq", "heap", "rss", "outcomes")
 	var all []result
 	for _, name := range cfg.adapters {
-		res, err := measure(ctx, cfg, name, out)
-		all = append(all, res...)
-		if err != nil {
-			return all, fmt.Errorf("%s: %w", name, err)
+		stores := []string{""}
+		if cfg.redisURL != "" && name != plainName && name != naiveName {
+			stores = append(stores, cfg.redisURL) // the same adapter beside, on Redis
+		}
+		for _, redisURL := range stores {
+			res, err := measure(ctx, cfg, name, redisURL, out)
+			all = append(all, res...)
+			if err != nil {
+				return all, fmt.Errorf("%s: %w", name, err)
+			}
 		}
 	}
 	return all, nil
