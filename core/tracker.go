@@ -149,6 +149,9 @@ func (t *Tracker) Config() Config { return t.cfg }
 // waiting get OutcomeCanceled and their commands are counted as dropped for shutdown; a
 // second Close returns an error at once.
 func (t *Tracker) Close(ctx context.Context) error {
+	if t.durable != nil {
+		t.durable.StopAdding() // what Close flushes is delivered by this instance
+	}
 	t.reports.Close()
 	var err error
 	if t.durable != nil {

@@ -310,15 +310,24 @@ func (d *Durable) flushAcks(ctx context.Context) {
 	}
 }
 
+// StopAdding makes what is handed over from now on go to this process's Queue, which Close
+// delivers: what a closing Tracker flushes (the held statuses) goes out with it instead of
+// waiting in the Store for another instance. It may be called before Close, and again.
+func (d *Durable) StopAdding() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.closed {
+		d.closed = true
+		close(d.adds)
+	}
+}
+
 // Close stores what is on its way to the Store (or, failing that, queues it here), stops
 // claiming, then closes the Queue (which delivers what it holds, see Queue.Close) and
 // acknowledges what it delivered. What this instance did not deliver stays in the Store for
 // the others (or this application's next start).
 func (d *Durable) Close(ctx context.Context) error {
-	d.mu.Lock()
-	d.closed = true
-	close(d.adds)
-	d.mu.Unlock()
+	d.StopAdding()
 	select {
 	case <-d.wrote:
 	case <-ctx.Done():
