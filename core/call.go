@@ -282,17 +282,17 @@ func (t *Tracker) dropTooBig(err error) {
 
 // pageCall is a page call in flight: what its goroutine and the waiting page share.
 type pageCall struct {
-	t       *Tracker
-	req     *wire.Request
-	c       *delivery.Call
-	allow   func(error) // the breaker's permission, given a verdict once (judge)
-	judged  atomic.Bool
-	tm      wire.Timing
-	results chan callResult // buffered: the call never waits for a page that stopped waiting
+	t      *Tracker
+	req    *wire.Request
+	c      *delivery.Call
+	allow  func(error) // the breaker's permission, given a verdict once (judge)
+	judged atomic.Bool
 	// state decides, once, whether the page takes the answer (callAnswered, set by run) or
 	// stopped waiting for it (callAbandoned, set by the page): an abandoned answer's
 	// session id goes to the VisitorStore for the visitor's next request.
-	state atomic.Int32
+	state   atomic.Int32
+	tm      wire.Timing
+	results chan callResult // buffered: the call never waits for a page that stopped waiting
 }
 
 // pageCall states.

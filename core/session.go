@@ -62,7 +62,10 @@ func loadState(s *sessions.Session) sessionState {
 	if err != nil {
 		su = 0 // unknown: the session is taken to be the visitor's
 	}
-	late, _ := strconv.ParseInt(str(keyLate), 10, 64)
+	var late int64
+	if l := str(keyLate); l != "" { // ParseInt's error for "" would cost every page an allocation
+		late, _ = strconv.ParseInt(l, 10, 64)
+	}
 	return sessionState{
 		VisitorKey:   str(keyVisitor),
 		SessionID:    str(keySession),
