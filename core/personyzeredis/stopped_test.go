@@ -78,7 +78,9 @@ func TestRedisStoppedMidLoad(t *testing.T) {
 			fallbacks += tr.Stats().StoreFallbacks
 		}
 		slices.Sort(took)
-		q := func(p float64) time.Duration { return took[min(len(took)-1, int(p*float64(len(took))))].Round(time.Millisecond) }
+		q := func(p float64) time.Duration {
+			return took[min(len(took)-1, int(p*float64(len(took))))].Round(time.Millisecond)
+		}
 		t.Logf("STOPPED|%s|pages %d|failed %d|p50 %v|p99 %v|max %v|store fallbacks so far %d",
 			ph.name, len(took), failed, q(0.5), q(0.99), took[len(took)-1].Round(time.Millisecond), fallbacks)
 		if failed > 0 {
