@@ -252,8 +252,7 @@ func (v *Visit) adoptShared() {
 		return
 	}
 	if b, ok := t.shared.get(v.r.Context(), sessionKey(v.facts.UserID)); ok {
-		at, sid, _ := strings.Cut(string(b), " ")
-		if n, err := strconv.ParseInt(at, 10, 64); err == nil && n >= v.state.Late-1 && sid != "" {
+		if at, sid, ok := parseSharedSession(b); ok && at >= v.state.Late-1 {
 			if sid != v.state.SessionID && sessionStart(sid) >= sessionStart(v.state.SessionID) {
 				v.updateSession(sid)
 			}
@@ -265,6 +264,21 @@ func (v *Visit) adoptShared() {
 		v.state.Late, v.dirty = 0, true
 	}
 }
+
+// parseSharedSession reads a value of shareSession: "<unix seconds> <session id>". A value
+// in another shape (written by something else, corrupted) is not ok.
+func parseSharedSession(b []byte) (at int64, sid string, ok bool) {
+	head, sid, found := strings.Cut(string(b), " ")
+	at, err := strconv.ParseInt(head, 10, 64)
+	if !found || err != nil || sid == "" || len(sid) > maxSharedSessionID {
+		return 0, "", false
+	}
+	return at, sid, true
+}
+
+// maxSharedSessionID bounds a session id taken from the store: it goes into the cookie,
+// whose size is bounded.
+const maxSharedSessionID = 256
 
 // markLate marks the cookie: the page's call answers after the page (Config.VisitorStore
 // set), so the visitor's next request asks the store for its session id. Callers hold v.mu.
@@ -312,16 +326,28 @@ func (v *Visit) lastResult(left time.Duration) *result {
 	t := v.t
 	if t.shared != nil {
 		if b, ok := t.shared.get(v.r.Context(), resultKey(v.facts.UserID)); ok && b != nil {
-			var sr storedResult
-			if json.Unmarshal(b, &sr) == nil {
-				resp := &wire.Response{Conditions: sr.Campaigns, Actions: make([]wire.Action, len(sr.Actions))}
-				for i, a := range sr.Actions {
-					resp.Actions[i] = wire.Action{ID: a.ID, Data: a.Data}
-				}
+			if resp, err := decodeStoredResult(b); err == nil {
 				actions, camps := v.results(resp, left)
 				return &result{actions: actions, campaigns: camps}
 			}
 		}
 	}
 	return t.stale.get(v.facts.UserID)
+}
+
+// decodeStoredResult reads a value of shareResult as an answer's actions and campaigns,
+// bounded as a merged result is (maxMerged each).
+func decodeStoredResult(b []byte) (*wire.Response, error) {
+	var sr storedResult
+	if err := json.Unmarshal(b, &sr); err != nil {
+		return nil, err
+	}
+	if len(sr.Actions) > maxMerged || len(sr.Campaigns) > maxMerged {
+		return nil, fmt.Errorf("personyze: stored result of %d actions and %d campaigns, over %d", len(sr.Actions), len(sr.Campaigns), maxMerged)
+	}
+	resp := &wire.Response{Conditions: sr.Campaigns, Actions: make([]wire.Action, len(sr.Actions))}
+	for i, a := range sr.Actions {
+		resp.Actions[i] = wire.Action{ID: a.ID, Data: a.Data}
+	}
+	return resp, nil
 }
