@@ -46,8 +46,8 @@ func (v *Visit) finish(req *wire.Request, o Outcome, err error, d time.Duration,
 	if resp != nil {
 		v.call.body = resp.Body
 		v.updateSession(resp.SessionID)
-		if v.state.Late != 0 && v.t.shared != nil {
-			v.state.Late = 0 // this answer is newer than the one the mark waited for
+		if v.state.Late != 0 {
+			v.state.Late, v.dirty = 0, true // this answer is newer than the one the mark waited for
 		}
 		v.applyResult(req, resp, actions, camps, prev)
 		return

@@ -206,13 +206,12 @@ func TestDurableRenewalKeepsEntries(t *testing.T) {
 	var fail atomic.Bool
 	fail.Store(true)
 	a := newInstance(t, f, "a", &fail)
-	b := newInstance(t, f, "b", nil)
-	b.d.StopAdding() // b only claims
 	a.open.Store(true)
 	for range 5 {
 		a.d.Enqueue(req(7, 1))
 	}
 	eventually(t, "a holding all", func() bool { return a.q.Pending() == 5 })
+	b := newInstance(t, f, "b", nil) // after: new entries would be anyone's
 	time.Sleep(300 * time.Millisecond) // five claim delays
 	if n := len(b.sent()); n != 0 {
 		t.Errorf("b sent %d requests a still holds", n)
