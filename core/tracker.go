@@ -125,6 +125,7 @@ func New(cfg Config) (*Tracker, error) {
 	if cfg.DurableQueue != nil {
 		t.durable = delivery.NewDurable(t.queue, delivery.DurableOptions{Store: durableStore{cfg.DurableQueue},
 			Renew: durableRenew, Poll: durablePoll, OnError: t.storeFailed})
+		t.durable.Start() // after t.durable is set: the queue's Settled and Handoff use it
 	}
 	t.meta = t.newMetaCache()
 	t.reports = delivery.NewHeld(t.enqueue)

@@ -80,19 +80,22 @@ const durableBatch = 64
 // of requests on their way to the Store was full.
 var errAddsFull = errors.New("personyze: durable queue: too many requests on their way to the store")
 
-// NewDurable makes q durable with o.Store and starts its goroutines. q must have been
-// created with Options.Settled set to the returned Durable's Settled and Options.Handoff
-// to its Handoff (see WithDurable).
+// NewDurable makes q durable with o.Store; Start starts it. q must have been created with
+// Options.Settled calling the returned Durable's Settled and Options.Handoff its Handoff:
+// keep the Durable where those functions find it, then call Start.
 func NewDurable(q *Queue, o DurableOptions) *Durable {
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &Durable{q: q, o: o, adds: make(chan *wire.Request, q.o.Size), held: map[string]struct{}{},
+	return &Durable{q: q, o: o, adds: make(chan *wire.Request, q.o.Size), held: map[string]struct{}{},
 		kick: make(chan struct{}, 1), ctx: ctx, cancel: cancel, wrote: make(chan struct{})}
+}
+
+// Start starts the goroutines that store, claim, renew and acknowledge. Call it once.
+func (d *Durable) Start() {
 	go d.write()
 	d.stopped.Add(3)
 	go d.claim()
 	go d.renew()
 	go d.acknowledge()
-	return d
 }
 
 // Enqueue hands req to the durable queue without blocking; when the batch on its way to

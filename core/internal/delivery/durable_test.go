@@ -150,6 +150,7 @@ func newInstance(t *testing.T, f *fakeStream, name string, fail *atomic.Bool) *i
 	d = NewDurable(in.q, DurableOptions{Store: in.c, Renew: 20 * time.Millisecond, Poll: 5 * time.Millisecond,
 		OnError: func(op string, _ error) { in.errs.Store(op, struct{}{}) }})
 	in.d = d
+	d.Start()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
