@@ -212,7 +212,7 @@ func TestDurableRenewalKeepsEntries(t *testing.T) {
 		a.d.Enqueue(req(7, 1))
 	}
 	eventually(t, "a holding all", func() bool { return a.q.Pending() == 5 })
-	b := newInstance(t, f, "b", nil) // after: new entries would be anyone's
+	b := newInstance(t, f, "b", nil)   // after: new entries would be anyone's
 	time.Sleep(300 * time.Millisecond) // five claim delays
 	if n := len(b.sent()); n != 0 {
 		t.Errorf("b sent %d requests a still holds", n)
