@@ -3,10 +3,14 @@
 // between instances behind a load balancer without sticky sessions, and events queued while
 // Personyze is down survive an instance that is killed.
 //
-//	rdb := redis.NewClient(&redis.Options{Addr: "localhost:6379"})
+//	rdb := redis.NewClient(&redis.Options{Addr: "localhost:6379", ContextTimeoutEnabled: true})
 //	rs, err := personyzeredis.New(rdb, personyzeredis.Options{})
 //	tr, err := core.New(core.Config{APIKey: key, SessionKeys: keys,
 //		VisitorStore: rs, DurableQueue: rs})
+//
+// A page never waits for Redis longer than core.Config.StoreTimeout whatever the client
+// does; ContextTimeoutEnabled makes go-redis give up the command (and its connection) at
+// that point too, instead of holding the connection for its ReadTimeout (3 s).
 //
 // The visitor store (core.VisitorStore) keeps two values per visitor, each a Redis string
 // that expires after Options.TTL: the session id of an answer that came after its page had
