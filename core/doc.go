@@ -119,8 +119,8 @@
 // and Secure when the request came over TLS or with X-Forwarded-Proto: https (trusting
 // that header can only make the cookie stricter). It is signed and encrypted with the
 // session keys and holds a random visitor key (user_id is its CRC-32), the Personyze
-// session id with the user_id it belongs to, and up to 12 past session start times:
-// nothing personal. It lives
+// session id with the user_id it belongs to, up to 12 past session start times and, with a
+// [Config.VisitorStore], the time of a page whose answer came after it: nothing personal. It lives
 // [Config.CookieMaxAge] (400 days), renewed with each new session. It is written on a
 // response whose request sent something to Personyze, and only when its contents changed
 // (a new visitor, a new Personyze session: at most once per 90 minutes of activity).

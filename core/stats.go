@@ -74,7 +74,8 @@ type Stats struct {
 	// StoreFallbacks counts operations on Config.VisitorStore or Config.DurableQueue that
 	// failed or ran out of their budget (Config.StoreTimeout for a request's read): the
 	// request used this process's memory, a request went to the in-memory queue, or a
-	// write was left out. Each is logged, rate-limited.
+	// write was left out. For a second after a failed read, requests do not try the store
+	// and count here too. Failures are logged, rate-limited.
 	StoreFallbacks uint64
 }
 
