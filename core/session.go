@@ -45,11 +45,14 @@ type sessionState struct {
 	SessionID  string
 	// SessionUser is the user_id SessionID was issued to (0: unknown, a cookie written
 	// before it was kept): a Personyze session belongs to one user_id (see ownSession).
-	SessionUser  uint32
+	SessionUser uint32
+	// Late is the Unix time of a page whose answer came after it (0: none): the next
+	// request asks the VisitorStore (store.go). 32 bits, beside SessionUser: a Visit
+	// stays the size it was.
+	Late         uint32
 	PastSessions string
 	Blocked      string // closed actions, see parseBlocked
 	ForceNew     bool   // the next call sends new_session: true
-	Late         int64  // a page's answer came after it: ask the VisitorStore (store.go)
 }
 
 // loadState reads the state out of a gorilla session; missing or mistyped values are empty.
@@ -62,9 +65,9 @@ func loadState(s *sessions.Session) sessionState {
 	if err != nil {
 		su = 0 // unknown: the session is taken to be the visitor's
 	}
-	var late int64
-	if l := str(keyLate); l != "" { // ParseInt's error for "" would cost every page an allocation
-		late, _ = strconv.ParseInt(l, 10, 64)
+	var late uint64
+	if l := str(keyLate); l != "" { // ParseUint's error for "" would cost every page an allocation
+		late, _ = strconv.ParseUint(l, 10, 32)
 	}
 	return sessionState{
 		VisitorKey:   str(keyVisitor),
@@ -73,7 +76,7 @@ func loadState(s *sessions.Session) sessionState {
 		PastSessions: str(keyPastSessions),
 		Blocked:      formatBlocked(parseBlocked(str(keyBlocked))), // bounded whatever a store holds
 		ForceNew:     str(keyNewSession) == "1",
-		Late:         late,
+		Late:         uint32(late),
 	}
 }
 
@@ -91,7 +94,7 @@ func storeState(s *sessions.Session, st sessionState) {
 	setOrDelete(s, keyBlocked, st.Blocked)
 	late := ""
 	if st.Late > 0 {
-		late = strconv.FormatInt(st.Late, 10)
+		late = strconv.FormatUint(uint64(st.Late), 10)
 	}
 	setOrDelete(s, keyLate, late)
 	if st.ForceNew {

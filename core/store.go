@@ -252,7 +252,7 @@ func (v *Visit) adoptShared() {
 		return
 	}
 	if b, ok := t.shared.get(v.r.Context(), sessionKey(v.facts.UserID)); ok {
-		if at, sid, ok := parseSharedSession(b); ok && at >= v.state.Late-1 {
+		if at, sid, ok := parseSharedSession(b); ok && at >= int64(v.state.Late)-1 {
 			if sid != v.state.SessionID && sessionStart(sid) >= sessionStart(v.state.SessionID) {
 				v.updateSession(sid)
 			}
@@ -260,7 +260,7 @@ func (v *Visit) adoptShared() {
 			return
 		}
 	}
-	if t.cfg.Now().Sub(time.Unix(v.state.Late, 0)) > lateMaxAge {
+	if t.cfg.Now().Sub(time.Unix(int64(v.state.Late), 0)) > lateMaxAge {
 		v.state.Late, v.dirty = 0, true
 	}
 }
@@ -284,7 +284,7 @@ const maxSharedSessionID = 256
 // set), so the visitor's next request asks the store for its session id. Callers hold v.mu.
 func (v *Visit) markLate() {
 	if v.t.shared != nil {
-		v.state.Late, v.dirty = v.t.cfg.Now().Unix(), true
+		v.state.Late, v.dirty = uint32(v.t.cfg.Now().Unix()), true
 	}
 }
 

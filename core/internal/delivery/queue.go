@@ -339,6 +339,14 @@ func (c *Call) Go(f func()) { c.q.callers.run(f) }
 // the background or dropped. Call it exactly once.
 func (c *Call) Done(req *wire.Request, err error) {
 	c.cancel()
+	if err == nil {
+		// Delivered, as most page calls are: settled without the job settle needs for
+		// the other outcomes.
+		c.q.o.Metrics.Delivered()
+		c.q.done(1)
+		c.q.calls.Done()
+		return
+	}
 	j := &job{req: req, attempts: 1, n: 1}
 	if wait, retry := c.q.settle(j, err); retry {
 		if h := c.q.o.Handoff; h != nil && h(j.req) {
