@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gopersonyze/personyze/core/internal/delivery"
+	"github.com/gopersonyze/personyze/core/internal/session"
 	"github.com/gopersonyze/personyze/core/internal/wire"
 )
 
@@ -122,7 +123,7 @@ func (v *Visit) beginCall() (req *wire.Request, ok bool) {
 	if !v.toCalling() {
 		return nil, false
 	}
-	if v.ctl.off {
+	if v.ctl.stop != stopNone {
 		req = &wire.Request{} // Skip or Forget: nothing is sent
 	} else {
 		v.ownSession() // the identity is settled now: SetUserKey is too late from here
@@ -167,7 +168,7 @@ func (v *Visit) request(cmds []Command, navigate bool) *wire.Request {
 	return &wire.Request{
 		UserID:       f.UserID,
 		SessionID:    v.state.SessionID,
-		NewSession:   needsNewSession(v.state.SessionID, v.t.cfg.Now()),
+		NewSession:   session.NeedsNew(v.state.SessionID, v.t.cfg.Now()),
 		PastSessions: v.state.PastSessions,
 		Platform:     f.Platform,
 		TimeZone:     f.TimeZone,

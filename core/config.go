@@ -74,6 +74,16 @@ type Config struct {
 	MaxResponseBytes int64
 	// Logger receives the library's log lines. Default slog.Default().
 	Logger *slog.Logger
+	// DebugLog writes one Debug line per request the middleware sees to Logger, for apps
+	// without a browser at hand to open the inspector (see Tracker.Inspector): method,
+	// path, kind, reason, outcome, latency (how long the page waited for Personyze) and
+	// the commands its call carried (a User Profile's value left out), e.g.
+	//
+	//	level=DEBUG msg="personyze: request" method=GET path=/products/p1 kind=page reason="page view" outcome=ok latency=3.2ms commands="Product Viewed(p1), Navigate(/products/p1)" status=200 user_id=1180641245
+	//
+	// New refuses it when Logger drops Debug lines. Default false. For development: it
+	// costs a line and some allocations per request.
+	DebugLog bool
 
 	// --- visit lifecycle ---
 

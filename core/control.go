@@ -12,17 +12,30 @@ import (
 // early in the request, e.g. in the auth middleware that runs after this library's.
 var ErrTooLate = errors.New("personyze: too late for this request")
 
-// control holds the decisions the handler made for its Visit. Guarded by Visit.mu.
+// control holds the decisions the handler made for its Visit, and what the response
+// header must reflect of the call (read, sent: see commit). Guarded by Visit.mu.
 type control struct {
 	document   string // SetDocumentName; "" means Config.DocumentName
 	userKey    string // SetUserKey on a Visit that is not active yet
 	userKeySet bool
-	off        bool // Skip or Forget: nothing more is sent for this request
-	forget     bool // Forget: the library's cookies are deleted with the response
+	stop       stop // Skip or Forget
 	read       bool // recommendations were read: the response is personalised
 	sent       bool // the page's call carried commands
 	status     int  // SetStatus, or the status the header went out with; 0 while unknown
 }
+
+// stop says whether, and how, tracking stopped for this request. One value rather than two
+// flags: forgetting always stops tracking too.
+type stop uint8
+
+const (
+	stopNone stop = iota
+	// stopSkip: Skip. Nothing more is sent for this request; the cookie stays as it was.
+	stopSkip
+	// stopForget: Forget, or a visitor refused consent who carries our cookies (Begin).
+	// Nothing more is sent, and the library's cookies are deleted with the response.
+	stopForget
+)
 
 // tooLate returns ErrTooLate for what, unless the page's call is still to be made.
 // Callers hold v.mu.
@@ -56,6 +69,46 @@ func (v *Visit) SetUserKey(key string) error {
 	v.facts.UserID = visitorUserID(key, v.state.VisitorKey)
 	v.adoptLatest()
 	return nil
+}
+
+// A Personyze session belongs to one user_id. The cookie remembers which user_id its
+// session was issued to (session.State.SessionUser); when the visitor's identity changes
+// (signed in, signed out, another user), the user_id of the page's call is another one, and
+// the call starts a new session instead of carrying the earlier identity's: as if this
+// user had just arrived on this device. Visit.StartNewSession stays for other occasions.
+
+// ownSession starts a new Personyze session for the page's call when the cookie's session
+// was issued to another user_id: the call sends no session id and asks for a new session,
+// whose id replaces the earlier identity's when it arrives. A cookie that does not say
+// whose its session is (written before the library kept it) is taken to be the visitor's.
+// The earlier identity's statuses held for its next call stay with its user_id (see
+// delivery.Held). Callers hold v.mu.
+func (v *Visit) ownSession() {
+	if v.sessionIsOwn() {
+		return
+	}
+	// Without a session id the call asks for a new session (see session.NeedsNew).
+	v.state.SessionID, v.state.SessionUser = "", 0
+	v.dirty = true
+}
+
+// sessionIsOwn reports whether the cookie's session, if any, belongs to the visitor's
+// current user_id. Callers hold v.mu.
+func (v *Visit) sessionIsOwn() bool {
+	st := &v.state
+	return st.SessionID == "" || st.SessionUser == 0 || st.SessionUser == v.facts.UserID
+}
+
+// adoptLatest carries the newest session id this process knows for the visitor (see
+// latestSessions) when the cookie's session is theirs; another identity's session is
+// replaced by a new one anyway (ownSession). Callers hold v.mu.
+func (v *Visit) adoptLatest() {
+	if !v.sessionIsOwn() {
+		return
+	}
+	if sid := v.t.latest.newer(v.facts.UserID, v.state.SessionID); sid != "" {
+		v.updateSession(sid) // an answer for this user that came after their cookie was written
+	}
 }
 
 // SetDocumentName names the page in this request's Navigate (Config.DocumentName does it
@@ -109,7 +162,7 @@ func (v *Visit) Skip() error {
 	if err := v.tooLate("Skip"); err != nil {
 		return err
 	}
-	v.ctl.off = true
+	v.ctl.stop = stopSkip
 	v.queued = nil
 	v.kind, v.reason = KindIgnore, reasonSkipped
 	return nil
@@ -156,7 +209,7 @@ func (v *Visit) Forget() error {
 	if v.phase >= phaseCommitted {
 		return fmt.Errorf("%w: Forget after the response header was written", ErrTooLate)
 	}
-	v.ctl.forget, v.ctl.off = true, true
+	v.ctl.stop = stopForget
 	v.queued, v.late = nil, nil
 	if v.mode == modeActive && v.facts.UserID != 0 {
 		v.t.reports.Forget(v.facts.UserID)
@@ -206,4 +259,15 @@ func (v *Visit) SetStatus(code int) error {
 	}
 	v.ctl.status = code
 	return nil
+}
+
+// pageKind returns the Visit's kind and reason with the status known so far applied: until
+// the page's call, a page view whose status is not a page's is an event. Callers hold v.mu.
+func (v *Visit) pageKind() (RequestKind, string) {
+	if v.kind == KindPage && v.phase == phaseOpen {
+		if why := notPageStatus(v.ctl.status); why != "" {
+			return KindEvent, why
+		}
+	}
+	return v.kind, v.reason
 }

@@ -41,6 +41,8 @@
 // (image, image_big_url or image_medium_url), Price and Get "any_key". Everything is
 // escaped by html/template like any other data: a javascript: URL becomes #ZgotmplZ.
 // [Visit.Outcome], [Visit.Err] and [Visit.Stale] say how the call went, for a debug panel.
+// [Tracker.Inspector] shows every request live in a browser (mount it behind your auth),
+// and [Config.DebugLog] logs a line per request.
 //
 // [Tracker.FuncMap] returns the template functions merged with the application's own maps
 // (the application's functions win on a name clash): Gin keeps a single map, so
@@ -383,12 +385,13 @@ package core
 // The source, for contributors, in the order a page view meets it (this comment is not
 // part of the package documentation):
 //
-//   - exchange.go: Begin classifies the request and loads the visitor (session.go, facts.go,
-//     identity.go); BeforeHeader and End drive the Visit's lifecycle, whose states and
-//     transitions are in visitstate.go, and commit writes the cookie.
+//   - exchange.go: Begin classifies the request (classify.go, navigation.go) and loads the
+//     visitor (session.go and core/internal/session for the cookie, facts.go); BeforeHeader
+//     and End drive the Visit's lifecycle, whose states and transitions are in
+//     visitstate.go, and commit writes the cookie.
 //   - visit.go: the Visit and what handlers read from it; Track.
-//   - control.go: what a handler may decide for its request (SetUserKey, Skip, SetConsent,
-//     Forget, SetStatus...).
+//   - control.go: what a handler may decide for its request (SetUserKey and whose session
+//     the call carries, Skip, SetConsent, Forget, SetStatus and the kind it gives the page).
 //   - call.go: the page's tracker call, from the first read of the recommendations (Items,
 //     Actions, Campaigns) or the header to Personyze and back; result.go: what its answer
 //     does to the Visit.
@@ -398,3 +401,6 @@ package core
 //   - reports.go: the action statuses a page reports (shown, clicked, closed); those that wait
 //     for the visitor's next call are held by delivery.Held (core/internal/delivery).
 //   - action.go: all of Action's methods; tracker.go: New, Close and the Tracker's fields.
+//   - inspect.go: what the live inspector and the debug log record of a request, at End
+//     (or at Begin for an ignored one); core/internal/inspect keeps the record and serves
+//     the page, its JSON and its events.

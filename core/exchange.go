@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gopersonyze/personyze/core/internal/session"
 	"github.com/gorilla/sessions"
 )
 
@@ -51,7 +52,11 @@ func (t *Tracker) Begin(w http.ResponseWriter, r *http.Request) *Exchange {
 			// The handler may still grant consent (SetConsent), and a visitor who carries
 			// our cookies has withdrawn it: they are deleted with this response.
 			v.mode, v.dev = modeConsent, dev
-			v.ctl.forget = t.hasCookies(r)
+			if t.hasCookies(r) {
+				v.ctl.stop = stopForget
+			}
+		} else if t.observing() {
+			t.observe(v, nil, nil) // final now: the adapter drives no lifecycle for it
 		}
 		return (*Exchange)(v)
 	}
@@ -153,6 +158,9 @@ func (e *Exchange) End() {
 	}
 	late, reports := v.takeLate(), v.takeReports()
 	v.mu.Unlock()
+	if v.t.observing() {
+		v.t.observe(v, late, reports) // before delivery owns them
+	}
 	v.t.sendAfterEnd(late, reports)
 }
 
@@ -171,9 +179,10 @@ func (v *Visit) loadSession() {
 		s.IsNew = true
 	}
 	v.sess = s
-	v.state = loadState(s)
+	v.state = session.Load(s)
+	v.state.Blocked = formatBlocked(parseBlocked(v.state.Blocked)) // bounded whatever a store holds
 	if v.state.VisitorKey == "" {
-		v.state = sessionState{VisitorKey: newVisitorKey()}
+		v.state = session.State{VisitorKey: session.NewVisitorKey()}
 		v.dirty = true
 	}
 }
@@ -188,8 +197,8 @@ func (v *Visit) commit() {
 		v.mu.Unlock()
 		return
 	}
-	forget := v.ctl.forget
-	save := v.dirty && (v.ctl.sent || v.ext.keep) && !v.ctl.off
+	forget := v.ctl.stop == stopForget
+	save := v.dirty && (v.ctl.sent || v.ext.keep) && v.ctl.stop == stopNone
 	read := v.ctl.read && v.ctl.sent // recommendations come only from a call that was made
 	v.dirty = false
 	st, sess := v.state, v.sess
@@ -199,7 +208,7 @@ func (v *Visit) commit() {
 	case forget:
 		t.deleteCookies(v.w, v.r, sess)
 	case save:
-		storeState(sess, st)
+		session.Put(sess, st)
 		sess.Options = t.cookieOptions(v.r)
 		if err := t.store.Save(v.r, v.w, sess); err != nil {
 			t.logs.log(t.log, slog.LevelWarn, "cookie-save", "personyze: session cookie not saved", slog.String("error", err.Error()))

@@ -1,6 +1,11 @@
 package core
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/gopersonyze/personyze/core/internal/lru"
+	"github.com/gopersonyze/personyze/core/internal/session"
+)
 
 // latestSessions remembers, per visitor (user_id), the newest session id Personyze answered
 // in this process, whichever call brought it: a page's call, a call that outlived its page's
@@ -12,7 +17,7 @@ import "strings"
 // Bounded by a least-recently-used policy, in visitors and in bytes (latestSessionsBytes:
 // a session id is whatever Personyze sends); per process, so with several instances it
 // only narrows the window.
-type latestSessions struct{ c *lru[uint32, string] }
+type latestSessions struct{ c *lru.Cache[uint32, string] }
 
 // latestSessionsBytes bounds the bytes the registry holds: with ids of 27 characters, the
 // visitor bound (latestSessionsSize) is reached first.
@@ -24,7 +29,7 @@ const latestEntryOverhead = 96
 
 // newLatestSessions returns a registry of at most max visitors; max <= 0 disables it.
 func newLatestSessions(max int) *latestSessions {
-	return &latestSessions{newSizedLRU(max, latestSessionsBytes, func(_ uint32, id string) int {
+	return &latestSessions{lru.NewSized(max, latestSessionsBytes, func(_ uint32, id string) int {
 		return len(id) + latestEntryOverhead
 	})}
 }
@@ -36,12 +41,12 @@ func (l *latestSessions) observe(userID uint32, id string) string {
 		return ""
 	}
 	own := ""
-	l.c.update(userID, func(old string, found bool) string {
+	l.c.Update(userID, func(old string, found bool) string {
 		if found && id == old {
 			own = old
 			return old
 		}
-		if found && sessionStart(id) < sessionStart(old) {
+		if found && session.Start(id) < session.Start(old) {
 			return old // a late answer from an earlier session
 		}
 		own = ownSessionID(id)
@@ -56,8 +61,8 @@ func (l *latestSessions) observe(userID uint32, id string) string {
 // newer returns the visitor's known session id when it is newer than have (a later start,
 // or the same start and a different id), else "".
 func (l *latestSessions) newer(userID uint32, have string) string {
-	id, ok := l.c.get(userID)
-	if !ok || id == have || sessionStart(id) < sessionStart(have) {
+	id, ok := l.c.Get(userID)
+	if !ok || id == have || session.Start(id) < session.Start(have) {
 		return ""
 	}
 	return id

@@ -99,14 +99,3 @@ func notPageStatus(status int) string {
 	}
 	return ""
 }
-
-// pageKind returns the Visit's kind and reason with the status known so far applied: until
-// the page's call, a page view whose status is not a page's is an event. Callers hold v.mu.
-func (v *Visit) pageKind() (RequestKind, string) {
-	if v.kind == KindPage && v.phase == phaseOpen {
-		if why := notPageStatus(v.ctl.status); why != "" {
-			return KindEvent, why
-		}
-	}
-	return v.kind, v.reason
-}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gopersonyze/personyze/core/internal/session"
 	"github.com/gopersonyze/personyze/core/internal/wire"
 )
 
@@ -112,8 +113,8 @@ func (v *Visit) updateSession(id string) {
 		return
 	}
 	changed := id != v.state.SessionID
-	if start := sessionStart(id); start > 0 && start != sessionStart(v.state.SessionID) {
-		v.state.PastSessions = appendPastSession(v.state.PastSessions, start)
+	if start := session.Start(id); start > 0 && start != session.Start(v.state.SessionID) {
+		v.state.PastSessions = session.AppendPast(v.state.PastSessions, start)
 		v.countDownBlocked()
 	}
 	v.state.SessionID, v.state.SessionUser = id, v.facts.UserID // id is a copy of the answer's text (see Tracker.send): the cookie and caches keep it

@@ -1,6 +1,10 @@
 package core
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/gopersonyze/personyze/core/internal/lru"
+)
 
 // staleCacheBytes bounds the bytes the last good results hold in all (see staleCache.size),
 // whatever Config.StaleCacheSize allows: with the simulator's answers (about 3 KB kept per
@@ -13,11 +17,11 @@ const staleCacheBytes = 32 << 20
 // (staleCacheBytes): a page shows it (marked stale) while Personyze is failing, and an
 // event-only call merges its answer into it. It holds only what that visitor was already
 // shown.
-type staleCache struct{ c *lru[uint32, *result] }
+type staleCache struct{ c *lru.Cache[uint32, *result] }
 
 // newStaleCache returns a cache of at most max visitors; max <= 0 disables it.
 func newStaleCache(max int) *staleCache {
-	return &staleCache{newSizedLRU(max, staleCacheBytes, func(_ uint32, r *result) int { return r.size() })}
+	return &staleCache{lru.NewSized(max, staleCacheBytes, func(_ uint32, r *result) int { return r.size() })}
 }
 
 // put remembers res as the visitor's last good result; bodyLen is the length of the answer
@@ -30,7 +34,7 @@ func (s *staleCache) put(userID uint32, res result, bodyLen int) {
 	if bodyLen > 2*res.dataBytes()+staleCopyMin {
 		res = res.compacted()
 	}
-	s.c.update(userID, func(*result, bool) *result { return &res })
+	s.c.Update(userID, func(*result, bool) *result { return &res })
 }
 
 // staleCopyMin is the answer size below which a result keeps sharing it: copying would cost
@@ -39,12 +43,12 @@ const staleCopyMin = 4 << 10
 
 // get returns the visitor's last good result, or nil.
 func (s *staleCache) get(userID uint32) *result {
-	r, _ := s.c.get(userID)
+	r, _ := s.c.Get(userID)
 	return r
 }
 
 // len returns the number of visitors held.
-func (s *staleCache) len() int { return s.c.len() }
+func (s *staleCache) len() int { return s.c.Len() }
 
 // Estimated bytes of a result's parts besides their text, for staleCache's byte bound.
 const (

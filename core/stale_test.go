@@ -45,11 +45,11 @@ func TestStaleCacheBoundsBytes(t *testing.T) {
 	fit := staleCacheBytes / perSize
 	for u := range uint32(fit + 10) {
 		c.put(u, big(int64(u)), 0)
-		if _, b := c.c.held(); b > staleCacheBytes {
+		if _, b := c.c.Held(); b > staleCacheBytes {
 			t.Fatalf("after %d visitors: %d bytes held, over %d", u+1, b, staleCacheBytes)
 		}
 	}
-	n, b := c.c.held()
+	n, b := c.c.Held()
 	if n != fit || b != fit*perSize {
 		t.Errorf("held %d visitors, %d bytes; want %d visitors of %d bytes", n, b, fit, perSize)
 	}
@@ -66,7 +66,7 @@ func TestStaleCacheBoundsBytes(t *testing.T) {
 	if c.get(1<<30) != nil {
 		t.Error("a result larger than the whole bound is kept")
 	}
-	if got, _ := c.c.held(); got != fit {
+	if got, _ := c.c.Held(); got != fit {
 		t.Errorf("a result too large to keep evicted others: %d visitors held, want %d", got, fit)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gopersonyze/personyze/core/internal/session"
 	"github.com/gopersonyze/personyze/core/personyzetest"
 )
 
@@ -221,7 +222,7 @@ func TestBlockedList(t *testing.T) {
 	if n := len(parseBlocked(formatBlocked(many))); n != maxBlocked {
 		t.Errorf("kept %d closed actions, want %d", n, maxBlocked)
 	}
-	v := &Visit{state: sessionState{Blocked: "5:2,6:1"}}
+	v := &Visit{state: session.State{Blocked: "5:2,6:1"}}
 	v.countDownBlocked()
 	if v.state.Blocked != "5:1" {
 		t.Errorf("after one session %q", v.state.Blocked)

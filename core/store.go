@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gopersonyze/personyze/core/internal/delivery"
+	"github.com/gopersonyze/personyze/core/internal/session"
 	"github.com/gopersonyze/personyze/core/internal/wire"
 )
 
@@ -253,7 +254,7 @@ func (v *Visit) adoptShared() {
 	}
 	if b, ok := t.shared.get(v.r.Context(), sessionKey(v.facts.UserID)); ok {
 		if at, sid, ok := parseSharedSession(b); ok && at >= int64(v.state.Late)-1 {
-			if sid != v.state.SessionID && sessionStart(sid) >= sessionStart(v.state.SessionID) {
+			if sid != v.state.SessionID && session.Start(sid) >= session.Start(v.state.SessionID) {
 				v.updateSession(sid)
 			}
 			v.state.Late, v.dirty = 0, true

@@ -14,7 +14,9 @@ import (
 	"github.com/sony/gobreaker/v2"
 
 	"github.com/gopersonyze/personyze/core/internal/delivery"
+	"github.com/gopersonyze/personyze/core/internal/inspect"
 	"github.com/gopersonyze/personyze/core/internal/meta"
+	"github.com/gopersonyze/personyze/core/internal/session"
 	"github.com/gopersonyze/personyze/core/internal/visitor"
 	"github.com/gopersonyze/personyze/core/internal/wire"
 )
@@ -43,6 +45,9 @@ type Tracker struct {
 	shared    *sharedVisitors   // Config.VisitorStore, or nil
 	durable   *delivery.Durable // Config.DurableQueue, or nil
 	env       *envAsset         // the script of personyzeScript, served at Config.EnvScriptPath
+	// inspector is the record of the live inspector, nil until Inspector is first called
+	// (see inspect.go).
+	inspector atomic.Pointer[inspect.Recorder]
 }
 
 // New validates cfg and returns a ready Tracker. A configuration error says which field is
@@ -59,6 +64,9 @@ func New(cfg Config) (*Tracker, error) {
 		return nil, err
 	}
 	if err := validateStore(cfg); err != nil {
+		return nil, err
+	}
+	if err := validateDebugLog(cfg); err != nil {
 		return nil, err
 	}
 	t := &Tracker{cfg: cfg, log: cfg.Logger, env: newEnvAsset(cfg.EnvScriptPath)}
@@ -201,7 +209,7 @@ func (t *Tracker) refresh(req *wire.Request) *wire.Request {
 	}
 	r := *req
 	r.SessionID = sid
-	r.NewSession = needsNewSession(sid, t.cfg.Now())
+	r.NewSession = session.NeedsNew(sid, t.cfg.Now())
 	return &r
 }
 

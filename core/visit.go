@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorilla/sessions"
 
+	"github.com/gopersonyze/personyze/core/internal/session"
 	"github.com/gopersonyze/personyze/core/internal/wire"
 )
 
@@ -46,7 +47,7 @@ type Visit struct {
 	sess     *sessions.Session
 	facts    Facts
 	actionID int64 // attribution carried by the request's link, 0 if none
-	state    sessionState
+	state    session.State
 	dirty    bool          // state changed since it was loaded
 	called   chan struct{} // closed when the page's call has its result
 	queued   []Command     // commands for the page call
@@ -97,7 +98,7 @@ func (c Call) ResponseJSON() []byte {
 func (v *Visit) Active() bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return v.mode == modeActive && !v.ctl.off
+	return v.mode == modeActive && v.ctl.stop == stopNone
 }
 
 // tracking reports whether the Visit talks to Personyze, for methods that only read.
@@ -158,7 +159,7 @@ func (v *Visit) Track(cmds ...Command) error {
 			return err
 		}
 	}
-	if v.ctl.off {
+	if v.ctl.stop != stopNone {
 		v.mu.Unlock()
 		return nil // the handler stopped tracking this request
 	}
@@ -181,7 +182,7 @@ func (v *Visit) Track(cmds ...Command) error {
 // takeLate returns the request for the commands tracked after the call, or nil. Callers
 // hold v.mu.
 func (v *Visit) takeLate() *wire.Request {
-	if len(v.late) == 0 || v.ctl.off {
+	if len(v.late) == 0 || v.ctl.stop != stopNone {
 		return nil
 	}
 	req := v.request(v.late, false)

@@ -17,7 +17,9 @@ package core
 //	(Begin)                bot, static asset, env script, ignored    inactive, open
 //	consent, open          SetConsent(true), Classify says track     active, open
 //	consent, open          SetConsent(true), Classify says ignore    inactive, open
-//	consent, open          BeforeHeader, End                         consent, committed
+//	consent, open          BeforeHeader                              consent, committed
+//	consent, open|         End (after BeforeHeader(0))               consent, ended
+//	  committed
 //	active, open           first read (Actions, Items, Placeholder,  active, calling
 //	                       ...), Start, BeforeHeader, End
 //	active, calling        BeforeHeader (after the call's result;    active, committed
@@ -93,7 +95,7 @@ func (v *Visit) grantConsent() bool {
 	if v.mode != modeConsent {
 		return false
 	}
-	v.ctl.forget = false
+	v.ctl.stop = stopNone
 	v.kind, v.reason = v.t.cfg.Classify(v.r, v.dev)
 	if v.kind == KindIgnore {
 		v.mode = modeInactive
@@ -128,10 +130,10 @@ func (v *Visit) toCommitted() bool {
 	return true
 }
 
-// toEnded moves an active Visit to phaseEnded: the handler returned. false when it had
-// ended already or is not active. Callers hold v.mu.
+// toEnded moves an active Visit, or one waiting for consent, to phaseEnded: the handler
+// returned. false when it had ended already or is inactive. Callers hold v.mu.
 func (v *Visit) toEnded() bool {
-	if v.mode != modeActive || v.phase == phaseEnded {
+	if v.mode == modeInactive || v.phase == phaseEnded {
 		return false
 	}
 	v.phase = phaseEnded

@@ -24,6 +24,8 @@ import (
 //   - PageView: page(tracker) with the adapter's middleware; the tracker's calls are answered
 //     in memory (a session id and one JSON action of 10 items), so it measures the library
 //     and the framework, not a network
+//   - PageViewInspector: PageView with the live inspector mounted (Tracker.Inspector),
+//     which records every request: what it costs while it is on
 //   - BareHandler: page(nil), the same handler without the middleware: the floor
 //   - GorillaSession: a plain gorilla/sessions cookie middleware that loads and saves one
 //     string, the cost of the cookie session alone, for comparison
@@ -59,6 +61,11 @@ func Benchmark(b *testing.B, page func(b *testing.B, tr *core.Tracker) http.Hand
 	}{{"", serve}, {"Parallel", serveParallel}} {
 		b.Run(par.prefix+"PageView", func(b *testing.B) {
 			par.serve(b, page(b, benchTracker(b)), path, true)
+		})
+		b.Run(par.prefix+"PageViewInspector", func(b *testing.B) {
+			tr := benchTracker(b)
+			tr.Inspector(core.InspectorOptions{}) // records every request from now on
+			par.serve(b, page(b, tr), path, true)
 		})
 		b.Run(par.prefix+"BareHandler", func(b *testing.B) {
 			par.serve(b, page(b, nil), path, false)

@@ -43,6 +43,9 @@ func newHandler(s *shop.Shop) http.Handler {
 	e.HideBanner, e.HidePort = true, true
 	e.Renderer = renderer{s.Pages}
 	e.GET("/static/*", echo.WrapHandler(shop.StaticHandler()))
+	if s.Inspector != nil { // with the simulator only
+		e.GET(shop.InspectorPath+"*", echo.WrapHandler(s.Inspector))
+	}
 
 	pages := e.Group("", echoadapter.Middleware(s.Tracker))
 	pages.GET("/", handle(s, s.Home))

@@ -24,3 +24,12 @@ func TestBrowser(t *testing.T) {
 // TestBrowserCSP drives headless Chromium through the shop served under a
 // Content-Security-Policy: the time zone script must run without a violation.
 func TestBrowserCSP(t *testing.T) { shoptest.BrowserCSP(t, newHandler) }
+
+// TestInspector checks the live inspector the footer links to (simulator only).
+func TestInspector(t *testing.T) { shoptest.Inspector(t, newHandler) }
+
+// TestBrowserInspector watches the live inspector in one Chromium tab while another
+// browses the shop (skipped without Chromium unless PERSONYZE_REQUIRE_BROWSER=1).
+func TestBrowserInspector(t *testing.T) {
+	shoptest.BrowserInspector(t, newHandler, shoptest.BrowserOptions{})
+}

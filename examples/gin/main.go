@@ -43,6 +43,9 @@ func newHandler(s *shop.Shop) http.Handler {
 	r.Use(gin.Recovery())
 	r.HTMLRender = htmlRender{s.Pages}
 	r.GET("/static/*filepath", gin.WrapH(shop.StaticHandler()))
+	if s.Inspector != nil { // with the simulator only
+		r.GET(shop.InspectorPath+"*any", gin.WrapH(s.Inspector))
+	}
 
 	personyze := ginadapter.Middleware(s.Tracker)
 	pages := r.Group("/", personyze)

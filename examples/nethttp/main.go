@@ -71,6 +71,9 @@ func newHandler(s *shop.Shop) http.Handler {
 
 	root := http.NewServeMux()
 	root.Handle("GET "+shop.StaticPrefix, shop.StaticHandler())
+	if s.Inspector != nil { // with the simulator only
+		root.Handle("GET "+shop.InspectorPath, s.Inspector)
+	}
 	root.Handle("/", nethttp.Middleware(s.Tracker)(pages))
 	return root
 }

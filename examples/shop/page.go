@@ -16,6 +16,9 @@ type Page struct {
 
 	CartCount int
 	WishCount int
+	// Inspector is the path of the live inspector the footer links to, "" when it is not
+	// mounted (a real API key).
+	Inspector string
 	User      string // the signed-in shopper's name, "" when signed out
 
 	Products []Product

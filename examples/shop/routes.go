@@ -41,7 +41,16 @@ func (s *Shop) page(in Request, tmpl, title, nav string) *Page {
 		User:      s.Store.User(in.Shopper),
 		CartCount: s.cart(in.Shopper).Count,
 		WishCount: len(s.Store.Wishlist(in.Shopper)),
+		Inspector: s.inspectorLink(),
 	}
+}
+
+// inspectorLink is the footer's link to the live inspector, when the examples mount it.
+func (s *Shop) inspectorLink() string {
+	if s.Inspector == nil {
+		return ""
+	}
+	return InspectorPath
 }
 
 // track queues commands on the visit and logs a rejected one; a tracking

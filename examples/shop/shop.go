@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/gopersonyze/personyze/core"
@@ -22,8 +23,16 @@ type Shop struct {
 	Tracker   *core.Tracker
 	Logger    *slog.Logger
 	Simulator *personyzetest.Server // nil when a real API key is used
-	redis     io.Closer             // the Redis client of PERSONYZE_REDIS_URL, or nil
+	// Inspector is the library's live inspector (core.Tracker.Inspector), which the
+	// examples mount at InspectorPath and the footer links to; nil when a real API key is
+	// used: it shows what visitors do, and the demo has no sign-in for staff to put in
+	// front of it.
+	Inspector http.Handler
+	redis     io.Closer // the Redis client of PERSONYZE_REDIS_URL, or nil
 }
+
+// InspectorPath is where the examples mount the Inspector.
+const InspectorPath = "/debug/personyze/"
 
 // New builds the shop from env. With an API key it is configured for production
 // (Development off, session keys from PERSONYZE_SESSION_KEYS); without one it starts
@@ -60,6 +69,9 @@ func New(env Env, logger *slog.Logger) (*Shop, error) {
 		return nil, fmt.Errorf("shop: personyze: %w", err)
 	}
 	s.Tracker = tr
+	if s.Simulator != nil {
+		s.Inspector = tr.Inspector(core.InspectorOptions{})
+	}
 	ping(tr, logger)
 	if s.Pages, err = NewRenderer(tr.FuncMap()); err != nil {
 		return nil, errors.Join(err, s.Close(context.Background()))

@@ -1,4 +1,4 @@
-package core
+package session
 
 import (
 	"encoding/base64"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
+
+	"github.com/gopersonyze/personyze/core/internal/lru"
 )
 
 // Bounds of the session cookies remembered by the built-in store: the visitors of the last
@@ -25,7 +27,7 @@ const (
 // values (shorter than the text they were encoded in) and the structures around them.
 func cookieEntrySize(value string, _ cookieEntry) int { return 2*len(value) + 512 }
 
-// cachedCookieStore is the built-in signed and encrypted cookie store, which remembers
+// CookieStore is the built-in signed and encrypted cookie store, which remembers
 // the values of the cookies it has verified or written, by their exact text. A returning
 // visitor sends the same cookie on every page until its content changes (it is rewritten
 // only then), so most page views skip the HMAC, the decryption and the allocations of
@@ -35,10 +37,10 @@ func cookieEntrySize(value string, _ cookieEntry) int { return 2*len(value) + 51
 // signature included, so only a text this store has verified or produced itself hits, and
 // an entry ends when the cookie's signed timestamp passes the store's max age, exactly
 // when decoding would start to refuse it.
-type cachedCookieStore struct {
+type CookieStore struct {
 	*sessions.CookieStore
 	now   func() time.Time
-	known *lru[string, cookieEntry]
+	known *lru.Cache[string, cookieEntry]
 }
 
 // cookieEntry is what a verified cookie holds.
@@ -47,16 +49,26 @@ type cookieEntry struct {
 	expires int64       // Unix seconds after which the cookie is refused; 0: never
 }
 
-func newCachedCookieStore(s *sessions.CookieStore) *cachedCookieStore {
-	return &cachedCookieStore{CookieStore: s, now: time.Now, known: newSizedLRU(cookieCacheSize, cookieCacheBytes, cookieEntrySize)}
+// NewCookieStore returns the cookie store of keys (hash and block key pairs, see
+// securecookie.CodecsFromPairs), whose cookies last maxAge seconds (the expiry is signed
+// into them) and hold the session's values as JSON (see stringMapSerializer).
+func NewCookieStore(maxAge int, keys ...[]byte) *CookieStore {
+	s := sessions.NewCookieStore(keys...)
+	s.MaxAge(maxAge) // also sets the codecs' max age, which signs the expiry
+	for _, c := range s.Codecs {
+		if sc, ok := c.(*securecookie.SecureCookie); ok {
+			sc.SetSerializer(stringMapSerializer{})
+		}
+	}
+	return &CookieStore{CookieStore: s, now: time.Now, known: lru.NewSized(cookieCacheSize, cookieCacheBytes, cookieEntrySize)}
 }
 
 // New returns the session named name from r's cookie, from the cache when this exact
 // cookie was verified (or written) before and has not expired.
-func (s *cachedCookieStore) New(r *http.Request, name string) (*sessions.Session, error) {
+func (s *CookieStore) New(r *http.Request, name string) (*sessions.Session, error) {
 	c, err := r.Cookie(name)
 	if err == nil {
-		if e, ok := s.known.get(c.Value); ok && (e.expires == 0 || s.now().Unix() <= e.expires) {
+		if e, ok := s.known.Get(c.Value); ok && (e.expires == 0 || s.now().Unix() <= e.expires) {
 			session := sessions.NewSession(s, name)
 			opts := *s.Options
 			session.Options = &opts
@@ -73,7 +85,7 @@ func (s *cachedCookieStore) New(r *http.Request, name string) (*sessions.Session
 
 // Save writes session into a cookie, as sessions.CookieStore does, and remembers it: the
 // visitor's next page sends it back.
-func (s *cachedCookieStore) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
+func (s *CookieStore) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
 	encoded, err := securecookie.EncodeMulti(session.Name(), session.Values, s.Codecs...)
 	if err != nil {
 		return err
@@ -87,7 +99,7 @@ func (s *cachedCookieStore) Save(r *http.Request, w http.ResponseWriter, session
 
 // remember caches a copy of the values of the verified cookie text value, until the
 // expiry signed into it.
-func (s *cachedCookieStore) remember(value string, values map[any]any) {
+func (s *CookieStore) remember(value string, values map[any]any) {
 	ts, ok := cookieTimestamp(value)
 	if !ok {
 		return // not securecookie's format as we know it: always decode
@@ -98,7 +110,7 @@ func (s *cachedCookieStore) remember(value string, values map[any]any) {
 	}
 	// The cookie is a substring of the request's Cookie header: copy it so the cache holds
 	// only the cookie.
-	s.known.update(strings.Clone(value), func(cookieEntry, bool) cookieEntry { return e })
+	s.known.Update(strings.Clone(value), func(cookieEntry, bool) cookieEntry { return e })
 }
 
 // cookieTimestamp returns the Unix time signed into a securecookie value: its text is the

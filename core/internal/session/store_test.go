@@ -1,4 +1,4 @@
-package core
+package session
 
 import (
 	"fmt"
@@ -12,19 +12,17 @@ import (
 
 	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
+
+	"github.com/gopersonyze/personyze/core/internal/lru"
 )
 
 // testCookieStore is the built-in store with fixed keys and the given max age (seconds).
-func testCookieStore(t testing.TB, maxAge int, keys ...[]byte) *cachedCookieStore {
+func testCookieStore(t testing.TB, maxAge int, keys ...[]byte) *CookieStore {
 	t.Helper()
 	if len(keys) == 0 {
 		keys = [][]byte{[]byte(strings.Repeat("h", 64)), []byte(strings.Repeat("b", 32))}
 	}
-	s, err := newCookieStore(Config{SessionKeys: keys, CookieMaxAge: maxAge})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s.(*cachedCookieStore)
+	return NewCookieStore(maxAge, keys...)
 }
 
 // savedCookie saves vals with s and returns a request that sends the cookie back.
@@ -45,7 +43,7 @@ func savedCookie(t testing.TB, s sessions.Store, vals map[any]any) *http.Request
 }
 
 // breakKeys gives s other keys, so that only its cache can still read its old cookies.
-func breakKeys(s *cachedCookieStore) {
+func breakKeys(s *CookieStore) {
 	s.Codecs = securecookie.CodecsFromPairs([]byte(strings.Repeat("x", 64)), []byte(strings.Repeat("y", 32)))
 }
 
@@ -55,12 +53,12 @@ func TestCookieCacheServesWhatItVerified(t *testing.T) {
 		name string
 		// prepare returns the request to read, given a store that wrote vals (and so
 		// remembers them) and a second store with the same keys that did not.
-		prepare func(t *testing.T, writer, reader *cachedCookieStore) (*http.Request, *cachedCookieStore)
+		prepare func(t *testing.T, writer, reader *CookieStore) (*http.Request, *CookieStore)
 	}{
-		{"written", func(t *testing.T, w, _ *cachedCookieStore) (*http.Request, *cachedCookieStore) {
+		{"written", func(t *testing.T, w, _ *CookieStore) (*http.Request, *CookieStore) {
 			return savedCookie(t, w, maps.Clone(vals)), w
 		}},
-		{"decoded once", func(t *testing.T, w, r *cachedCookieStore) (*http.Request, *cachedCookieStore) {
+		{"decoded once", func(t *testing.T, w, r *CookieStore) (*http.Request, *CookieStore) {
 			req := savedCookie(t, w, maps.Clone(vals))
 			if _, err := r.New(req, "pz"); err != nil {
 				t.Fatal(err)
@@ -136,15 +134,15 @@ func TestCookieCacheRefuses(t *testing.T) {
 		if err := s.Save(httptest.NewRequest(http.MethodGet, "/", nil), httptest.NewRecorder(), sess); err != nil {
 			t.Fatal(err)
 		}
-		if n := s.known.len(); n != 0 {
+		if n := s.known.Len(); n != 0 {
 			t.Fatalf("a deleting cookie was remembered (%d entries)", n)
 		}
 	})
 	t.Run("no cookie", func(t *testing.T) {
 		s := testCookieStore(t, 3600)
 		sess, err := s.New(httptest.NewRequest(http.MethodGet, "/", nil), "pz")
-		if err != nil || !sess.IsNew || len(sess.Values) != 0 || s.known.len() != 0 {
-			t.Fatalf("no cookie: %v, %v, %d entries", sess, err, s.known.len())
+		if err != nil || !sess.IsNew || len(sess.Values) != 0 || s.known.Len() != 0 {
+			t.Fatalf("no cookie: %v, %v, %d entries", sess, err, s.known.Len())
 		}
 	})
 }
@@ -218,7 +216,7 @@ func BenchmarkSessionCookieLoad(b *testing.B) {
 // reads back exactly what it wrote (run with -race).
 func TestCookieCacheConcurrent(t *testing.T) {
 	s := testCookieStore(t, 3600)
-	s.known = newLRU[string, cookieEntry](8) // small: entries are evicted while others read
+	s.known = lru.New[string, cookieEntry](8) // small: entries are evicted while others read
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {
@@ -259,17 +257,17 @@ func TestCookieCacheBoundsBytes(t *testing.T) {
 		if i == 0 {
 			first = r
 		}
-		if _, b := s.known.held(); b > cookieCacheBytes {
+		if _, b := s.known.Held(); b > cookieCacheBytes {
 			t.Fatalf("after %d cookies: %d bytes, over %d", i+1, b, cookieCacheBytes)
 		}
 	}
-	n, b := s.known.held()
+	n, b := s.known.Held()
 	if n >= cookieCacheSize || b < cookieCacheBytes*9/10 {
 		t.Errorf("%d cookies, %d bytes held: want the byte bound (%d) reached before the count (%d)",
 			n, b, cookieCacheBytes, cookieCacheSize)
 	}
 	c, _ := first.Cookie("pz")
-	if _, ok := s.known.get(c.Value); ok {
+	if _, ok := s.known.Get(c.Value); ok {
 		t.Error("the least recently saved cookie is still held")
 	}
 }
