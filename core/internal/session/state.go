@@ -64,7 +64,9 @@ func Load(s *sessions.Session) State {
 	}
 	var late uint64
 	if l := str(keyLate); l != "" { // ParseUint's error for "" would cost every page an allocation
-		late, _ = strconv.ParseUint(l, 10, 32)
+		if n, err := strconv.ParseUint(l, 10, 32); err == nil {
+			late = n // out of range would give the largest value, not none
+		}
 	}
 	return State{
 		VisitorKey:   str(keyVisitor),
