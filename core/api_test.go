@@ -18,7 +18,7 @@ import (
 var updateAPI = flag.Bool("update-api", false, "rewrite testdata/api.txt from the current exported API")
 
 // apiPackages are the public packages whose exported surface is recorded, relative to core.
-var apiPackages = []string{".", "personyzetest", "adaptertest", "personyzeotel", "personyzeprom", "../nethttp", "../ginadapter",
+var apiPackages = []string{".", "personyzetest", "adaptertest", "personyzeotel", "personyzeprom", "personyzeredis", "../nethttp", "../ginadapter",
 	"../echoadapter", "../echoadapter/echov5"}
 
 // TestAPISnapshot fails when the exported API of the public packages differs from

@@ -211,7 +211,7 @@ func (v *Visit) makeCall(req *wire.Request) {
 	allow, err := t.breaker.Allow()
 	if err != nil {
 		// Personyze has been failing: don't wait for it, deliver the events later.
-		t.queue.Enqueue(req)
+		t.enqueue(req)
 		v.finish(req, OutcomeBreakerOpen, ErrBreakerOpen, 0, nil)
 		return
 	}
@@ -243,6 +243,11 @@ wait:
 			timer.Reset(more)
 			goto wait
 		}
+		if !p.giveUp() {
+			res := <-p.results // it arrived as the budget ran out: the page takes it
+			v.finish(req, outcomeOf(res.err), res.err, time.Since(start), res.resp)
+			return
+		}
 		// The page stops waiting. Whether that is Personyze's fault is known only when the
 		// request went out in time and has been waiting for an answer for a good part of
 		// the budget; otherwise (a saturated machine that had not even sent it, or had not
@@ -252,6 +257,7 @@ wait:
 		}
 		v.finish(req, OutcomeTimeout, ErrTimeout, time.Since(start), nil)
 	case <-v.r.Context().Done():
+		p.giveUp()
 		err := v.r.Context().Err()
 		p.judge(err) // excluded from the breaker's counts
 		v.finish(req, OutcomeCanceled, err, time.Since(start), nil)
@@ -289,20 +295,38 @@ func (t *Tracker) dropTooBig(err error) {
 
 // pageCall is a page call in flight: what its goroutine and the waiting page share.
 type pageCall struct {
-	t       *Tracker
-	req     *wire.Request
-	c       *delivery.Call
-	allow   func(error) // the breaker's permission, given a verdict once (judge)
-	judged  atomic.Bool
-	budget  atomic.Int64 // the page's wait (time.Duration): Timeout, or StreamBudget when streamed
+	t      *Tracker
+	req    *wire.Request
+	c      *delivery.Call
+	allow  func(error) // the breaker's permission, given a verdict once (judge)
+	judged atomic.Bool
+	budget atomic.Int64 // the page's wait (time.Duration): Timeout, or StreamBudget when streamed
+	// state decides, once, whether the page takes the answer (callAnswered, set by run) or
+	// stopped waiting for it (callAbandoned, set by the page): an abandoned answer's
+	// session id goes to the VisitorStore for the visitor's next request.
+	state   atomic.Int32
 	tm      wire.Timing
 	results chan callResult // buffered: the call never waits for a page that stopped waiting
 }
+
+// pageCall states.
+const (
+	callRunning = iota
+	callAnswered
+	callAbandoned
+)
+
+// giveUp records that the page stops waiting; false means the answer is already on its
+// way to the page (p.results).
+func (p *pageCall) giveUp() bool { return p.state.CompareAndSwap(callRunning, callAbandoned) }
 
 // run makes the call, on the goroutine the queue gives it.
 func (p *pageCall) run() {
 	res := p.t.call(wire.WithTiming(p.c.Ctx, &p.tm), p.req, false, 1)
 	p.judge(breakerVerdict(res.err, &p.tm, time.Duration(p.budget.Load())))
+	if !p.state.CompareAndSwap(callRunning, callAnswered) && res.resp != nil {
+		p.t.shareSession(p.req.UserID, res.resp.SessionID) // the page left without it
+	}
 	p.results <- res
 	p.c.Done(p.req, res.err)
 }

@@ -40,6 +40,7 @@ const (
 	defaultInlineWait       = 40 * time.Millisecond
 	defaultStreamBudget     = 1500 * time.Millisecond
 	defaultStreamScriptPath = "/personyze-stream.js"
+	defaultStoreTimeout     = 20 * time.Millisecond
 )
 
 // Config configures the library. The zero value of every field means its documented default,
@@ -199,6 +200,19 @@ type Config struct {
 	// Packages core/personyzeotel and core/personyzeprom provide hooks for OpenTelemetry
 	// and Prometheus. Default nil, which costs nothing.
 	OnCall func(CallInfo)
+	// VisitorStore shares what the library knows about a visitor beyond their cookie with
+	// the application's other instances: the session id of an answer that came after its
+	// page, and the last result (stale recommendations, merges). Package
+	// core/personyzeredis implements it on Redis. Default nil: this process's memory only.
+	VisitorStore VisitorStore
+	// DurableQueue makes background delivery survive the process: requests go to it, and
+	// every instance delivers from it (see DurableQueue). Package core/personyzeredis
+	// implements it on Redis. Default nil: the in-memory queue of Config.QueueSize.
+	DurableQueue DurableQueue
+	// StoreTimeout is the budget of a request's read of the VisitorStore, on top of
+	// Config.Timeout; past it (or when the store fails) the request uses this process's
+	// memory, counted in Stats.StoreFallbacks. Default 20ms.
+	StoreTimeout time.Duration
 }
 
 // defaultDocumentName is the documented DocumentName default.
@@ -278,6 +292,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.StreamScriptPath == "" {
 		cfg.StreamScriptPath = defaultStreamScriptPath
+	}
+	if cfg.StoreTimeout == 0 {
+		cfg.StoreTimeout = defaultStoreTimeout
 	}
 	return cfg
 }

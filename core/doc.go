@@ -124,8 +124,9 @@
 // one session. With several instances behind a load balancer that does not keep a
 // visitor on one instance, a next page served by another instance within the call's
 // latency sends no session id and Personyze starts a second session for that visitor;
-// their next page with a written cookie carries one again. Sticky sessions, or a first
-// page answered within InlineWait, avoid it.
+// their next page with a written cookie carries one again. Config.VisitorStore (Redis:
+// core/personyzeredis) avoids it: a streamed page's cookie is marked late and the answer's
+// session id shared, so any instance takes it; sticky sessions do too.
 //
 // [Visit.RenderRegion] is the same for any [Region] (a value with Render(ctx, w), such as
 // a templ component, or [TemplateRegion]), for pages that are not html/template.
@@ -187,8 +188,8 @@
 // and Secure when the request came over TLS or with X-Forwarded-Proto: https (trusting
 // that header can only make the cookie stricter). It is signed and encrypted with the
 // session keys and holds a random visitor key (user_id is its CRC-32), the Personyze
-// session id with the user_id it belongs to, and up to 12 past session start times:
-// nothing personal. It lives
+// session id with the user_id it belongs to, up to 12 past session start times and, with a
+// [Config.VisitorStore], the time of a page whose answer came after it: nothing personal. It lives
 // [Config.CookieMaxAge] (400 days), renewed with each new session. It is written on a
 // response whose request sent something to Personyze, and only when its contents changed
 // (a new visitor, a new Personyze session: at most once per 90 minutes of activity).
@@ -356,7 +357,7 @@
 // instead of costing a call per page: a visit of n pages costs n calls plus one for the
 // last page's statuses, sent after 15 s without a next call or at Tracker.Close. They are
 // held in memory per visitor (bounded; Stats.HeldReports); with several instances the
-// 15 s flush still sends them.
+// 15 s flush still sends them (through the durable queue when there is one).
 //
 // CloseAction(id, n) with n > 0 also hides the action for n sessions: the id is
 // remembered in the cookie session (at most 16 actions), every new Personyze session
@@ -416,8 +417,22 @@
 //   - Connections: the library's own transport keeps up to 256 idle connections to
 //     Personyze per host, so a busy server reuses them instead of opening one per page;
 //     [Config.HTTPClient] or [Config.Transport] replace it (e.g. wrapped with otelhttp).
-//   - Several instances each have their own breaker, queue and stale cache; they share
-//     only the session keys.
+//   - Several instances behind a load balancer share the session keys and, with
+//     [Config.VisitorStore] and [Config.DurableQueue] (package core/personyzeredis puts
+//     both on Redis), what the library knows of a visitor beyond the cookie and the
+//     background queue. Without them each instance has its own memory: a visitor whose
+//     page's answer came late (a timed-out call) has their visit split by Personyze when
+//     their next page lands on another instance, stale recommendations and event-only
+//     merges see only what that instance served, and events queued while Personyze is
+//     down die with their instance. With them, a page reads the store only when its
+//     cookie says the last answer came late, when its call failed (stale
+//     recommendations) or when it merges an event-only answer, each within
+//     [Config.StoreTimeout] (20 ms); it writes off the request's path; a store that is
+//     slow or down means this process's memory, counted in Stats.StoreFallbacks.
+//     Delivery through the durable queue is at least once (see [DurableQueue] for when
+//     a request arrives twice). Each instance keeps its own breaker, and the held
+//     action statuses of a visitor's last page ride on their next call only on the same
+//     instance (elsewhere they go out on their own after 15 s).
 //
 // # Writing an adapter
 //
@@ -452,6 +467,9 @@ package core
 //   - region.go, stream.go, streamscript.go: personalized regions, rendered in place or
 //     streamed at the end of the response (phaseStreaming), and the script that puts them
 //     in place.
+//   - store.go: Config.VisitorStore and Config.DurableQueue, for several instances: the
+//     late answer's session id (the cookie's mark, adoptShared), the last result
+//     (lastResult, shareResult) and the adapter to delivery.Durable.
 //   - reports.go: the action statuses a page reports (shown, clicked, closed); those that wait
 //     for the visitor's next call are held by delivery.Held (core/internal/delivery).
 //   - action.go: all of Action's methods; tracker.go: New, Close and the Tracker's fields.

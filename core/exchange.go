@@ -75,6 +75,7 @@ func (v *Visit) activate(dev Device) {
 		v.facts.UserID = visitorUserID(v.ctl.userKey, v.state.VisitorKey)
 	}
 	v.adoptLatest() // an answer that came after this visitor's last page was sent
+	v.adoptShared() // the same, got by another instance (Config.VisitorStore)
 	v.actionID = attributionOf(v.r.URL.RawQuery, t.cfg.AttributionParam)
 	v.beginClick()
 }
@@ -196,6 +197,9 @@ func (v *Visit) commit() {
 	if !v.toCommitted() {
 		v.mu.Unlock()
 		return
+	}
+	if v.phase == phaseStreaming {
+		v.markLate() // the answer comes after this cookie: the next request asks the VisitorStore
 	}
 	forget := v.ctl.stop == stopForget
 	save := v.dirty && (v.ctl.sent || v.ext.keep) && v.ctl.stop == stopNone

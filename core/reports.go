@@ -112,15 +112,15 @@ func (t *Tracker) sendAfterEnd(late, reports *wire.Request) {
 	switch {
 	case ok:
 		late.Commands = joined
-		t.queue.Enqueue(late)
+		t.enqueue(late)
 	case late != nil && reports != nil:
 		// The page's statuses would break the SDKs' duplicate rule after its late events
 		// (a late view's click status of an action the page also showed): they wait for
 		// the visitor's next call.
-		t.queue.Enqueue(late)
+		t.enqueue(late)
 		t.reports.Hold(reports)
 	case late != nil:
-		t.queue.Enqueue(late)
+		t.enqueue(late)
 	case reports != nil:
 		t.reports.Hold(reports)
 	}

@@ -27,17 +27,37 @@ func (v *Visit) finish(req *wire.Request, o Outcome, err error, d time.Duration,
 	if resp != nil {
 		actions, camps = v.results(resp, v.callBudget()-d)
 	}
+	// The visitor's last result, for a merge or the stale recommendations; read before
+	// locking, as it may come from Config.VisitorStore.
+	var prev *result
+	switch {
+	case resp != nil && hasNavigate(req):
+		prev = t.stale.get(v.facts.UserID) // replaced: only whether there was one matters
+	case resp != nil:
+		prev = v.lastResult(t.cfg.Timeout - d)
+	case resp == nil && o.Failed():
+		prev = v.lastResult(t.cfg.Timeout - d)
+	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.call = Call{req: req, Outcome: o, Err: err, Duration: d}
+	if o == OutcomeTimeout {
+		v.markLate()
+	}
 	if resp != nil {
 		v.call.body = resp.Body
 		v.updateSession(resp.SessionID)
-		v.applyResult(req, resp, actions, camps)
+		if v.headerSent() {
+			t.shareSession(v.facts.UserID, resp.SessionID) // the cookie went out before it (streamed)
+		}
+		if v.state.Late != 0 {
+			v.state.Late, v.dirty = 0, true // this answer is newer than the one the mark waited for
+		}
+		v.applyResult(req, resp, actions, camps, prev)
 		return
 	}
 	if o.Failed() {
-		if a := t.stale.get(v.facts.UserID); a != nil && len(a.actions)+len(a.campaigns) > 0 {
+		if a := prev; a != nil && len(a.actions)+len(a.campaigns) > 0 {
 			v.actions, v.ext.campaigns, v.stale = v.openActions(a.actions), a.campaigns, true
 		}
 		if o != OutcomeCanceled {
@@ -136,7 +156,7 @@ type result struct {
 // actions are left out, and Personyze is told "dont-show" for them. The result is kept (in
 // the Tracker's bounded per-visitor memory, which also serves while Personyze fails).
 // Callers hold v.mu.
-func (v *Visit) applyResult(req *wire.Request, resp *wire.Response, actions []*Action, camps []campaign) {
+func (v *Visit) applyResult(req *wire.Request, resp *wire.Response, actions []*Action, camps []campaign, prev *result) {
 	t := v.t
 	if v.state.ForceNew {
 		// The call carried it (beginCall), and nothing sets it after the call started.
@@ -156,15 +176,15 @@ func (v *Visit) applyResult(req *wire.Request, resp *wire.Response, actions []*A
 			return true
 		})
 	}
-	prev := t.stale.get(v.facts.UserID)
 	res := result{actions: actions, campaigns: camps}
-	if prev != nil && !slices.ContainsFunc(req.Commands, func(c wire.Command) bool { return c.Navigate }) {
+	if prev != nil && !hasNavigate(req) {
 		res = merge(*prev, res, resp.DismissActions, resp.DismissConditions)
 		res.actions = v.openActions(res.actions) // closed since the earlier result
 	}
 	v.actions, v.ext.campaigns = res.actions, res.campaigns
 	if len(res.actions) > 0 || len(res.campaigns) > 0 || prev != nil {
 		t.stale.put(v.facts.UserID, res, len(resp.Body))
+		t.shareResult(v.facts.UserID, res)
 	}
 }
 
@@ -216,6 +236,11 @@ func failureAttrs(t *Tracker, o Outcome, err error, d time.Duration, stale bool)
 		}
 	}
 	return attrs
+}
+
+// hasNavigate reports whether req carries a page view.
+func hasNavigate(req *wire.Request) bool {
+	return slices.ContainsFunc(req.Commands, func(c wire.Command) bool { return c.Navigate })
 }
 
 func errString(err error) string {

@@ -71,6 +71,12 @@ type Stats struct {
 	// HeldReports is the number of visitors whose automatic action statuses ("executed",
 	// "dont-show") wait to ride on their next call.
 	HeldReports int
+	// StoreFallbacks counts operations on Config.VisitorStore or Config.DurableQueue that
+	// failed or ran out of their budget (Config.StoreTimeout for a request's read): the
+	// request used this process's memory, a request went to the in-memory queue, or a
+	// write was left out. For a second after a failed read, requests do not try the store
+	// and count here too. Failures are logged, rate-limited.
+	StoreFallbacks uint64
 }
 
 // LatencyBucket is one histogram bucket: the calls that took more than the previous
@@ -107,6 +113,7 @@ type counters struct {
 	suppressed atomic.Uint64
 
 	metaFetches, metaFailures, metaIncomplete atomic.Uint64
+	storeFallbacks                            atomic.Uint64
 }
 
 func (c *counters) observe(d time.Duration) {
@@ -151,6 +158,7 @@ func (t *Tracker) Stats() Stats {
 		MetadataFailures:   c.metaFailures.Load(),
 		MetadataIncomplete: c.metaIncomplete.Load(),
 		HeldReports:        t.reports.Len(),
+		StoreFallbacks:     c.storeFallbacks.Load(),
 	}
 	for o := Outcome(0); o < numOutcomes; o++ {
 		s.Outcomes[o.String()] = c.outcomes[o].Load()

@@ -40,10 +40,12 @@ type Tracker struct {
 	latest    *latestSessions
 	logs      *logLimiter
 	counters  counters
-	meta      *meta.Cache    // the account's action, placeholder and condition metadata
-	reports   *delivery.Held // automatic action statuses waiting for the visitor's next call
-	env       *envAsset      // the script of personyzeScript, served at Config.EnvScriptPath
-	swap      *envAsset      // the script that puts streamed regions in place (stream.go)
+	meta      *meta.Cache       // the account's action, placeholder and condition metadata
+	reports   *delivery.Held    // automatic action statuses waiting for the visitor's next call
+	shared    *sharedVisitors   // Config.VisitorStore, or nil
+	durable   *delivery.Durable // Config.DurableQueue, or nil
+	env       *envAsset         // the script of personyzeScript, served at Config.EnvScriptPath
+	swap      *envAsset         // the script that puts streamed regions in place (stream.go)
 	// inspector is the record of the live inspector, nil until Inspector is first called
 	// (see inspect.go).
 	inspector atomic.Pointer[inspect.Recorder]
@@ -60,6 +62,9 @@ func New(cfg Config) (*Tracker, error) {
 		return nil, err
 	}
 	if err := validateEnvScriptPath(cfg.EnvScriptPath); err != nil {
+		return nil, err
+	}
+	if err := validateStore(cfg); err != nil {
 		return nil, err
 	}
 	if err := validateDebugLog(cfg); err != nil {
@@ -110,14 +115,32 @@ func New(cfg Config) (*Tracker, error) {
 			t.log.Warn("personyze: circuit breaker state changed", slog.String("from", from.String()), slog.String("to", to.String()))
 		},
 	})
-	t.queue = delivery.New(delivery.Options{Size: cfg.QueueSize, Workers: deliveryWorkers,
+	if cfg.VisitorStore != nil {
+		t.shared = newSharedVisitors(t, cfg.VisitorStore)
+	}
+	o := delivery.Options{Size: cfg.QueueSize, Workers: deliveryWorkers,
 		MaxRetries: cfg.MaxRetries, Backoff: cfg.RetryBackoff, BreakerWait: t.breakerWait,
 		Metrics: (*metrics)(t),
 		Send: func(ctx context.Context, req *wire.Request, attempt int) error {
-			return t.call(ctx, t.refresh(req), true, attempt).err
-		}})
+			req = t.refresh(req)
+			res := t.call(ctx, req, true, attempt)
+			if res.resp != nil && res.resp.SessionID != req.SessionID {
+				t.shareSession(req.UserID, res.resp.SessionID) // no page will carry it otherwise
+			}
+			return res.err
+		}}
+	if cfg.DurableQueue != nil {
+		o.Settled = func(ids []string) { t.durable.Settled(ids) }
+		o.Handoff = func(req *wire.Request) bool { return t.durable.Handoff(req) }
+	}
+	t.queue = delivery.New(o)
+	if cfg.DurableQueue != nil {
+		t.durable = delivery.NewDurable(t.queue, delivery.DurableOptions{Store: durableStore{cfg.DurableQueue},
+			Renew: durableRenew, Poll: durablePoll, OnError: t.storeFailed})
+		t.durable.Start() // after t.durable is set: the queue's Settled and Handoff use it
+	}
 	t.meta = t.newMetaCache()
-	t.reports = delivery.NewHeld(t.queue.Enqueue)
+	t.reports = delivery.NewHeld(t.enqueue)
 	return t, nil
 }
 
@@ -139,11 +162,32 @@ func (t *Tracker) Config() Config { return t.cfg }
 // waiting get OutcomeCanceled and their commands are counted as dropped for shutdown; a
 // second Close returns an error at once.
 func (t *Tracker) Close(ctx context.Context) error {
+	if t.durable != nil {
+		t.durable.StopAdding() // what Close flushes is delivered by this instance
+	}
 	t.reports.Close()
-	err := t.queue.Close(ctx)
+	var err error
+	if t.durable != nil {
+		err = t.durable.Close(ctx)
+	} else {
+		err = t.queue.Close(ctx)
+	}
+	if t.shared != nil {
+		t.shared.close(ctx)
+	}
 	t.meta.Close()
 	t.client.CloseIdleConnections()
 	return err
+}
+
+// enqueue hands req to background delivery: the durable queue when there is one, else
+// the in-memory queue.
+func (t *Tracker) enqueue(req *wire.Request) {
+	if t.durable != nil {
+		t.durable.Enqueue(req)
+		return
+	}
+	t.queue.Enqueue(req)
 }
 
 // deliveryWorkers bounds the background deliveries in flight: workers start as visitors'

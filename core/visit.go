@@ -181,7 +181,7 @@ func (v *Visit) Track(cmds ...Command) error {
 	}
 	v.mu.Unlock()
 	if afterEnd != nil {
-		v.t.queue.Enqueue(afterEnd)
+		v.t.enqueue(afterEnd)
 	}
 	return nil
 }

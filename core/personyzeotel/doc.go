@@ -17,8 +17,8 @@
 // personyze.call.response.size, by kind (page or background) and outcome, from OnCall;
 // personyze.visits (by outcome), personyze.queue.depth, personyze.pending,
 // personyze.delivery.enqueued, personyze.delivery.delivered, personyze.delivery.retries,
-// personyze.delivery.deferred, personyze.dropped (by reason) and personyze.breaker.open,
-// from Tracker.Stats once Watch is called. They are
+// personyze.delivery.deferred, personyze.dropped (by reason), personyze.breaker.open and
+// personyze.store.fallbacks, from Tracker.Stats once Watch is called. They are
 // the Prometheus collector's metrics under OpenTelemetry's names: package personyzeprom's
 // documentation says what each alert means and what to do.
 package personyzeotel

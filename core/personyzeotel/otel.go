@@ -116,7 +116,7 @@ func (h *Hook) OnCall(ci core.CallInfo) {
 
 // Watch registers observable metrics read from tr.Stats at each collection: page outcomes
 // (personyze.visits), queue depth and pending requests, background deliveries, retries,
-// deferrals, drops by reason, and the breaker state. Unregister the returned Registration
+// deferrals, drops by reason, the breaker state and the shared store's fallbacks. Unregister the returned Registration
 // to stop (a process normally never does).
 func (h *Hook) Watch(tr *core.Tracker) (metric.Registration, error) {
 	m := h.meter
@@ -140,6 +140,7 @@ func (h *Hook) Watch(tr *core.Tracker) (metric.Registration, error) {
 	depth := gauge("personyze.queue.depth", "Requests waiting in the delivery queue (for a worker or a retry).", "{request}")
 	pending := gauge("personyze.pending", "Requests not yet delivered or dropped.", "{request}")
 	breaker := gauge("personyze.breaker.open", "1 while the circuit breaker is open (calls skipped), 0 otherwise.", "1")
+	fallbacks := counter("personyze.store.fallbacks", "Operations on the shared visitor store or durable queue that failed or ran out of their budget.", "{operation}")
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -162,6 +163,7 @@ func (h *Hook) Watch(tr *core.Tracker) (metric.Registration, error) {
 			open = 1
 		}
 		o.ObserveInt64(breaker, open)
+		o.ObserveInt64(fallbacks, int64(s.StoreFallbacks))
 		return nil
-	}, visits, enqueued, delivered, retries, deferred, dropped, depth, pending, breaker)
+	}, visits, enqueued, delivered, retries, deferred, dropped, depth, pending, breaker, fallbacks)
 }

@@ -27,6 +27,8 @@
 //     half-open, open).
 //   - personyze_late_cookies_total, personyze_suppressed_logs_total and
 //     personyze_stale_visitors.
+//   - personyze_store_fallbacks_total: operations on the shared VisitorStore or
+//     DurableQueue (Redis) that failed or ran out of their budget.
 //
 // # What to monitor, and what each alert means
 //
@@ -61,6 +63,11 @@
 //   - late_cookies_total rising: handlers read recommendations after writing the response
 //     header, so a new session id could not be saved in the cookie. Read recommendations
 //     (or render the template) before writing the body.
+//   - store_fallbacks_total rising: the shared store (core/personyzeredis) is slow or down;
+//     each instance uses its own memory meanwhile (visits of visitors moving between
+//     instances may be split, stale recommendations come only from the instance's own
+//     memory) and queues events in memory. Look at Redis; the log line names the
+//     operation and its error.
 //   - suppressed_logs_total rising: many failures, logged at most once per
 //     Config.LogInterval each. Read the log lines that did get through.
 package personyzeprom

@@ -17,6 +17,7 @@ type Collector struct {
 
 	visits, calls, enqueued, delivered, retries, deferred, dropped *prometheus.Desc
 	depth, pending, breaker, lateCookies, suppressed, stale        *prometheus.Desc
+	storeFallbacks                                                 *prometheus.Desc
 }
 
 // breakerStates are the values of the breaker gauge's state label.
@@ -47,6 +48,8 @@ func NewCollector() *Collector {
 		lateCookies: d("late_cookies_total", "Session changes that arrived after the response header was sent."),
 		suppressed:  d("suppressed_logs_total", "Log lines left out by the rate limiter."),
 		stale:       d("stale_visitors", "Visitors in the last-good-recommendations cache."),
+		storeFallbacks: d("store_fallbacks_total",
+			"Operations on the shared visitor store or durable queue that failed or ran out of their budget: this process's memory was used."),
 	}
 }
 
@@ -66,7 +69,7 @@ func (c *Collector) Watch(tr *core.Tracker) { c.tracker.Store(tr) }
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	c.duration.Describe(ch)
 	for _, d := range []*prometheus.Desc{c.visits, c.calls, c.enqueued, c.delivered, c.retries, c.deferred,
-		c.dropped, c.depth, c.pending, c.breaker, c.lateCookies, c.suppressed, c.stale} {
+		c.dropped, c.depth, c.pending, c.breaker, c.lateCookies, c.suppressed, c.stale, c.storeFallbacks} {
 		ch <- d
 	}
 }
@@ -98,6 +101,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.deferred, s.Deferred)
 	counter(c.lateCookies, s.LateCookie)
 	counter(c.suppressed, s.SuppressedLogs)
+	counter(c.storeFallbacks, s.StoreFallbacks)
 	gauge(c.depth, float64(s.QueueDepth))
 	gauge(c.pending, float64(s.Pending))
 	gauge(c.stale, float64(s.StaleVisitors))

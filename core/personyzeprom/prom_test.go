@@ -101,7 +101,7 @@ func TestGatherAfterPageViews(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"personyze_stale_visitors", "personyze_late_cookies_total", "personyze_suppressed_logs_total",
-		"personyze_delivery_retries_total", "personyze_delivery_deferred_total"} {
+		"personyze_delivery_retries_total", "personyze_delivery_deferred_total", "personyze_store_fallbacks_total"} {
 		if _, ok := value(fams, name, nil); !ok {
 			t.Errorf("%s missing", name)
 		}

@@ -59,6 +59,10 @@
 //
 //	go run ./examples/loadtest -adapter gin -junk -embedded -visitors 200 -rounds 6 -idle 15s
 //
+// -redis redis://127.0.0.1:6379/0 measures each adapter a second time with the tracker's
+// visitor store and delivery queue on that Redis (core/personyzeredis), in a row of its
+// own named <adapter>+redis, to see what the shared store costs a page.
+//
 // -adapter takes a comma-separated list; plain is the first baseline: the same server and
 // pages on net/http without the library (the light page prints ten fixed products), run
 // beside an adapter to tell the library's part of the latencies from the machine's:
@@ -83,6 +87,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
@@ -109,8 +114,9 @@ type config struct {
 	idle          time.Duration // wait after each round's drain before reading memory
 	cpuProfile    string
 	verbose       bool
-	regions       bool // print the first- and last-byte line
-	blocking      bool // the server renders regions in place, waiting (-render blocking)
+	regions       bool   // print the first- and last-byte line
+	blocking      bool   // the server renders regions in place, waiting (-render blocking)
+	redisURL      string // -redis: each adapter measured again with the Redis store
 }
 
 func main() {
@@ -155,6 +161,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.verbose, "v", false, "pass the server's warnings through to stderr")
 	fs.BoolVar(&cfg.regions, "regions", false, "print each round's time to the first and to the last byte")
 	render := fs.String("render", "stream", "how the server renders the shop's regions: stream (the default) or blocking (streaming off)")
+	fs.StringVar(&cfg.redisURL, "redis", "", "measure each adapter a second time with the tracker's visitor store and delivery queue on this Redis (redis://host:port/db), shown as <adapter>+redis")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -203,6 +210,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fmt.Fprintln(stderr, err)
 		return cfg, err
 	}
+	if u, err := url.Parse(cfg.redisURL); cfg.redisURL != "" && (err != nil || u.Scheme != "redis" && u.Scheme != "rediss") {
+		err := fmt.Errorf("-redis %q: want redis://host:port/db", cfg.redisURL)
+		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
 	if cfg.cpuProfile != "" && len(cfg.adapters) > 1 {
 		err := errors.New("-cpuprofile needs a single -adapter")
 		fmt.Fprintln(stderr, err)
@@ -224,10 +236,16 @@ func run(ctx context.Context, cfg config, out io.Writer) ([]result, error) {
 		"p50", "p99", "cpu/1k", "allocs/page", "conns", "reached", "replaced", "opened", "ev/s", "maxq", "heap", "rss", "outcomes")
 	var all []result
 	for _, name := range cfg.adapters {
-		res, err := measure(ctx, cfg, name, out)
-		all = append(all, res...)
-		if err != nil {
-			return all, fmt.Errorf("%s: %w", name, err)
+		stores := []string{""}
+		if cfg.redisURL != "" && name != plainName && name != naiveName {
+			stores = append(stores, cfg.redisURL) // the same adapter beside, on Redis
+		}
+		for _, redisURL := range stores {
+			res, err := measure(ctx, cfg, name, redisURL, out)
+			all = append(all, res...)
+			if err != nil {
+				return all, fmt.Errorf("%s: %w", name, err)
+			}
 		}
 	}
 	return all, nil

@@ -196,6 +196,7 @@ func TestFlags(t *testing.T) {
 		{"-adapter", "chi"}, {"-visitors", "0"}, {"-rounds", "0"}, {"-duration", "0s"},
 		{"-page", "heavy"}, {"-cpuprofile", "x.prof"}, {"-upstream", "-1ms"}, {"-upstream", "5ms", "-event-upstream", "1ms"}, {"-think", "-1s"}, {"-adapter", "nethttp,chi"}, {"-adapter", ""}, {"-adapter", "naive"},
 		{"-idle", "-1s"}, {"-adapter", "naive", "-page", "light", "-embedded"}, {"-render", "inline"},
+		{"-redis", "localhost:6379"}, {"-redis", "http://localhost:6379"},
 	} {
 		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {
 			t.Errorf("%v: accepted", args)
@@ -208,6 +209,9 @@ func TestFlags(t *testing.T) {
 	cfg, err = parseFlags([]string{"-adapter", "plain,all"}, &bytes.Buffer{})
 	if want := append([]string{plainName}, adapterNames...); err != nil || !slices.Equal(cfg.adapters, want) {
 		t.Errorf("-adapter plain,all: %v, err %v; want %v", cfg.adapters, err, want)
+	}
+	if cfg, err := parseFlags([]string{"-redis", "redis://127.0.0.1:6379/0"}, &bytes.Buffer{}); err != nil || cfg.redisURL != "redis://127.0.0.1:6379/0" {
+		t.Errorf("-redis: cfg.redisURL %q, err %v", cfg.redisURL, err)
 	}
 	if _, err := parseFlags([]string{"-h"}, &bytes.Buffer{}); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("-h: err %v, want flag.ErrHelp (main exits 0)", err)

@@ -40,13 +40,13 @@ type result struct {
 }
 
 // measure runs cfg.rounds rounds against one adapter's server process.
-func measure(ctx context.Context, cfg config, adapter string, out io.Writer) ([]result, error) {
+func measure(ctx context.Context, cfg config, adapter, redisURL string, out io.Writer) ([]result, error) {
 	up, err := newUpstream(cfg.upstream, max(cfg.eventUpstream-cfg.upstream, 0))
 	if err != nil {
 		return nil, err
 	}
 	defer up.close()
-	srv, err := startServer(ctx, cfg, adapter, up)
+	srv, err := startServer(ctx, cfg, adapter, redisURL, up)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,11 @@ func measure(ctx context.Context, cfg config, adapter string, out io.Writer) ([]
 			time.Sleep(20 * time.Millisecond)
 		}
 		u1 := up.counts()
-		r := result{Adapter: adapter, Round: round, Pages: pages, Errors: failed,
+		label := adapter
+		if redisURL != "" {
+			label += "+redis"
+		}
+		r := result{Adapter: label, Round: round, Pages: pages, Errors: failed,
 			PerSecond: float64(pages) / cfg.duration.Seconds(), NewConns: u1.accepts - u0.accepts,
 			Replaced: u1.replaced - u0.replaced, BreakerOpening: after.BreakerOpenings - before.BreakerOpenings,
 			Background: float64(uEnd.events-u0.events) / cfg.duration.Seconds(), MaxQueue: maxQueue,
@@ -189,13 +193,13 @@ type server struct {
 }
 
 // startServer starts this program again as the shop behind adapter (see serveMain).
-func startServer(ctx context.Context, cfg config, adapter string, up *upstream) (*server, error) {
+func startServer(ctx context.Context, cfg config, adapter, redisURL string, up *upstream) (*server, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), serveEnv+"="+adapter, "ADDR=127.0.0.1:0")
+	cmd.Env = append(os.Environ(), serveEnv+"="+adapter, "ADDR=127.0.0.1:0", "PERSONYZE_REDIS_URL="+redisURL)
 	if cfg.embedded { // no API key: the shop starts its own simulator, as the examples do
 		cmd.Env = append(cmd.Env, "PERSONYZE_API_KEY=", "PERSONYZE_API_URL=", "PERSONYZE_SESSION_KEYS=")
 	} else { // with an API key the shop runs as in production

@@ -15,6 +15,8 @@
 //	PERSONYZE_SESSION_KEYS  cookie keys "<hash>,<encryption>" (hex or base64,
 //	                   newest pair first), required with an API key; generate
 //	                   with `openssl rand -hex 64` and `openssl rand -hex 32`.
+//	PERSONYZE_REDIS_URL  e.g. redis://localhost:6379/0: several instances share
+//	                   visitor state and the delivery queue there (redis.go)
 //
 // With an API key the shop runs as in production: Development off, stable
 // session keys. The simulator wiring lives in simulator.go alone.

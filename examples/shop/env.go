@@ -18,6 +18,10 @@ type Env struct {
 	// off (Config.StreamBudget -1): they wait for Personyze as pages did before regions,
 	// for comparing the two (the load program's -render blocking).
 	NoStreaming bool
+	// RedisURL is PERSONYZE_REDIS_URL, e.g. "redis://localhost:6379/0": the tracker
+	// shares visitor state and its delivery queue with the shop's other instances
+	// there (core/personyzeredis). Empty: this process's memory only.
+	RedisURL string
 }
 
 // EnvFromOS reads the contract from the process environment.
@@ -29,6 +33,7 @@ func EnvFromOS() Env {
 
 		SessionKeys: os.Getenv("PERSONYZE_SESSION_KEYS"),
 		NoStreaming: os.Getenv("PERSONYZE_NO_STREAMING") == "1",
+		RedisURL:    os.Getenv("PERSONYZE_REDIS_URL"),
 	}
 
 	if e.Addr == "" {

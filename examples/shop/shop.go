@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -27,6 +28,7 @@ type Shop struct {
 	// used: it shows what visitors do, and the demo has no sign-in for staff to put in
 	// front of it.
 	Inspector http.Handler
+	redis     io.Closer // the Redis client of PERSONYZE_REDIS_URL, or nil
 }
 
 // InspectorPath is where the examples mount the Inspector.
@@ -59,9 +61,14 @@ func New(env Env, logger *slog.Logger) (*Shop, error) {
 	if env.NoStreaming {
 		cfg.StreamBudget = -1
 	}
+	if err := s.useRedis(env.RedisURL, &cfg); err != nil {
+		s.closeSimulator()
+		return nil, err
+	}
 	tr, err := core.New(cfg)
 	if err != nil {
 		s.closeSimulator()
+		s.closeRedis()
 		return nil, fmt.Errorf("shop: personyze: %w", err)
 	}
 	s.Tracker = tr
@@ -103,6 +110,7 @@ func (s *Shop) Close(ctx context.Context) error {
 		err = s.Tracker.Close(ctx)
 	}
 	s.closeSimulator()
+	s.closeRedis()
 	return err
 }
 

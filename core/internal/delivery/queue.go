@@ -70,6 +70,14 @@ type Options struct {
 	// wait before trying.
 	BreakerWait func() (time.Duration, bool)
 	Metrics     Metrics
+	// Settled, optional, hears what became of entries of the durable queue (see Durable):
+	// delivered, or given up on for good. Entries dropped for shutdown are not settled, so
+	// that another instance delivers them.
+	Settled func(ids []string)
+	// Handoff, optional, takes a page call's request that needs a retry (see Call.Done)
+	// instead of this Queue: the durable queue, so that the retry survives this process.
+	// It returns false when it could not take it.
+	Handoff func(*wire.Request) bool
 }
 
 const (
@@ -89,8 +97,9 @@ type job struct {
 	// small while staying on the monotonic clock.
 	due      time.Duration
 	attempts int32
-	n        int32 // requests of the visitor merged into req; each is pending and reported
-	deferred bool  // waiting for the open breaker, not for a retry
+	n        int32    // requests of the visitor merged into req; each is pending and reported
+	deferred bool     // waiting for the open breaker, not for a retry
+	ids      []string // the durable queue's entries merged into req (see Durable)
 }
 
 // lane is one visitor's requests (by user_id), in the order they were queued. At most one
@@ -176,9 +185,13 @@ func (q *Queue) Pending() int64 { return q.pending.Load() }
 // Enqueue hands req to the background without ever blocking. The bound covers the requests
 // waiting for a worker and those waiting for their retry, so a long outage under heavy
 // traffic cannot grow memory without limit: past it new requests are dropped and counted.
-func (q *Queue) Enqueue(req *wire.Request) {
+func (q *Queue) Enqueue(req *wire.Request) { q.enqueue(req, nil) }
+
+// enqueue is Enqueue of a request that is, when ids is not empty, entries of the durable
+// queue. It reports whether the request was queued.
+func (q *Queue) enqueue(req *wire.Request, ids []string) bool {
 	q.pending.Add(1)
-	j := &job{req: req, n: 1}
+	j := &job{req: req, n: 1, ids: ids}
 	q.mu.Lock()
 	switch {
 	case q.stopped:
@@ -192,7 +205,9 @@ func (q *Queue) Enqueue(req *wire.Request) {
 		q.push(j)
 		q.mu.Unlock()
 		q.o.Metrics.Enqueued()
+		return true
 	}
+	return false
 }
 
 // push appends j to its visitor's lane, making the lane if there is none, and wakes a lane
@@ -324,9 +339,21 @@ func (c *Call) Go(f func()) { c.q.callers.run(f) }
 // the background or dropped. Call it exactly once.
 func (c *Call) Done(req *wire.Request, err error) {
 	c.cancel()
+	if err == nil {
+		// Delivered, as most page calls are: settled without the job settle needs for
+		// the other outcomes.
+		c.q.o.Metrics.Delivered()
+		c.q.done(1)
+		c.q.calls.Done()
+		return
+	}
 	j := &job{req: req, attempts: 1, n: 1}
 	if wait, retry := c.q.settle(j, err); retry {
-		c.q.later(j, wait)
+		if h := c.q.o.Handoff; h != nil && h(j.req) {
+			c.q.done(j.n) // the durable queue has it now, and counts it again
+		} else {
+			c.q.later(j, wait)
+		}
 	}
 	c.q.calls.Done()
 }
@@ -357,6 +384,9 @@ func (q *Queue) drop(j *job, reason string, err error) {
 		q.undeliv += len(j.req.Commands)
 	}
 	q.mu.Unlock()
+	if reason != DropShutdown && reason != DropQueueFull {
+		q.settled(j) // given up on for good; the others stay in the durable queue
+	}
 	q.o.Metrics.Dropped(reason, j.req, err)
 	q.done(j.n)
 }
@@ -448,6 +478,9 @@ func (q *Queue) take(l *lane) *job {
 		}
 		joined = append(joined, next.req.Commands...)
 		n += next.n
+		if len(next.ids) > 0 {
+			j.ids = append(j.ids, next.ids...)
+		}
 	}
 	if k > 1 {
 		merged := *j.req
@@ -464,6 +497,13 @@ func (q *Queue) take(l *lane) *job {
 		l.jobs = nil // let the backing array go
 	}
 	return j
+}
+
+// settled tells Options.Settled that j's durable entries are done with.
+func (q *Queue) settled(j *job) {
+	if len(j.ids) > 0 && q.o.Settled != nil {
+		q.o.Settled(j.ids)
+	}
 }
 
 // dueIn returns the job.due of a job that may be sent after wait.
@@ -539,6 +579,7 @@ func (q *Queue) settle(j *job, err error) (wait time.Duration, retry bool) {
 		for range j.n {
 			q.o.Metrics.Delivered()
 		}
+		q.settled(j)
 		q.done(j.n)
 	case q.ctx.Err() != nil:
 		q.drop(j, DropShutdown, err)

@@ -29,11 +29,12 @@ const (
 	keyPastSessions = "ps" // comma-separated start times, oldest first
 	keyBlocked      = "bl" // closed actions: "id:sessions,..." (core bounds the list)
 	keyNewSession   = "ns" // "1": the next call asks for a new session (Visit.StartNewSession)
+	keyLate         = "lt" // Unix time of a page whose answer came after it (core's adoptShared)
 )
 
 // stateKeys are all of the keys above: what Clear removes from an application's own
 // session.
-var stateKeys = [...]string{keyVisitor, keySession, keySessionUser, keyPastSessions, keyBlocked, keyNewSession}
+var stateKeys = [...]string{keyVisitor, keySession, keySessionUser, keyPastSessions, keyBlocked, keyNewSession, keyLate}
 
 // State is the visitor's Personyze state as kept in the cookie session.
 type State struct {
@@ -41,7 +42,11 @@ type State struct {
 	SessionID  string
 	// SessionUser is the user_id SessionID was issued to (0: unknown, a cookie written
 	// before it was kept): a Personyze session belongs to one user_id.
-	SessionUser  uint32
+	SessionUser uint32
+	// Late is the Unix time of a page whose answer came after it (0: none): with a
+	// VisitorStore the next request asks it for that answer's session id (core's
+	// store.go). 32 bits, beside SessionUser: a Visit stays the size it was.
+	Late         uint32
 	PastSessions string
 	Blocked      string // closed actions in their cookie form (core's parseBlocked)
 	ForceNew     bool   // the next call sends new_session: true
@@ -57,6 +62,12 @@ func Load(s *sessions.Session) State {
 	if err != nil {
 		su = 0 // unknown: the session is taken to be the visitor's
 	}
+	var late uint64
+	if l := str(keyLate); l != "" { // ParseUint's error for "" would cost every page an allocation
+		if n, err := strconv.ParseUint(l, 10, 32); err == nil {
+			late = n // out of range would give the largest value, not none
+		}
+	}
 	return State{
 		VisitorKey:   str(keyVisitor),
 		SessionID:    str(keySession),
@@ -64,6 +75,7 @@ func Load(s *sessions.Session) State {
 		PastSessions: str(keyPastSessions),
 		Blocked:      str(keyBlocked),
 		ForceNew:     str(keyNewSession) == "1",
+		Late:         uint32(late),
 	}
 }
 
@@ -79,6 +91,11 @@ func Put(s *sessions.Session, st State) {
 	}
 	setOrDelete(s, keySessionUser, su)
 	setOrDelete(s, keyBlocked, st.Blocked)
+	late := ""
+	if st.Late > 0 {
+		late = strconv.FormatUint(uint64(st.Late), 10)
+	}
+	setOrDelete(s, keyLate, late)
 	if st.ForceNew {
 		s.Values[keyNewSession] = "1"
 	} else {

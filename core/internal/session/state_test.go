@@ -19,6 +19,7 @@ func TestSessionUserInCookie(t *testing.T) {
 		{"session of a user", State{VisitorKey: "v", SessionID: "1700000000 ab", SessionUser: 4294967295}, true},
 		{"no session", State{VisitorKey: "v", SessionUser: 7}, false},
 		{"owner unknown", State{VisitorKey: "v", SessionID: "1700000000 ab"}, false},
+		{"late answer marked", State{VisitorKey: "v", SessionID: "1700000000 ab", SessionUser: 7, Late: 1700000100}, true},
 	}
 	for _, tt := range tests {
 		s := sessions.NewSession(nil, "personyze")
@@ -38,8 +39,9 @@ func TestSessionUserInCookie(t *testing.T) {
 	for _, bad := range []string{"x", "-1", "4294967296", ""} {
 		s := sessions.NewSession(nil, "personyze")
 		s.Values[keySessionUser] = bad
-		if got := Load(s).SessionUser; got != 0 {
-			t.Errorf("%q loaded as user %d, want 0 (unknown)", bad, got)
+		s.Values[keyLate] = bad
+		if got := Load(s); got.SessionUser != 0 || got.Late != 0 {
+			t.Errorf("%q loaded as user %d, late %d, want 0 (unknown, none)", bad, got.SessionUser, got.Late)
 		}
 	}
 }
@@ -48,7 +50,8 @@ func TestSessionUserInCookie(t *testing.T) {
 // this library's values only; the app's (its sign-in, say) stay.
 func TestClearLeavesTheAppsValues(t *testing.T) {
 	s := sessions.NewSession(nil, "app")
-	Put(s, State{VisitorKey: "v", SessionID: "1700000000 ab", SessionUser: 7, PastSessions: "1", Blocked: "5:1", ForceNew: true})
+	Put(s, State{VisitorKey: "v", SessionID: "1700000000 ab", SessionUser: 7, PastSessions: "1", Blocked: "5:1", ForceNew: true,
+		Late: 1700000100})
 	s.Values["user"] = "alice"
 	if len(s.Values) != len(stateKeys)+1 {
 		t.Fatalf("Put stored %d values, want every key of stateKeys and the app's: %v", len(s.Values), s.Values)
