@@ -179,6 +179,11 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		after = h.Rec.Last() // only what comes from now on
 	}
+	// Registered before the header goes out: a client that sees the header may have the
+	// server shut down at once, and a hook registered after Shutdown ran its hooks would
+	// never end this stream (Shutdown would wait for it until its deadline).
+	srv, _ := r.Context().Value(http.ServerContextKey).(*http.Server)
+	stop := h.Rec.stopOnShutdown(srv)
 	rc := http.NewResponseController(w)
 	hd := w.Header()
 	hd.Set("Content-Type", "text/event-stream; charset=utf-8")
@@ -191,8 +196,6 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 	if _, err := fmt.Fprint(w, "retry: 2000\n: inspector stream\n\n"); err != nil || rc.Flush() != nil {
 		return
 	}
-	srv, _ := r.Context().Value(http.ServerContextKey).(*http.Server)
-	stop := h.Rec.stopOnShutdown(srv)
 	tick := time.NewTicker(heartbeat)
 	defer tick.Stop()
 	var buf []byte

@@ -89,11 +89,9 @@ func (r *Recorder) stopOnShutdown(srv *http.Server) <-chan struct{} {
 	}
 	c := make(chan struct{})
 	r.servers[srv] = c
-	srv.RegisterOnShutdown(func() {
-		r.mu.Lock()
-		delete(r.servers, srv)
-		r.mu.Unlock()
-		close(c)
-	})
+	// The closed channel stays in the map: a stream that starts while the server shuts
+	// down (a request already read) must see it closed, not register a hook that
+	// Shutdown, having run its hooks, would never call. One entry per server ever.
+	srv.RegisterOnShutdown(func() { close(c) })
 	return c
 }
