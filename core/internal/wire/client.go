@@ -344,9 +344,16 @@ func (c *Client) send(ctx context.Context, body []byte, tm *Timing) (*http.Respo
 // the body). The request is written in full before its answer is read, so the server
 // cannot have received all of it; errors reading the answer do not qualify, since the
 // server may have acted on the request.
+//
+// A read that fails with net.ErrClosed before any answer counts too: the connection was
+// closed on this side, which during a round trip is net/http's transport reacting to the
+// failed write (its reader can report that first; a canceled context is never retried).
 func notDelivered(err error) bool {
 	var op *net.OpError
-	return errors.As(err, &op) && (op.Op == "write" || op.Op == "readfrom")
+	if !errors.As(err, &op) {
+		return false
+	}
+	return op.Op == "write" || op.Op == "readfrom" || (op.Op == "read" && errors.Is(op.Err, net.ErrClosed))
 }
 
 // do sends hreq through the caller's http.Client, or straight to the transport when the
