@@ -395,23 +395,29 @@ type stringWriter struct{ w io.StringWriter }
 
 func (s stringWriter) Write(b []byte) (int, error) { return s.w.WriteString(string(b)) }
 
-// holdTail writes what comes before "</body" and holds the rest (and a partial "</body" at
-// the end of b, which the next write may complete).
+// holdTail writes what comes before the last "</body" written so far and holds the rest
+// (and a partial "</body" at the end of b, which the next write may complete). A "</body"
+// that a later one follows (in a script's string, a comment, an attribute) goes out: the
+// regions go before the page's own, the last one.
 func (v *Visit) holdTail(w io.Writer, b []byte) (int, error) {
 	v.mu.Lock()
 	st := v.stream
-	if st.found {
-		st.tail = append(st.tail, b...)
-		v.mu.Unlock()
-		return len(b), nil
-	}
-	data := b
+	data, from := b, 0
 	if len(st.tail) > 0 {
 		data = append(st.tail, b...)
+		// The held bytes were searched already: only a "</body" that b completes or holds
+		// is new, and the one the tail starts with (when found) is not.
+		from = max(len(st.tail)-len(bodyEnd)+1, 0)
+		if st.found {
+			from = max(from, 1)
+		}
 	}
 	var out []byte
-	if i := lastIndexFold(data, bodyEnd); i >= 0 {
+	if i := lastIndexFold(data[from:], bodyEnd); i >= 0 {
+		i += from
 		out, st.tail, st.found = data[:i], append([]byte(nil), data[i:]...), true
+	} else if st.found {
+		st.tail = data // tail and b appended: found implies a tail, so data is not b
 	} else {
 		k := partialSuffix(data, bodyEnd)
 		out, st.tail = data[:len(data)-k], append([]byte(nil), data[len(data)-k:]...)
