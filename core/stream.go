@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -93,7 +94,9 @@ func (v *Visit) context() context.Context {
 func (v *Visit) mayStream() bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.mode != modeActive || v.ctl.stop != stopNone || v.t.cfg.StreamBudget < 0 || v.phase >= phaseStreaming || v.w == nil {
+	// phaseStreaming: an earlier region of the page was deferred and sent the header; this
+	// one streams too (rendered in place, it would keep its fallback for good).
+	if v.mode != modeActive || v.ctl.stop != stopNone || v.t.cfg.StreamBudget < 0 || v.phase > phaseStreaming || v.w == nil {
 		return false
 	}
 	if k, _ := v.pageKind(); k != KindPage {
@@ -498,7 +501,7 @@ func (v *Visit) renderDeferred(ctx context.Context, buf *bytes.Buffer, regions [
 	for _, d := range regions {
 		mark := buf.Len()
 		buf.WriteString(`<template for="` + d.id + `">`)
-		if err := d.r.Render(ctx, buf); err != nil {
+		if err := renderSafely(ctx, buf, d.r); err != nil {
 			buf.Truncate(mark)
 			v.t.logs.log(v.t.log, slog.LevelWarn, "region", "personyze: streamed region not rendered, its fallback stays",
 				slog.String("region", d.id), slog.String("error", err.Error()))
@@ -515,6 +518,18 @@ func (v *Visit) renderDeferred(ctx context.Context, buf *bytes.Buffer, regions [
 		scheme = "https"
 	}
 	buf.WriteString(string(v.t.swap.tag(v.w.Header().Values("Content-Security-Policy"), "", scheme, v.r.Host)))
+}
+
+// renderSafely renders r, returning a panic of r as an error: at the end of a streamed page
+// the handler has returned, so a panic would reach net/http, which drops the connection,
+// losing the end of a page that is complete without the region.
+func renderSafely(ctx context.Context, w io.Writer, r Region) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return r.Render(ctx, w)
 }
 
 // isHTMLBody reports whether a response with header h is an HTML page (or has no type yet,

@@ -1,0 +1,215 @@
+package core
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// hostileRegion is a Region whose fallback (no recommendations yet) writes fallback and
+// whose final render (with recommendations) does what final says.
+type hostileRegion struct {
+	v     *Visit
+	final func(w io.Writer) error
+}
+
+func (h hostileRegion) Render(_ context.Context, w io.Writer) error {
+	if len(h.v.Items()) == 0 {
+		_, err := io.WriteString(w, "<p>fallback</p>")
+		return err
+	}
+	return h.final(w)
+}
+
+// regionSite replaces sw's site with one whose handler is page, run behind the middleware
+// as newStreamWorld's; ended is closed when End has returned.
+func regionSite(sw *streamWorld, page func(w http.ResponseWriter, v *Visit)) (ended chan struct{}) {
+	ended = make(chan struct{}, 16)
+	site := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		ex := sw.tr.Begin(rw, r)
+		if ex.Served() {
+			return
+		}
+		defer func() { ended <- struct{}{} }()
+		defer ex.End()
+		w, r := ex.Wrap(rw), ex.Request()
+		v := FromContext(r.Context())
+		_ = v.Track(ProductViewed("p1"))
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		page(w, v)
+	}))
+	sw.t.Cleanup(site.Close)
+	sw.site = site
+	return ended
+}
+
+// TestRegionPanicsWhenStreamed: a Region that panics at its final render, at the end of a
+// streamed page, leaves its fallback in place; the page ends complete (its held end
+// included) and the panic is logged, not thrown out of End.
+func TestRegionPanicsWhenStreamed(t *testing.T) {
+	logs := &syncBuf{}
+	sw := newStreamWorld(t, func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	ended := regionSite(sw, func(w http.ResponseWriter, v *Visit) {
+		_, _ = io.WriteString(w, "<!doctype html><html><body><main>")
+		_ = v.RenderRegion(w, "bad", hostileRegion{v: v, final: func(io.Writer) error { panic("region bug") }})
+		_ = v.RenderRegion(w, "good", hostileRegion{v: v, final: func(w io.Writer) error {
+			_, err := io.WriteString(w, "<p>recommended</p>")
+			return err
+		}})
+		_, _ = io.WriteString(w, "</main></body></html>")
+	})
+	resp := sw.open(sw.visitor(), "/", true)
+	br := bufio.NewReader(resp.Body)
+	readUntil(t, br, "</main>")
+	sw.gate.release()
+	rest, err := io.ReadAll(br)
+	if err != nil {
+		t.Fatalf("the streamed page broke off: %v after %q", err, rest)
+	}
+	tail := string(rest)
+	if strings.Contains(tail, `<template for="pz1-bad">`) || !strings.Contains(tail, `<template for="pz2-good"><p>recommended</p></template>`) ||
+		!strings.HasSuffix(tail, "</body></html>") {
+		t.Errorf("after a panicking region: %q\n%s", tail, logs.String())
+	}
+	<-ended
+	if !strings.Contains(logs.String(), "region bug") {
+		t.Errorf("the panic was not logged: %s", logs.String())
+	}
+}
+
+// TestRegionClientGone: a visitor who leaves while a streamed page waits for Personyze does
+// not keep End waiting for the answer (up to StreamBudget): it returns once the request's
+// context ends.
+func TestRegionClientGone(t *testing.T) {
+	sw := newStreamWorld(t, func(c *Config) { c.StreamBudget = time.Minute })
+	ended := regionSite(sw, func(w http.ResponseWriter, v *Visit) {
+		_, _ = io.WriteString(w, "<!doctype html><html><body><main>")
+		_ = v.RenderRegion(w, "r", hostileRegion{v: v, final: func(io.Writer) error { return nil }})
+		_, _ = io.WriteString(w, "</main></body></html>")
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, sw.site.URL+"/", nil)
+	req.Header.Set("User-Agent", fuzzUA)
+	req.Header.Set("Sec-Fetch-Mode", "navigate")
+	req.Header.Set("Sec-Fetch-Dest", "document")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readUntil(t, bufio.NewReader(resp.Body), "<?end>")
+	cancel() // the gate stays closed: only the visitor's leaving can end the wait
+	resp.Body.Close()
+	select {
+	case <-ended:
+	case <-time.After(30 * time.Second):
+		t.Fatal("End still waits for Personyze after the visitor left")
+	}
+
+}
+
+// TestStreamedBytesPreserved: for any writes after a deferred region (however split, with
+// "</body" anywhere), the client receives exactly what the handler wrote, plus the streamed
+// templates and script before the last "</body".
+func TestStreamedBytesPreserved(t *testing.T) {
+	pieces := []string{"<p>a</p>", "</body>", "</BODY", "</bo", "dy>", "<script>s='</body>'</script>", "</html>", "\n", "é", strings.Repeat("x", 4096)}
+	for seed := range uint64(8) {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 1))
+			sw := newStreamWorld(t, nil)
+			var wrote bytes.Buffer
+			regionSite(sw, func(rw http.ResponseWriter, v *Visit) {
+				w := io.MultiWriter(rw, &wrote)
+				_, _ = io.WriteString(w, "<!doctype html><html><body>")
+				_ = v.RenderRegion(w, "r", hostileRegion{v: v, final: func(w io.Writer) error {
+					_, err := io.WriteString(w, "<p>recommended</p>")
+					return err
+				}})
+				for range 1 + rng.IntN(12) {
+					_, _ = io.WriteString(w, pieces[rng.IntN(len(pieces))])
+				}
+			})
+			resp := sw.open(sw.visitor(), "/", true)
+			br := bufio.NewReader(resp.Body)
+			head := readUntil(t, br, "<?end>")
+			sw.gate.release()
+			rest, err := io.ReadAll(br)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := head + string(rest)
+			start := strings.Index(got, `<template for="pz1-r">`)
+			end := strings.Index(got[max(start, 0):], "</script>")
+			if start < 0 || end < 0 {
+				t.Fatalf("no streamed region: %q", clip(got))
+			}
+			end += start + len("</script>")
+			if plain := got[:start] + got[end:]; plain != wrote.String() {
+				t.Fatalf("received, without the streamed part:\n%q\nwrote:\n%q", clip(plain), clip(wrote.String()))
+			}
+			at := lastIndexFold(wrote.Bytes(), bodyEnd)
+			if at < 0 {
+				at = wrote.Len() - partialSuffix(wrote.Bytes(), bodyEnd)
+			}
+			if start != at {
+				t.Errorf("streamed at %d, want before the last %q at %d: %q", start, bodyEnd, at, clip(got))
+			}
+		})
+	}
+}
+
+// clip shortens the runs of x of a test page for messages.
+func clip(s string) string { return strings.ReplaceAll(s, strings.Repeat("x", 4096), "x…") }
+
+// TestRegionsAllStreamed: every region of a page is streamed, not only the first (the
+// header goes out with the first one's fallback), each under its own id, whatever its name
+// (the same name twice, quotes, "--", "?>", non-ASCII, very long): the id in the marker and
+// in <template for> is the same, and needs no escaping.
+func TestRegionsAllStreamed(t *testing.T) {
+	names := []string{"recs", "recs", `x"><script>alert(1)</script>`, "--!>?>", "推荐", strings.Repeat("long", 100)}
+	sw := newStreamWorld(t, nil)
+	regionSite(sw, func(w http.ResponseWriter, v *Visit) {
+		_, _ = io.WriteString(w, "<!doctype html><html><body><main>")
+		for i, name := range names {
+			_, _ = fmt.Fprintf(w, "<div>")
+			_ = v.RenderRegion(w, name, hostileRegion{v: v, final: func(w io.Writer) error {
+				_, err := fmt.Fprintf(w, "<p>region %d</p>", i)
+				return err
+			}})
+			_, _ = fmt.Fprintf(w, "</div>")
+		}
+		_, _ = io.WriteString(w, "</main></body></html>")
+	})
+	resp := sw.open(sw.visitor(), "/", true)
+	br := bufio.NewReader(resp.Body)
+	shell := readUntil(t, br, "</main>")
+	sw.gate.release()
+	rest, err := io.ReadAll(br)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for i := range names {
+		_, after, _ := strings.Cut(shell, fmt.Sprintf(`<?start name="pz%d`, i+1))
+		id, _, _ := strings.Cut(after, `"`)
+		id = fmt.Sprintf("pz%d", i+1) + id
+		if ids[id] || strings.ContainsAny(id, "<>'&?!- ") && !strings.HasPrefix(strings.TrimPrefix(id, fmt.Sprintf("pz%d", i+1)), "-") || len(id) > 40 {
+			t.Errorf("region %d: id %q (reused, too long, or needs escaping)", i, id)
+		}
+		ids[id] = true
+		if want := fmt.Sprintf(`<?start name="%s"><p>fallback</p><?end>`, id); !strings.Contains(shell, want) {
+			t.Errorf("region %d: no %s in the shell %q", i, want, shell)
+		}
+		if want := fmt.Sprintf(`<template for="%s"><p>region %d</p></template>`, id, i); !strings.Contains(string(rest), want) {
+			t.Errorf("region %d: no %s in the end %q", i, want, rest)
+		}
+	}
+}
