@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -212,4 +213,73 @@ func TestRegionsAllStreamed(t *testing.T) {
 			t.Errorf("region %d: no %s in the end %q", i, want, rest)
 		}
 	}
+}
+
+// failingRegion's fallback writes part of itself and fails; its final render succeeds.
+type failingRegion struct{ v *Visit }
+
+func (f failingRegion) Render(_ context.Context, w io.Writer) error {
+	if len(f.v.Items()) == 0 {
+		_, _ = io.WriteString(w, "<p>part")
+		return errors.New("fallback failed")
+	}
+	_, err := io.WriteString(w, "<p>recommended</p>")
+	return err
+}
+
+// TestRegionFallbackFails: a region whose fallback fails (its error returned to a handler
+// that goes on, as a templ component's may) still closes its markers, so that the swap
+// replaces only the region and not the rest of its parent; its final render is streamed.
+func TestRegionFallbackFails(t *testing.T) {
+	sw := newStreamWorld(t, nil)
+	errs := make(chan error, 1)
+	regionSite(sw, func(w http.ResponseWriter, v *Visit) {
+		_, _ = io.WriteString(w, "<!doctype html><html><body><main><div>")
+		errs <- v.RenderRegion(w, "r", failingRegion{v})
+		_, _ = io.WriteString(w, "<p>after</p></div></main></body></html>")
+	})
+	resp := sw.open(sw.visitor(), "/", true)
+	br := bufio.NewReader(resp.Body)
+	shell := readUntil(t, br, "</main>")
+	sw.gate.release()
+	rest, _ := io.ReadAll(br)
+	if err := <-errs; err == nil || !strings.Contains(err.Error(), "fallback failed") {
+		t.Errorf("RenderRegion = %v, want the fallback's error", err)
+	}
+	if !strings.Contains(shell, `<?start name="pz1-r"><p>part<?end><p>after</p>`) {
+		t.Errorf("the failed fallback's markers are not closed: %q", shell)
+	}
+	if !strings.Contains(string(rest), `<template for="pz1-r"><p>recommended</p></template>`) {
+		t.Errorf("the region was not streamed: %q", rest)
+	}
+}
+
+// TestRegionTrackerClose: Close while a page streams (Personyze not answering) ends the
+// page within Close's deadline: the fallback stays, the response is complete.
+func TestRegionTrackerClose(t *testing.T) {
+	sw := newStreamWorld(t, func(c *Config) { c.StreamBudget = time.Minute })
+	ended := regionSite(sw, func(w http.ResponseWriter, v *Visit) {
+		_, _ = io.WriteString(w, "<!doctype html><html><body><main>")
+		_ = v.RenderRegion(w, "r", hostileRegion{v: v, final: func(io.Writer) error { return nil }})
+		_, _ = io.WriteString(w, "</main></body></html>")
+	})
+	resp := sw.open(sw.visitor(), "/", true)
+	br := bufio.NewReader(resp.Body)
+	readUntil(t, br, "<?end>")
+	closed := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		closed <- sw.tr.Close(ctx)
+	}()
+	rest, err := io.ReadAll(br) // the gate stays closed
+	if err != nil || !strings.HasSuffix(string(rest), "</main></body></html>") || strings.Contains(string(rest), "<template") {
+		t.Errorf("after Close: %q, %v", rest, err)
+	}
+	select {
+	case <-ended:
+	case <-time.After(30 * time.Second):
+		t.Fatal("End did not return after Close")
+	}
+	<-closed
 }

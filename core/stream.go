@@ -72,10 +72,12 @@ func (v *Visit) RenderRegion(w io.Writer, name string, r Region) error {
 	if _, err := io.WriteString(w, `<?start name="`+id+`">`); err != nil {
 		return err
 	}
-	if err := r.Render(ctx, w); err != nil {
-		return err
+	// The end marker even when the fallback failed: without it the swap would replace
+	// everything after the region in its parent.
+	err := r.Render(ctx, w)
+	if _, werr := io.WriteString(w, "<?end>"); err == nil {
+		err = werr
 	}
-	_, err := io.WriteString(w, "<?end>")
 	return err
 }
 
