@@ -283,3 +283,42 @@ func TestRegionTrackerClose(t *testing.T) {
 	}
 	<-closed
 }
+
+// nestedRegion renders the region inner inside its own content.
+type nestedRegion struct {
+	v     *Visit
+	inner Region
+}
+
+func (n nestedRegion) Render(_ context.Context, w io.Writer) error {
+	_, _ = io.WriteString(w, "<h2>outer</h2>")
+	return n.v.RenderRegion(w, "inner", n.inner)
+}
+
+// TestRegionNested: a region inside a region streams as one: the outer one's fallback
+// holds the inner one's fallback without markers of its own (the swap of the outer would
+// stop at the inner one's end marker), and only the outer one is streamed, the inner one
+// rendered in it.
+func TestRegionNested(t *testing.T) {
+	sw := newStreamWorld(t, nil)
+	regionSite(sw, func(w http.ResponseWriter, v *Visit) {
+		_, _ = io.WriteString(w, "<!doctype html><html><body><main>")
+		inner := hostileRegion{v: v, final: func(w io.Writer) error {
+			_, err := io.WriteString(w, "<p>recommended</p>")
+			return err
+		}}
+		_ = v.RenderRegion(w, "outer", nestedRegion{v: v, inner: inner})
+		_, _ = io.WriteString(w, "</main></body></html>")
+	})
+	resp := sw.open(sw.visitor(), "/", true)
+	br := bufio.NewReader(resp.Body)
+	shell := readUntil(t, br, "</main>")
+	sw.gate.release()
+	rest, _ := io.ReadAll(br)
+	if want := `<main><?start name="pz1-outer"><h2>outer</h2><p>fallback</p><?end></main>`; !strings.Contains(shell, want) {
+		t.Errorf("shell %q, want %q", shell, want)
+	}
+	if n := strings.Count(string(rest), "<template"); n != 1 || !strings.Contains(string(rest), `<template for="pz1-outer"><h2>outer</h2><p>recommended</p></template>`) {
+		t.Errorf("%d templates streamed, want the outer one with the inner one in it: %q", n, rest)
+	}
+}

@@ -34,6 +34,7 @@ type streamState struct {
 	pre      []byte // the body kept while the call is in flight (keepBody)
 	// preString: the first kept bytes came from a WriteString.
 	preString bool
+	fallbacks int // regions whose fallback is being rendered (fallbackDepth)
 }
 
 // deferredRegion is a region whose content goes at the end of the response.
@@ -74,11 +75,21 @@ func (v *Visit) RenderRegion(w io.Writer, name string, r Region) error {
 	}
 	// The end marker even when the fallback failed: without it the swap would replace
 	// everything after the region in its parent.
-	err := r.Render(ctx, w)
+	v.fallbackDepth(1)
+	err := func() error { defer v.fallbackDepth(-1); return r.Render(ctx, w) }()
 	if _, werr := io.WriteString(w, "<?end>"); err == nil {
 		err = werr
 	}
 	return err
+}
+
+// fallbackDepth adds d to the regions whose fallback is being rendered. A region inside one
+// renders in place (its fallback, without markers): the outer region is streamed whole, with
+// it, and the swap of the outer one would stop at an inner end marker.
+func (v *Visit) fallbackDepth(d int) {
+	v.mu.Lock()
+	v.stream.fallbacks += d
+	v.mu.Unlock()
 }
 
 // errNilRegion is RenderRegion's error for a nil Region.
@@ -101,7 +112,7 @@ func (v *Visit) mayStream() bool {
 	if v.mode != modeActive || v.ctl.stop != stopNone || v.t.cfg.StreamBudget < 0 || v.phase > phaseStreaming || v.w == nil {
 		return false
 	}
-	if k, _ := v.pageKind(); k != KindPage {
+	if k, _ := v.pageKind(); k != KindPage || (v.stream != nil && v.stream.fallbacks > 0) {
 		return false
 	}
 	return flushable(v.w)
