@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -32,16 +33,20 @@ func (h hostileRegion) Render(_ context.Context, w io.Writer) error {
 }
 
 // regionSite replaces sw's site with one whose handler is page, run behind the middleware
-// as newStreamWorld's; ended is closed when End has returned.
-func regionSite(sw *streamWorld, page func(w http.ResponseWriter, v *Visit)) (ended chan struct{}) {
-	ended = make(chan struct{}, 16)
+// as newStreamWorld's; ended receives the page call's outcome when End has returned.
+func regionSite(sw *streamWorld, page func(w http.ResponseWriter, v *Visit)) (ended chan Outcome) {
+	ended = make(chan Outcome, 16)
 	site := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		ex := sw.tr.Begin(rw, r)
 		if ex.Served() {
 			return
 		}
-		defer func() { ended <- struct{}{} }()
-		defer ex.End()
+		defer func() {
+			ex.End()
+			ex.mu.Lock()
+			ended <- ex.call.Outcome
+			ex.mu.Unlock()
+		}()
 		w, r := ex.Wrap(rw), ex.Request()
 		v := FromContext(r.Context())
 		_ = v.Track(ProductViewed("p1"))
@@ -320,5 +325,70 @@ func TestRegionNested(t *testing.T) {
 	}
 	if n := strings.Count(string(rest), "<template"); n != 1 || !strings.Contains(string(rest), `<template for="pz1-outer"><h2>outer</h2><p>recommended</p></template>`) {
 		t.Errorf("%d templates streamed, want the outer one with the inner one in it: %q", n, rest)
+	}
+}
+
+// TestRegionHTTP10: an HTTP/1.0 client (no chunked encoding: the end of the body is the
+// end of the connection) gets the shell first, then the region and the held end, complete;
+// a handler that flushes after its region changes nothing.
+func TestRegionHTTP10(t *testing.T) {
+	sw := newStreamWorld(t, nil)
+	regionSite(sw, func(w http.ResponseWriter, v *Visit) {
+		_, _ = io.WriteString(w, "<!doctype html><html><body><main>")
+		_ = v.RenderRegion(w, "r", hostileRegion{v: v, final: func(w io.Writer) error {
+			_, err := io.WriteString(w, "<p>recommended</p>")
+			return err
+		}})
+		_, _ = io.WriteString(w, "</main></body></html>")
+		http.NewResponseController(w).Flush() // the shell; the end stays held
+	})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(sw.site.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_, _ = io.WriteString(conn, "GET / HTTP/1.0\r\nUser-Agent: "+fuzzUA+"\r\nAccept: text/html\r\nSec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: document\r\n\r\n")
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	br := bufio.NewReader(conn)
+	shell := readUntil(t, br, "</main>")
+	if !strings.HasPrefix(shell, "HTTP/1.0 200") || strings.Contains(shell, "chunked") || !strings.Contains(shell, `<?start name="pz1-r"><p>fallback</p><?end>`) {
+		t.Fatalf("shell %q", shell)
+	}
+	sw.gate.release()
+	rest, err := io.ReadAll(br)
+	if err != nil || !strings.HasPrefix(string(rest), `<template for="pz1-r"><p>recommended</p></template>`) || !strings.HasSuffix(string(rest), "</body></html>") {
+		t.Errorf("end %q, %v", rest, err)
+	}
+}
+
+// TestRegionHijacked: a handler that hijacks the connection after a region was deferred
+// owns the connection: End neither waits for Personyze (up to StreamBudget) nor writes the
+// region to it.
+func TestRegionHijacked(t *testing.T) {
+	sw := newStreamWorld(t, func(c *Config) { c.StreamBudget = time.Minute })
+	ended := regionSite(sw, func(w http.ResponseWriter, v *Visit) {
+		var b strings.Builder
+		_ = v.RenderRegion(&b, "r", hostileRegion{v: v, final: func(io.Writer) error { return nil }})
+		conn, brw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Errorf("hijack: %v", err)
+			return
+		}
+		defer conn.Close()
+		_, _ = brw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+		_ = brw.Flush()
+	})
+	resp := sw.open(sw.visitor(), "/", true)
+	if b, _ := io.ReadAll(resp.Body); string(b) != "ok" {
+		t.Errorf("body %q", b)
+	}
+	var outcome Outcome
+	select {
+	case outcome = <-ended:
+	case <-time.After(30 * time.Second):
+		t.Fatal("End waits for Personyze on a hijacked connection")
+	}
+	if outcome != OutcomePending { // the gate is closed: the call ends only when it gives up
+		t.Errorf("End returned after the page's call ended (%v): it waited for it", outcome)
 	}
 }
