@@ -131,6 +131,12 @@
 // [Visit.RenderRegion] is the same for any [Region] (a value with Render(ctx, w), such as
 // a templ component, or [TemplateRegion]), for pages that are not html/template.
 //
+// A page may have any number of regions, each streamed under its own id; a region placed
+// inside another's template is part of it and streams with it. The streamed regions go
+// before the last "</body" the page writes (keep that string out of scripts after it). A
+// Region whose final rendering fails or panics is logged and keeps its fallback; after a
+// Hijack (through [Exchange.Wrap]) nothing is streamed.
+//
 // # Events
 //
 // The product commands are [ProductViewed], [ProductAddedToCart], [ProductLiked],

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -33,6 +34,7 @@ type streamState struct {
 	pre      []byte // the body kept while the call is in flight (keepBody)
 	// preString: the first kept bytes came from a WriteString.
 	preString bool
+	fallbacks int // regions whose fallback is being rendered (fallbackDepth)
 }
 
 // deferredRegion is a region whose content goes at the end of the response.
@@ -71,11 +73,23 @@ func (v *Visit) RenderRegion(w io.Writer, name string, r Region) error {
 	if _, err := io.WriteString(w, `<?start name="`+id+`">`); err != nil {
 		return err
 	}
-	if err := r.Render(ctx, w); err != nil {
-		return err
+	// The end marker even when the fallback failed: without it the swap would replace
+	// everything after the region in its parent.
+	v.fallbackDepth(1)
+	err := func() error { defer v.fallbackDepth(-1); return r.Render(ctx, w) }()
+	if _, werr := io.WriteString(w, "<?end>"); err == nil {
+		err = werr
 	}
-	_, err := io.WriteString(w, "<?end>")
 	return err
+}
+
+// fallbackDepth adds d to the regions whose fallback is being rendered. A region inside one
+// renders in place (its fallback, without markers): the outer region is streamed whole, with
+// it, and the swap of the outer one would stop at an inner end marker.
+func (v *Visit) fallbackDepth(d int) {
+	v.mu.Lock()
+	v.stream.fallbacks += d
+	v.mu.Unlock()
 }
 
 // errNilRegion is RenderRegion's error for a nil Region.
@@ -93,10 +107,12 @@ func (v *Visit) context() context.Context {
 func (v *Visit) mayStream() bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.mode != modeActive || v.ctl.stop != stopNone || v.t.cfg.StreamBudget < 0 || v.phase >= phaseStreaming || v.w == nil {
+	// phaseStreaming: an earlier region of the page was deferred and sent the header; this
+	// one streams too (rendered in place, it would keep its fallback for good).
+	if v.mode != modeActive || v.ctl.stop != stopNone || v.t.cfg.StreamBudget < 0 || v.phase > phaseStreaming || v.w == nil {
 		return false
 	}
-	if k, _ := v.pageKind(); k != KindPage {
+	if k, _ := v.pageKind(); k != KindPage || (v.stream != nil && v.stream.fallbacks > 0) {
 		return false
 	}
 	return flushable(v.w)
@@ -395,23 +411,29 @@ type stringWriter struct{ w io.StringWriter }
 
 func (s stringWriter) Write(b []byte) (int, error) { return s.w.WriteString(string(b)) }
 
-// holdTail writes what comes before "</body" and holds the rest (and a partial "</body" at
-// the end of b, which the next write may complete).
+// holdTail writes what comes before the last "</body" written so far and holds the rest
+// (and a partial "</body" at the end of b, which the next write may complete). A "</body"
+// that a later one follows (in a script's string, a comment, an attribute) goes out: the
+// regions go before the page's own, the last one.
 func (v *Visit) holdTail(w io.Writer, b []byte) (int, error) {
 	v.mu.Lock()
 	st := v.stream
-	if st.found {
-		st.tail = append(st.tail, b...)
-		v.mu.Unlock()
-		return len(b), nil
-	}
-	data := b
+	data, from := b, 0
 	if len(st.tail) > 0 {
 		data = append(st.tail, b...)
+		// The held bytes were searched already: only a "</body" that b completes or holds
+		// is new, and the one the tail starts with (when found) is not.
+		from = max(len(st.tail)-len(bodyEnd)+1, 0)
+		if st.found {
+			from = max(from, 1)
+		}
 	}
 	var out []byte
-	if i := lastIndexFold(data, bodyEnd); i >= 0 {
+	if i := lastIndexFold(data[from:], bodyEnd); i >= 0 {
+		i += from
 		out, st.tail, st.found = data[:i], append([]byte(nil), data[i:]...), true
+	} else if st.found {
+		st.tail = data // tail and b appended: found implies a tail, so data is not b
 	} else {
 		k := partialSuffix(data, bodyEnd)
 		out, st.tail = data[:len(data)-k], append([]byte(nil), data[len(data)-k:]...)
@@ -492,7 +514,7 @@ func (v *Visit) renderDeferred(ctx context.Context, buf *bytes.Buffer, regions [
 	for _, d := range regions {
 		mark := buf.Len()
 		buf.WriteString(`<template for="` + d.id + `">`)
-		if err := d.r.Render(ctx, buf); err != nil {
+		if err := renderSafely(ctx, buf, d.r); err != nil {
 			buf.Truncate(mark)
 			v.t.logs.log(v.t.log, slog.LevelWarn, "region", "personyze: streamed region not rendered, its fallback stays",
 				slog.String("region", d.id), slog.String("error", err.Error()))
@@ -509,6 +531,18 @@ func (v *Visit) renderDeferred(ctx context.Context, buf *bytes.Buffer, regions [
 		scheme = "https"
 	}
 	buf.WriteString(string(v.t.swap.tag(v.w.Header().Values("Content-Security-Policy"), "", scheme, v.r.Host)))
+}
+
+// renderSafely renders r, returning a panic of r as an error: at the end of a streamed page
+// the handler has returned, so a panic would reach net/http, which drops the connection,
+// losing the end of a page that is complete without the region.
+func renderSafely(ctx context.Context, w io.Writer, r Region) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return r.Render(ctx, w)
 }
 
 // isHTMLBody reports whether a response with header h is an HTML page (or has no type yet,

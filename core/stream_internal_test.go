@@ -29,6 +29,9 @@ func TestHoldTail(t *testing.T) {
 		{"no body end", []string{"<p>a</p>", "<p>b</p>"}, "<p>a</p><p>b</p>", ""},
 		{"a partial that is not", []string{"x</b", "r>y"}, "x</br>y", ""},
 		{"after the end", []string{"x</body>", "</html>", "\n"}, "x", "</body></html>\n"},
+		// "</body" in a script string before the page's own: the regions go before the last.
+		{"a later body end", []string{`x<script>s="</body>"</script>`, "y</body></html>"}, `x<script>s="</body>"</script>y`, "</body></html>"},
+		{"a later body end, split", []string{"x</body>y</bo", "dy></html>"}, "x</body>y", "</body></html>"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -61,7 +61,6 @@ func newStreamWorld(t *testing.T, adjust func(*Config)) *streamWorld {
 		sim.Handler().ServeHTTP(w, r)
 	}))
 	t.Cleanup(front.Close)
-	t.Cleanup(g.release) // first: nothing stays held when a test ends
 	cfg := Config{APIKey: sim.APIKey(), BaseURL: front.URL, Development: true, Timeout: 5 * time.Second,
 		StreamBudget: 10 * time.Second, InlineWait: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}
 	if adjust != nil {
@@ -96,6 +95,7 @@ func newStreamWorld(t *testing.T, adjust func(*Config)) *streamWorld {
 		defer cancel()
 		_ = tr.Close(ctx)
 	})
+	t.Cleanup(g.release) // registered last, run first: Close does not wait for a held call
 	return &streamWorld{t: t, sim: sim, gate: g, tr: tr, site: site}
 }
 

@@ -153,7 +153,7 @@ func (h *h1Writer) CloseNotify() <-chan bool          { return h.closeNotify() }
 func (h *h1Writer) EnableFullDuplex() error           { return h.enableFullDuplex() }
 func (h *h1Writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	_, _ = h.e.WriteBody(h.w, http.StatusOK, nil)
-	return h.w.(http.Hijacker).Hijack()
+	return h.e.hijacked(h.w.(http.Hijacker).Hijack())
 }
 func (h *h1Writer) ReadFrom(src io.Reader) (int64, error) {
 	_, _ = h.e.WriteBody(h.w, http.StatusOK, nil)
@@ -211,7 +211,10 @@ func (e *Exchange) snoop(w http.ResponseWriter) http.ResponseWriter {
 			return func() error { _, _ = e.WriteBody(w, http.StatusOK, nil); return next() }
 		},
 		Hijack: func(next httpsnoop.HijackFunc) httpsnoop.HijackFunc {
-			return func() (net.Conn, *bufio.ReadWriter, error) { _, _ = e.WriteBody(w, http.StatusOK, nil); return next() }
+			return func() (net.Conn, *bufio.ReadWriter, error) {
+				_, _ = e.WriteBody(w, http.StatusOK, nil)
+				return e.hijacked(next())
+			}
 		},
 	})
 }
@@ -239,4 +242,20 @@ func (e *Exchange) releaseKept(w io.Writer) {
 	if kept {
 		_, _ = e.WriteBody(w, http.StatusOK, nil)
 	}
+}
+
+// hijacked passes a Hijack's results on; after a successful one the handler owns the
+// connection, so the page's deferred regions are dropped: End neither waits for Personyze
+// for them nor writes to the connection.
+func (e *Exchange) hijacked(c net.Conn, rw *bufio.ReadWriter, err error) (net.Conn, *bufio.ReadWriter, error) {
+	if err == nil {
+		v := (*Visit)(e)
+		v.mu.Lock()
+		if v.stream != nil {
+			v.stream.deferred, v.stream.tail = nil, nil
+		}
+		v.mu.Unlock()
+		v.holding.Store(false)
+	}
+	return c, rw, err
 }

@@ -23,9 +23,11 @@ import (
 const RegionTemplate = "region.html"
 
 // regionTemplateText is RegionTemplate: a whole document (the streamed region goes before
-// its </body>), the region's space reserved by its container, and a fallback.
+// its </body>), the region's space reserved by its container, and a fallback. The region is
+// placed twice: a page's later regions stream as its first one does.
 const regionTemplateText = `<!doctype html><html><head><title>{{.Title}}</title></head><body><main>` +
-	`<section class="recs-slot">{{personyzeRegion .Personyze "recs" .}}</section><footer>end</footer></main></body></html>` +
+	`<section class="recs-slot">{{personyzeRegion .Personyze "recs" .}}</section>` +
+	`<aside class="recs-slot">{{personyzeRegion .Personyze "recs" .}}</aside><footer>end</footer></main></body></html>` +
 	`{{define "recs"}}<ul class="recs">{{range .Personyze.Items}}<li><a href="{{personyzeLink .}}">{{.Title}}</a></li>` +
 	`{{else}}<li class="fallback">Bestsellers</li>{{end}}</ul>{{end}}`
 
@@ -137,8 +139,10 @@ func RegionStreamed(t *testing.T, a Adapter, o StreamOptions) {
 		}
 		shell.WriteByte(c)
 	}
-	if want := `<?start name="pz1-recs">` + RegionFallback + `<?end>`; !strings.Contains(shell.String(), want) {
-		t.Errorf("shell without %q: %s", want, shell.String())
+	for _, id := range []string{"pz1-recs", "pz2-recs"} {
+		if want := `<?start name="` + id + `">` + RegionFallback + `<?end>`; !strings.Contains(shell.String(), want) {
+			t.Errorf("shell without %q: %s", want, shell.String())
+		}
 	}
 	g.release()
 	rest, err := io.ReadAll(br)
@@ -147,6 +151,7 @@ func RegionStreamed(t *testing.T, a Adapter, o StreamOptions) {
 	}
 	tail := string(rest)
 	if !strings.HasPrefix(tail, `<template for="pz1-recs"><ul class="recs"><li><a href=`) ||
+		!strings.Contains(tail, `<template for="pz2-recs"><ul class="recs"><li><a href=`) ||
 		!strings.Contains(tail, `personyze-stream.js?v=`) || !strings.HasSuffix(tail, "</body></html>") {
 		t.Errorf("the streamed end of the response is %q", tail)
 	}
