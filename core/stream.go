@@ -254,11 +254,11 @@ func (v *Visit) callBudget() time.Duration {
 // holds the end of the body back (from "</body"), so that End streams the regions before
 // it and the page stays valid HTML.
 func (e *Exchange) WriteBody(w io.Writer, status int, b []byte) (int, error) {
-	return e.writeBody(w, status, b, false)
+	return e.writeBody(w, status, b)
 }
 
-// writeBody is WriteBody; str says b was written as a string.
-func (e *Exchange) writeBody(w io.Writer, status int, b []byte, str bool) (int, error) {
+// writeBody is WriteBody for bytes.
+func (e *Exchange) writeBody(w io.Writer, status int, b []byte) (int, error) {
 	v := (*Visit)(e)
 	if v.sent.Load() && !v.holding.Load() {
 		if len(b) == 0 {
@@ -266,9 +266,22 @@ func (e *Exchange) writeBody(w io.Writer, status int, b []byte, str bool) (int, 
 		}
 		return w.Write(b) // the common case, without the lock
 	}
-	if len(b) > 0 && v.keepBody(status, b, str) {
+	if len(b) > 0 && v.keepBody(status, b, "") {
 		return len(b), nil
 	}
+	if err := e.sendHeader(w, status); err != nil {
+		return 0, err
+	}
+	if len(b) == 0 {
+		return 0, nil
+	}
+	return v.writeShell(w, b)
+}
+
+// sendHeader calls BeforeHeader(status) and writes the body kept while the call was in
+// flight, if any, to w.
+func (e *Exchange) sendHeader(w io.Writer, status int) error {
+	v := (*Visit)(e)
 	e.BeforeHeader(status)
 	if pre, str := v.takePreBody(); len(pre) > 0 {
 		// In the form the handler wrote its first bytes: a writer may tell the two apart.
@@ -278,14 +291,9 @@ func (e *Exchange) writeBody(w io.Writer, status int, b []byte, str bool) (int, 
 		} else {
 			_, err = v.writeShell(w, pre)
 		}
-		if err != nil {
-			return 0, err
-		}
+		return err
 	}
-	if len(b) == 0 {
-		return 0, nil
-	}
-	return v.writeShell(w, b)
+	return nil
 }
 
 // WriteBodyString is WriteBody for a string.
@@ -294,7 +302,23 @@ func (e *Exchange) WriteBodyString(w io.StringWriter, status int, s string) (int
 	if v.sent.Load() && !v.holding.Load() {
 		return w.WriteString(s)
 	}
-	return e.writeBody(stringWriter{w}, status, []byte(s), true)
+	if s != "" && v.keepBody(status, nil, s) {
+		return len(s), nil
+	}
+	ww, ok := w.(io.Writer)
+	if !ok {
+		ww = stringWriter{w}
+	}
+	if err := e.sendHeader(ww, status); err != nil {
+		return 0, err
+	}
+	if s == "" {
+		return 0, nil
+	}
+	if !v.holding.Load() {
+		return w.WriteString(s) // no copy: a page's writes as strings cost what they did
+	}
+	return v.holdTail(ww, []byte(s))
 }
 
 // Held returns how many bytes of the body the handler wrote that WriteBody holds for now
@@ -317,9 +341,11 @@ func (e *Exchange) Held() int {
 // waits for the call as it did before streaming.
 const maxPreBody = 512 << 10
 
-// keepBody keeps b in memory when the header is unsent, the page may stream and its call
-// has not answered (starting the call when nothing did); false when b must be written now.
-func (v *Visit) keepBody(status int, b []byte, str bool) bool {
+// keepBody keeps b, or s (written as a string), in memory when the header is unsent, the
+// page may stream and its call has not answered (starting the call when nothing did);
+// false when they must be written now.
+func (v *Visit) keepBody(status int, b []byte, s string) bool {
+	str := b == nil
 	v.mu.Lock()
 	st := v.stream
 	switch {
@@ -329,7 +355,7 @@ func (v *Visit) keepBody(status int, b []byte, str bool) bool {
 	case st != nil && len(st.deferred) > 0:
 		v.mu.Unlock()
 		return false // a region was deferred: the header goes out now, without waiting
-	case st != nil && len(st.pre)+len(b) > maxPreBody:
+	case st != nil && len(st.pre)+len(b)+len(s) > maxPreBody:
 		v.mu.Unlock()
 		return false
 	}
@@ -368,7 +394,7 @@ func (v *Visit) keepBody(status int, b []byte, str bool) bool {
 	if st.pre == nil {
 		st.preString = str
 	}
-	st.pre = append(st.pre, b...)
+	st.pre = append(append(st.pre, b...), s...)
 	start := v.phase == phaseOpen
 	v.mu.Unlock()
 	if start {
