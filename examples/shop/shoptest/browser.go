@@ -128,10 +128,13 @@ func Browser(t *testing.T, newHandler NewHandler, opts BrowserOptions) {
 	}
 
 	// A product from the grid; each page below is told apart by a selector
-	// only it has, so no step reads the previous page by mistake.
+	// only it has, so no step reads the previous page by mistake. Its recommendations are a
+	// region: on a loaded machine the page goes out before Personyze answers and they are
+	// streamed into it after the heading, so wait for them too.
 	do("open a product",
 		chromedp.Click(chromedp.CSS(`.grid a.card-link[href="/products/travel-press"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`h1[data-product-id="travel-press"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a.rec-link`)),
 	)
 	waitForCommand(t, sim, "Product Viewed", "travel-press")
 
