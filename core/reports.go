@@ -32,8 +32,9 @@ type visitExt struct {
 // "executed" is known only while the page renders, after its call, and "dont-show" when the
 // answer arrives. Sending them at once would cost one more call per page view. Instead they
 // ride on the visitor's next call (their next page view is typically seconds away), held in
-// memory per visitor (delivery.Held): a visitor who makes no further call within the hold
-// gets them sent in the background then, and Tracker.Close sends what is held. So a visit
+// memory per visitor (delivery.Held), or in a HeldReportStore for the next call on any
+// instance (heldshare.go): a visitor who makes no further call within the hold gets them
+// sent in the background then, and Tracker.Close sends what is held. So a visit
 // of n pages costs n calls plus at most one, instead of 2n.
 
 // duplicateStatus applies the SDKs' rule before queuing status report c after queued (see
