@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gopersonyze/personyze/core/internal/wire"
 	"github.com/gopersonyze/personyze/core/personyzetest"
 )
 
@@ -191,5 +193,50 @@ func TestHeldStatusesStoreDown(t *testing.T) {
 	}
 	if tr.Stats().StoreFallbacks == 0 {
 		t.Error("StoreFallbacks = 0 with a store that failed")
+	}
+}
+
+// TestHeldStatusesFromTwoTabsKeepTheRule: two pages (two tabs, no call between them) held
+// "executed" of one action in the store; the visitor's next call, on another instance,
+// takes both. The SDKs' duplicate rule would drop the second in one call, so the earlier
+// page's go in a call of their own and the later page's ride: none lost, none dropped.
+func TestHeldStatusesFromTwoTabsKeepTheRule(t *testing.T) {
+	sim := personyzetest.NewServer(personyzetest.Options{})
+	t.Cleanup(sim.Close)
+	store := &mapStore{}
+	fast := func(c *Config) { c.Timeout = 2 * time.Second }
+	a, b := storeTracker(t, sim, store, fast), storeTracker(t, sim, store, fast)
+	siteA, siteB := heldSite(t, a), heldSite(t, b)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	storeGet(t, c, siteA.URL)
+	waitUntil(t, func() bool { return heldPending(a) == 1 })
+	first := sim.Requests()[0]
+	// The second tab's page showed action 102 again.
+	a.holdReports(&wire.Request{UserID: first.UserID, Commands: []wire.Command{ActionStatus(personyzetest.ActionPopular, statusExecuted, "").w}}, true)
+	waitUntil(t, func() bool { return heldPending(a) == 2 })
+	storeGet(t, c, siteB.URL)
+	waitUntil(t, func() bool { return a.Stats().Pending == 0 && b.Stats().Pending == 0 })
+	per, _ := executedCounts(sim, first.UserID, 1)
+	if per[personyzetest.ActionPopular] != 2 {
+		t.Errorf("action %d executed %d times for two pages, want 2 (%v)", personyzetest.ActionPopular, per[personyzetest.ActionPopular], per)
+	}
+	for i, r := range sim.Requests() {
+		seen := map[string]bool{}
+		for _, cmd := range r.Commands {
+			if cmd.Name == "Navigate" {
+				clear(seen)
+			}
+			if cmd.Name == "Action Status" && len(cmd.Args) >= 2 {
+				k := fmt.Sprint(cmd.Args[0], cmd.Args[1])
+				if seen[k] {
+					t.Errorf("call %d repeats %s: %v", i, k, r.Commands)
+				}
+				seen[k] = true
+			}
+		}
+	}
+	if n := len(sim.Requests()); n != 3 {
+		t.Errorf("%d calls, want the two pages' and one for the earlier tab's statuses", n)
 	}
 }
