@@ -259,6 +259,16 @@ func (v *Visit) markHeld() {
 	}
 }
 
+// len returns the pages' statuses this instance holds in the store (0 without one).
+func (sh *sharedHeld) len() int {
+	if sh == nil {
+		return 0
+	}
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return len(sh.pending)
+}
+
 // forget drops what this instance holds in the store for user and takes what others hold,
 // so that none of it is sent (Visit.Forget).
 func (sh *sharedHeld) forget(user uint32) {

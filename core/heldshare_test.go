@@ -146,14 +146,7 @@ func TestHeldStatusesRideOnAnotherInstance(t *testing.T) {
 }
 
 // heldPending returns how many pages' statuses tr holds in the store.
-func heldPending(tr *Tracker) int {
-	if tr.held == nil {
-		return 0
-	}
-	tr.held.mu.Lock()
-	defer tr.held.mu.Unlock()
-	return len(tr.held.pending)
-}
+func heldPending(tr *Tracker) int { return tr.held.len() }
 
 func (s *mapStore) heldKeys() []string {
 	s.mu.Lock()
@@ -238,5 +231,21 @@ func TestHeldStatusesFromTwoTabsKeepTheRule(t *testing.T) {
 	}
 	if n := len(sim.Requests()); n != 3 {
 		t.Errorf("%d calls, want the two pages' and one for the earlier tab's statuses", n)
+	}
+}
+
+// TestHeldReportsCountsTheStore: Stats.HeldReports counts the pages whose statuses this
+// instance keeps in the store until a call takes them or they expire.
+func TestHeldReportsCountsTheStore(t *testing.T) {
+	sim := personyzetest.NewServer(personyzetest.Options{})
+	t.Cleanup(sim.Close)
+	store := &mapStore{}
+	tr := storeTracker(t, sim, store, func(c *Config) { c.Timeout = 2 * time.Second })
+	c := &http.Client{}
+	c.Jar, _ = cookiejar.New(nil)
+	storeGet(t, c, heldSite(t, tr).URL)
+	waitUntil(t, func() bool { return tr.Stats().HeldReports == 1 })
+	if tr.reports.Len() != 0 {
+		t.Errorf("%d visitors held in memory as well as in the store", tr.reports.Len())
 	}
 }
