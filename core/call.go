@@ -138,6 +138,7 @@ func (v *Visit) beginCall() (req *wire.Request, ok bool) {
 		// Asked for by StartNewSession, here or on an earlier request that made no call;
 		// the answer clears it (applyResult).
 		req.NewSession = req.NewSession || v.state.ForceNew
+		v.takeHeld(req) // the statuses another instance (or this one) held in the store
 		v.t.reports.RideOn(req)
 	}
 	return req, true

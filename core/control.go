@@ -213,6 +213,9 @@ func (v *Visit) Forget() error {
 	v.queued, v.late = nil, nil
 	if v.mode == modeActive && v.facts.UserID != 0 {
 		v.t.reports.Forget(v.facts.UserID)
+		if v.t.held != nil {
+			v.t.held.forget(v.facts.UserID)
+		}
 	}
 	if v.phase == phaseOpen {
 		v.kind, v.reason = KindIgnore, reasonForgotten

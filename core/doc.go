@@ -362,8 +362,10 @@
 // after the page's call, so they ride on the visitor's next call (before its Navigate)
 // instead of costing a call per page: a visit of n pages costs n calls plus one for the
 // last page's statuses, sent after 15 s without a next call or at Tracker.Close. They are
-// held in memory per visitor (bounded; Stats.HeldReports); with several instances the
-// 15 s flush still sends them (through the durable queue when there is one).
+// held in memory per visitor (bounded; Stats.HeldReports), or, with a [VisitorStore] that
+// is a [HeldReportStore] (core/personyzeredis), in the store, so that the next call takes
+// them on whichever instance it lands (each is sent once: by that call, or by the
+// instance that held it when it removes it after 15 s).
 //
 // CloseAction(id, n) with n > 0 also hides the action for n sessions: the id is
 // remembered in the cookie session (at most 16 actions), every new Personyze session
@@ -432,13 +434,13 @@
 //     merges see only what that instance served, and events queued while Personyze is
 //     down die with their instance. With them, a page reads the store only when its
 //     cookie says the last answer came late, when its call failed (stale
-//     recommendations) or when it merges an event-only answer, each within
+//     recommendations), when it merges an event-only answer or when the cookie says the
+//     last page's action statuses wait in the store ([HeldReportStore]: they then ride
+//     on the next call on any instance, each sent once), each within
 //     [Config.StoreTimeout] (20 ms); it writes off the request's path; a store that is
 //     slow or down means this process's memory, counted in Stats.StoreFallbacks.
 //     Delivery through the durable queue is at least once (see [DurableQueue] for when
-//     a request arrives twice). Each instance keeps its own breaker, and the held
-//     action statuses of a visitor's last page ride on their next call only on the same
-//     instance (elsewhere they go out on their own after 15 s).
+//     a request arrives twice). Each instance keeps its own breaker.
 //
 // # Writing an adapter
 //
@@ -475,7 +477,8 @@ package core
 //     in place.
 //   - store.go: Config.VisitorStore and Config.DurableQueue, for several instances: the
 //     late answer's session id (the cookie's mark, adoptShared), the last result
-//     (lastResult, shareResult) and the adapter to delivery.Durable.
+//     (lastResult, shareResult) and the adapter to delivery.Durable; heldshare.go: the
+//     held action statuses in the store (HeldReportStore, the cookie's held mark).
 //   - reports.go: the action statuses a page reports (shown, clicked, closed); those that wait
 //     for the visitor's next call are held by delivery.Held (core/internal/delivery).
 //   - action.go: all of Action's methods; tracker.go: New, Close and the Tracker's fields.

@@ -158,11 +158,12 @@ func (e *Exchange) End() {
 		return
 	}
 	late, reports := v.takeLate(), v.takeReports()
+	inStore := v.ext.inStore
 	v.mu.Unlock()
 	if v.t.observing() {
 		v.t.observe(v, late, reports) // before delivery owns them
 	}
-	v.t.sendAfterEnd(late, reports)
+	v.t.sendAfterEnd(late, reports, inStore)
 }
 
 // loadSession reads the visitor's cookie session. A tampered, expired or undecodable cookie
@@ -201,8 +202,13 @@ func (v *Visit) commit() {
 	if v.phase == phaseStreaming {
 		v.markLate() // the answer comes after this cookie: the next request asks the VisitorStore
 	}
+	had := v.state.Held
+	v.markHeld()
 	forget := v.ctl.stop == stopForget
 	save := v.dirty && (v.ctl.sent || v.ext.keep) && v.ctl.stop == stopNone
+	// The statuses go to the store only when the cookie the visitor keeps carries the mark:
+	// the one written now, or the one they came with when none is written.
+	v.ext.inStore = v.state.Held && (save || had)
 	read := v.ctl.read && v.ctl.sent // recommendations come only from a call that was made
 	v.dirty = false
 	st, sess := v.state, v.sess

@@ -17,6 +17,9 @@ type visitExt struct {
 	// keep: the cookie must be saved even if this request makes no call (it remembers a
 	// closed action or a new session asked for).
 	keep bool
+	// inStore: the cookie sent says the page's statuses wait in the VisitorStore
+	// (markHeld), so they are held there.
+	inStore bool
 }
 
 // Action Status reporting, and what each report costs.
@@ -29,8 +32,9 @@ type visitExt struct {
 // "executed" is known only while the page renders, after its call, and "dont-show" when the
 // answer arrives. Sending them at once would cost one more call per page view. Instead they
 // ride on the visitor's next call (their next page view is typically seconds away), held in
-// memory per visitor (delivery.Held): a visitor who makes no further call within the hold
-// gets them sent in the background then, and Tracker.Close sends what is held. So a visit
+// memory per visitor (delivery.Held), or in a HeldReportStore for the next call on any
+// instance (heldshare.go): a visitor who makes no further call within the hold gets them
+// sent in the background then, and Tracker.Close sends what is held. So a visit
 // of n pages costs n calls plus at most one, instead of 2n.
 
 // duplicateStatus applies the SDKs' rule before queuing status report c after queued (see
@@ -83,9 +87,10 @@ func (v *Visit) report(c Command) {
 	} else {
 		v.ext.reports = append(v.ext.reports, c)
 	}
+	inStore := v.ext.inStore
 	v.mu.Unlock()
 	if held != nil {
-		v.t.reports.Hold(held)
+		v.t.holdReports(held, inStore)
 	}
 }
 
@@ -102,8 +107,8 @@ func (v *Visit) takeReports() *wire.Request {
 
 // sendAfterEnd delivers what a page left after its call: the late commands in the
 // background, with the automatic statuses riding along; statuses alone are held for the
-// visitor's next call.
-func (t *Tracker) sendAfterEnd(late, reports *wire.Request) {
+// visitor's next call (in the VisitorStore when inStore, see markHeld).
+func (t *Tracker) sendAfterEnd(late, reports *wire.Request, inStore bool) {
 	var joined []wire.Command
 	ok := late != nil && reports != nil
 	if ok {
@@ -118,11 +123,11 @@ func (t *Tracker) sendAfterEnd(late, reports *wire.Request) {
 		// (a late view's click status of an action the page also showed): they wait for
 		// the visitor's next call.
 		t.enqueue(late)
-		t.reports.Hold(reports)
+		t.holdReports(reports, inStore)
 	case late != nil:
 		t.enqueue(late)
 	case reports != nil:
-		t.reports.Hold(reports)
+		t.holdReports(reports, inStore)
 	}
 }
 

@@ -69,7 +69,9 @@ type Stats struct {
 	// (no HTML actions, no campaign names) and it went on loading for later pages.
 	MetadataIncomplete uint64
 	// HeldReports is the number of visitors whose automatic action statuses ("executed",
-	// "dont-show") wait to ride on their next call.
+	// "dont-show") wait to ride on their next call in this process's memory, plus the
+	// pages whose statuses this instance pushed to a HeldReportStore and will send itself
+	// if no call takes them.
 	HeldReports int
 	// StoreFallbacks counts operations on Config.VisitorStore or Config.DurableQueue that
 	// failed or ran out of their budget (Config.StoreTimeout for a request's read): the
@@ -157,7 +159,7 @@ func (t *Tracker) Stats() Stats {
 		MetadataFetches:    c.metaFetches.Load(),
 		MetadataFailures:   c.metaFailures.Load(),
 		MetadataIncomplete: c.metaIncomplete.Load(),
-		HeldReports:        t.reports.Len(),
+		HeldReports:        t.reports.Len() + t.held.len(),
 		StoreFallbacks:     c.storeFallbacks.Load(),
 	}
 	for o := Outcome(0); o < numOutcomes; o++ {

@@ -18,14 +18,17 @@ import (
 
 // VisitorStore keeps what the library knows about a visitor beyond their cookie where every
 // instance of the application finds it (Config.VisitorStore): the session id of an answer
-// that came after its page had been sent, and the visitor's last result. Package
-// core/personyzeredis implements it on Redis; an implementation must be safe for
-// concurrent use and should expire what it keeps (a day is plenty).
+// that came after its page had been sent, and the visitor's last result; and, when it is
+// also a HeldReportStore, the action statuses held for the visitor's next call. Package
+// core/personyzeredis implements both on Redis; an implementation must be safe for
+// concurrent use and should expire what it keeps (a day is plenty). A wrapper around a
+// store must implement HeldReportStore too for the statuses to be shared.
 //
 // The library reads it only where a request needs it, within Config.StoreTimeout: when the
 // cookie says the visitor's last call answered after its page (the session id), when a page
 // call failed (the stale recommendations) and when an event-only call merges its answer
-// (the last result). It writes off the request's path. Whatever fails, the request uses
+// (the last result), and when the cookie says the last page's statuses wait in the store
+// (HeldReportStore). It writes off the request's path. Whatever fails, the request uses
 // this process's memory, as without a store.
 type VisitorStore interface {
 	// Get returns the value stored under key, or nil and no error when there is none.

@@ -24,6 +24,9 @@ type mapStore struct {
 	m     map[string][]byte
 	block bool
 	gets  int
+	// lists are the held statuses (heldshare_test.go); failHeld fails their operations.
+	lists    map[string][][]byte
+	failHeld bool
 }
 
 func (s *mapStore) Get(ctx context.Context, key string) ([]byte, error) {

@@ -43,6 +43,7 @@ type Tracker struct {
 	meta      *meta.Cache       // the account's action, placeholder and condition metadata
 	reports   *delivery.Held    // automatic action statuses waiting for the visitor's next call
 	shared    *sharedVisitors   // Config.VisitorStore, or nil
+	held      *sharedHeld       // Config.VisitorStore when it is a HeldReportStore, or nil
 	durable   *delivery.Durable // Config.DurableQueue, or nil
 	env       *envAsset         // the script of personyzeScript, served at Config.EnvScriptPath
 	swap      *envAsset         // the script that puts streamed regions in place (stream.go)
@@ -117,6 +118,9 @@ func New(cfg Config) (*Tracker, error) {
 	})
 	if cfg.VisitorStore != nil {
 		t.shared = newSharedVisitors(t, cfg.VisitorStore)
+		if hs, ok := cfg.VisitorStore.(HeldReportStore); ok {
+			t.held = newSharedHeld(t, hs)
+		}
 	}
 	o := delivery.Options{Size: cfg.QueueSize, Workers: deliveryWorkers,
 		MaxRetries: cfg.MaxRetries, Backoff: cfg.RetryBackoff, BreakerWait: t.breakerWait,
@@ -164,6 +168,9 @@ func (t *Tracker) Config() Config { return t.cfg }
 func (t *Tracker) Close(ctx context.Context) error {
 	if t.durable != nil {
 		t.durable.StopAdding() // what Close flushes is delivered by this instance
+	}
+	if t.held != nil {
+		t.held.close() // before the local statuses: what it sends after closing is held there
 	}
 	t.reports.Close()
 	var err error

@@ -24,15 +24,16 @@ import (
 // testKeys are the session keys every instance of a cluster shares, as production requires.
 var testKeys = [][]byte{[]byte(strings.Repeat("h", 64)), []byte(strings.Repeat("e", 32))}
 
-// countingStore wraps a VisitorStore and counts the writes that completed, by key kind
-// ("s" session, "r" result): tests wait for them instead of sleeping.
+// countingStore wraps a Store and counts the writes that completed, by key kind ("s"
+// session, "r" result): tests wait for them instead of sleeping. It embeds the Store, so
+// it is a core.HeldReportStore as the Store is.
 type countingStore struct {
-	core.VisitorStore
+	*personyzeredis.Store
 	sessions, results atomic.Int64
 }
 
 func (c *countingStore) Set(ctx context.Context, key string, value []byte) error {
-	err := c.VisitorStore.Set(ctx, key, value)
+	err := c.Store.Set(ctx, key, value)
 	if err == nil {
 		switch key[0] {
 		case 's':
@@ -75,7 +76,7 @@ func newCluster(t testing.TB, sim *personyzetest.Server, o clusterOptions) *clus
 			if err != nil {
 				t.Fatal(err)
 			}
-			cs := &countingStore{VisitorStore: rs}
+			cs := &countingStore{Store: rs}
 			c.stores = append(c.stores, cs)
 			cfg.VisitorStore = cs
 			if o.durable {

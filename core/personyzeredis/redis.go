@@ -32,8 +32,12 @@
 // the others.
 //
 // The held action statuses ("executed", "dont-show" of the visitor's last page, see core's
-// documentation) stay in the instance's memory and ride on the visitor's next call there;
-// on another instance they go out after 15 s on their own, through the durable queue.
+// documentation) are shared too (core.HeldReportStore): a page that holds them pushes
+// them to the visitor's list (Options.Prefix + "h:<user_id>", a Redis list expiring after
+// Options.TTL) and marks the cookie, and the visitor's next call, on whichever instance,
+// takes the whole list at once (LRANGE and DEL in one MULTI) and carries them. The
+// instance that held them removes its entry after 15 s (LREM) and sends it only if it was
+// still there, so each status is sent once.
 //
 // An application that does not import this package links none of go-redis.
 package personyzeredis
@@ -75,8 +79,8 @@ type Options struct {
 	Consumer string
 }
 
-// Store is a core.VisitorStore and a core.DurableQueue on one Redis. It is safe for
-// concurrent use.
+// Store is a core.VisitorStore, a core.HeldReportStore and a core.DurableQueue on one
+// Redis. It is safe for concurrent use.
 type Store struct {
 	c     redis.UniversalClient
 	o     Options

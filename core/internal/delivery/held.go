@@ -23,6 +23,9 @@ const (
 // Close, goes out on its own through send (the queue's Enqueue). Why they are held, and what
 // that saves, is told in core's reports.go.
 type Held struct {
+	// Wait is how long statuses wait for the visitor's next call (reportHold; tests
+	// shorten it). Set it before the first Hold.
+	Wait   time.Duration
 	mu     sync.Mutex
 	byUser map[uint32]*heldEntry
 	send   func(*wire.Request)
@@ -37,7 +40,7 @@ type heldEntry struct {
 
 // NewHeld returns an empty Held that sends what it gives up with send.
 func NewHeld(send func(*wire.Request)) *Held {
-	return &Held{byUser: map[uint32]*heldEntry{}, send: send}
+	return &Held{Wait: reportHold, byUser: map[uint32]*heldEntry{}, send: send}
 }
 
 // Hold keeps req's commands for the visitor's next call, or sends them after reportHold.
@@ -65,7 +68,7 @@ func (h *Held) Hold(req *wire.Request) {
 		e.req = req // the newest visitor fields and session id
 	default:
 		e = &heldEntry{req: req}
-		e.timer = time.AfterFunc(reportHold, func() { h.release(req.UserID, e) })
+		e.timer = time.AfterFunc(h.Wait, func() { h.release(req.UserID, e) })
 		h.byUser[req.UserID] = e
 	}
 	h.mu.Unlock()

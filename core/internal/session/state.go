@@ -30,11 +30,12 @@ const (
 	keyBlocked      = "bl" // closed actions: "id:sessions,..." (core bounds the list)
 	keyNewSession   = "ns" // "1": the next call asks for a new session (Visit.StartNewSession)
 	keyLate         = "lt" // Unix time of a page whose answer came after it (core's adoptShared)
+	keyHeld         = "hr" // "1": the last page's held action statuses wait in the VisitorStore
 )
 
 // stateKeys are all of the keys above: what Clear removes from an application's own
 // session.
-var stateKeys = [...]string{keyVisitor, keySession, keySessionUser, keyPastSessions, keyBlocked, keyNewSession, keyLate}
+var stateKeys = [...]string{keyVisitor, keySession, keySessionUser, keyPastSessions, keyBlocked, keyNewSession, keyLate, keyHeld}
 
 // State is the visitor's Personyze state as kept in the cookie session.
 type State struct {
@@ -50,6 +51,10 @@ type State struct {
 	PastSessions string
 	Blocked      string // closed actions in their cookie form (core's parseBlocked)
 	ForceNew     bool   // the next call sends new_session: true
+	// Held: the visitor's last page held its action statuses in the VisitorStore (core's
+	// heldshare.go), so the next call takes them there. A bool beside ForceNew: a Visit
+	// stays the size it was.
+	Held bool
 }
 
 // Load reads the state out of a gorilla session; missing or mistyped values are empty.
@@ -75,6 +80,7 @@ func Load(s *sessions.Session) State {
 		PastSessions: str(keyPastSessions),
 		Blocked:      str(keyBlocked),
 		ForceNew:     str(keyNewSession) == "1",
+		Held:         str(keyHeld) == "1",
 		Late:         uint32(late),
 	}
 }
@@ -100,6 +106,11 @@ func Put(s *sessions.Session, st State) {
 		s.Values[keyNewSession] = "1"
 	} else {
 		delete(s.Values, keyNewSession)
+	}
+	if st.Held {
+		s.Values[keyHeld] = "1"
+	} else {
+		delete(s.Values, keyHeld)
 	}
 }
 

@@ -20,6 +20,7 @@ func TestSessionUserInCookie(t *testing.T) {
 		{"no session", State{VisitorKey: "v", SessionUser: 7}, false},
 		{"owner unknown", State{VisitorKey: "v", SessionID: "1700000000 ab"}, false},
 		{"late answer marked", State{VisitorKey: "v", SessionID: "1700000000 ab", SessionUser: 7, Late: 1700000100}, true},
+		{"held statuses in the store", State{VisitorKey: "v", SessionID: "1700000000 ab", Held: true}, false},
 	}
 	for _, tt := range tests {
 		s := sessions.NewSession(nil, "personyze")
@@ -51,7 +52,7 @@ func TestSessionUserInCookie(t *testing.T) {
 func TestClearLeavesTheAppsValues(t *testing.T) {
 	s := sessions.NewSession(nil, "app")
 	Put(s, State{VisitorKey: "v", SessionID: "1700000000 ab", SessionUser: 7, PastSessions: "1", Blocked: "5:1", ForceNew: true,
-		Late: 1700000100})
+		Late: 1700000100, Held: true})
 	s.Values["user"] = "alice"
 	if len(s.Values) != len(stateKeys)+1 {
 		t.Fatalf("Put stored %d values, want every key of stateKeys and the app's: %v", len(s.Values), s.Values)
