@@ -104,12 +104,7 @@ func TestHeldStatusesRideOnAnotherInstance(t *testing.T) {
 		t.Run(map[bool]string{false: "no store", true: "store"}[shared], func(t *testing.T) {
 			sim := personyzetest.NewServer(personyzetest.Options{})
 			t.Cleanup(sim.Close)
-			var store *mapStore
-			var vs VisitorStore
-			if shared {
-				store = &mapStore{}
-				vs = store
-			}
+			store, vs := sharedStore(shared)
 			fast := func(c *Config) { c.Timeout = 2 * time.Second }
 			a, b := storeTracker(t, sim, vs, fast), storeTracker(t, sim, vs, fast)
 			a.reports.Wait, b.reports.Wait = 200*time.Millisecond, 200*time.Millisecond

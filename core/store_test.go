@@ -124,12 +124,7 @@ func TestVisitorStoreCarriesLateSession(t *testing.T) {
 			sim := personyzetest.NewServer(personyzetest.Options{})
 			t.Cleanup(sim.Close)
 			sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultLatency, Latency: 150 * time.Millisecond})
-			var store *mapStore
-			var vs VisitorStore
-			if shared {
-				store = &mapStore{}
-				vs = store
-			}
+			store, vs := sharedStore(shared)
 			a, b := storeTracker(t, sim, vs), storeTracker(t, sim, vs)
 			siteA, siteB := storeSite(t, a), storeSite(t, b)
 			jar, _ := cookiejar.New(nil) // cookies ignore the port: one visitor on both sites
@@ -143,13 +138,27 @@ func TestVisitorStoreCarriesLateSession(t *testing.T) {
 			}
 			storeGet(t, c, siteB.URL)
 			waitUntil(t, func() bool { return b.Stats().Pending == 0 })
-			reqs := sim.Requests()
-			sessions := sim.Visitor(reqs[0].UserID).Sessions
-			want := map[bool]int{false: 2, true: 1}[shared]
-			if sessions != want {
-				t.Errorf("Personyze started %d sessions for the visitor, want %d", sessions, want)
-			}
+			wantSessions(t, sim, map[bool]int{false: 2, true: 1}[shared])
 		})
+	}
+}
+
+// sharedStore returns, when shared, a mapStore and the same as the VisitorStore of a test's
+// Trackers; otherwise nil and a nil VisitorStore (not an interface holding a nil pointer).
+func sharedStore(shared bool) (*mapStore, VisitorStore) {
+	if !shared {
+		return nil, nil
+	}
+	s := &mapStore{}
+	return s, s
+}
+
+// wantSessions checks how many Personyze sessions the first recorded visitor has.
+func wantSessions(t *testing.T, sim *personyzetest.Server, want int) {
+	t.Helper()
+	reqs := sim.Requests()
+	if got := sim.Visitor(reqs[0].UserID).Sessions; got != want {
+		t.Errorf("Personyze started %d sessions for the visitor, want %d", got, want)
 	}
 }
 
@@ -226,12 +235,7 @@ func TestVisitorStoreCarriesStreamedSession(t *testing.T) {
 			sim := personyzetest.NewServer(personyzetest.Options{})
 			t.Cleanup(sim.Close)
 			sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultLatency, Latency: 150 * time.Millisecond})
-			var store *mapStore
-			var vs VisitorStore
-			if shared {
-				store = &mapStore{}
-				vs = store
-			}
+			store, vs := sharedStore(shared)
 			// The region's inline wait ends well before the call's Timeout, so the region is
 			// deferred (streamed) rather than given up on with the call.
 			a := storeTracker(t, sim, vs, func(c *Config) { c.Timeout, c.InlineWait = time.Second, 20*time.Millisecond })
@@ -257,12 +261,7 @@ func TestVisitorStoreCarriesStreamedSession(t *testing.T) {
 			}
 			storeGet(t, c, siteB.URL)
 			waitUntil(t, func() bool { return a.Stats().Pending == 0 && b.Stats().Pending == 0 })
-			reqs := sim.Requests()
-			sessions := sim.Visitor(reqs[0].UserID).Sessions
-			want := map[bool]int{false: 2, true: 1}[shared]
-			if sessions != want {
-				t.Errorf("Personyze started %d sessions for the visitor, want %d", sessions, want)
-			}
+			wantSessions(t, sim, map[bool]int{false: 2, true: 1}[shared])
 		})
 	}
 }

@@ -63,6 +63,16 @@ type clusterOptions struct {
 	configure func(*core.Config)
 }
 
+// modeOptions are the cluster options of a test's mode: "redis" starts a Redis that the
+// instances share, "in-process" leaves each instance with its own memory.
+func modeOptions(t testing.TB, mode string, configure func(*core.Config)) clusterOptions {
+	o := clusterOptions{configure: configure}
+	if mode == "redis" {
+		o.redis = startRedis(t)
+	}
+	return o
+}
+
 func newCluster(t testing.TB, sim *personyzetest.Server, o clusterOptions) *cluster {
 	t.Helper()
 	c := &cluster{t: t, sim: sim}
@@ -240,13 +250,8 @@ func TestSessionSplitsAcrossInstances(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			sim := personyzetest.NewServer(personyzetest.Options{})
 			t.Cleanup(sim.Close)
-			o := clusterOptions{}
-			if mode == "redis" {
-				o.redis = startRedis(t)
-			}
 			// Every page times out: the breaker must not stop pages from waiting.
-			o.configure = func(cfg *core.Config) { cfg.BreakerFailures = 1 << 20 }
-			c := newCluster(t, sim, o)
+			c := newCluster(t, sim, modeOptions(t, mode, func(cfg *core.Config) { cfg.BreakerFailures = 1 << 20 }))
 			sim.SetFault(personyzetest.Fault{Kind: personyzetest.FaultLatency, Latency: 250 * time.Millisecond})
 			vs := make([]*visitor, visitors)
 			for i := range vs {
@@ -287,12 +292,7 @@ func TestStaleFromAnyInstance(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			sim := personyzetest.NewServer(personyzetest.Options{})
 			t.Cleanup(sim.Close)
-			o := clusterOptions{}
-			if mode == "redis" {
-				o.redis = startRedis(t)
-			}
-			o.configure = generousBudget
-			c := newCluster(t, sim, o)
+			c := newCluster(t, sim, modeOptions(t, mode, generousBudget))
 			base := c.servers[0].URL // every visitor's good page is on instance 0
 			vs := make([]*visitor, visitors)
 			for i := range vs {
@@ -338,12 +338,7 @@ func TestMergeAcrossInstances(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			sim := personyzetest.NewServer(personyzetest.Options{})
 			t.Cleanup(sim.Close)
-			o := clusterOptions{}
-			if mode == "redis" {
-				o.redis = startRedis(t)
-			}
-			o.configure = generousBudget
-			c := newCluster(t, sim, o)
+			c := newCluster(t, sim, modeOptions(t, mode, generousBudget))
 			correct := 0
 			for i := range visitors {
 				v := newVisitor(t)

@@ -24,11 +24,10 @@ func TestHeldStatusesAcrossInstances(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			sim := personyzetest.NewServer(personyzetest.Options{})
 			t.Cleanup(sim.Close)
-			o := clusterOptions{configure: generousBudget}
+			o := modeOptions(t, mode, generousBudget)
 			var rdb *redis.Client
 			ctx := context.Background()
-			if mode == "redis" {
-				o.redis = startRedis(t)
+			if o.redis != nil {
 				rdb = o.redis.client(t)
 			}
 			c := newCluster(t, sim, o)
